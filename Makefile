@@ -1,0 +1,46 @@
+# Two commands on a fresh clone: `make run` and `make test`. Everything installs into .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+WORKERS ?= 2
+FLASK := $(BIN)/flask --app timeline
+
+.PHONY: run test lint migrate seed dev clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+migrate: $(VENV)/.installed
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) seed
+
+# gunicorn, not the development server; Ctrl-C stops it cleanly (SIGINT is a graceful stop).
+run: seed
+	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
+	exec $(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - \
+		--graceful-timeout 5 'timeline:create_app()'
+
+dev: seed
+	$(FLASK) run --debug --port $(PORT)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check timeline tests migrations
+	$(BIN)/mypy timeline
+
+test: $(VENV)/.installed-test lint
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

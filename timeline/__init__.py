@@ -1,0 +1,28 @@
+"""Stance Timeline: dated statements and per-actor stance histories."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from . import cli, db
+from .config import ROOT, load_config
+from .web import errors, forms, pages
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: config, database, CSRF, blueprints, error handlers, commands."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "timeline" / "static"),
+    )
+    load_config(app, test_config)
+    db.init_app(app)
+    forms.init_app(app)
+    pages.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,124 @@
+"""Table models only: validation lives in schemas.py."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, MetaData, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+# Every constraint gets a stable name: Alembic needs it for batch migrations on SQLite.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+class ActorKind(StrEnum):
+    person = "person"
+    government = "government"
+    organization = "organization"
+    media = "media"
+    group = "group"
+
+
+class EventKind(StrEnum):
+    statement = "statement"
+    interview = "interview"
+    meeting = "meeting"
+    action = "action"
+    publication = "publication"
+    proposal = "proposal"
+    agreement = "agreement"
+    other = "other"
+
+
+class Confidence(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+CONFIDENCE_RANK = {Confidence.low: 0, Confidence.medium: 1, Confidence.high: 2}
+
+
+class Actor(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=80, unique=True)
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=20)
+    role: str | None = Field(default=None, max_length=200)
+    country: str | None = Field(default=None, max_length=100)
+    parent_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("actor.id", ondelete="SET NULL"), nullable=True, index=True),
+    )
+    aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    description: str | None = Field(default=None, max_length=5000)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Topic(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=80, unique=True)
+    name: str = Field(max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+
+
+class Event(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_event_actor_order", "actor_id", "date_earliest", "date_latest", "id"),
+        Index("ix_event_order", "date_earliest", "date_latest", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(max_length=80, unique=True)
+    actor_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("actor.id", ondelete="RESTRICT"), nullable=False)
+    )
+    kind: str = Field(max_length=20)
+    title: str = Field(max_length=300)
+    date_edtf: str = Field(max_length=40)
+    date_earliest: date
+    date_latest: date
+    date_basis: str | None = Field(default=None, max_length=2000)
+    quote: str | None = Field(default=None, max_length=10000)
+    summary: str | None = Field(default=None, max_length=10000)
+    location: str | None = Field(default=None, max_length=200)
+    speaker_role: str | None = Field(default=None, max_length=200)
+    source_title: str | None = Field(default=None, max_length=500)
+    source_url: str | None = Field(default=None, max_length=2000)
+    source_publisher: str | None = Field(default=None, max_length=200)
+    source_author: str | None = Field(default=None, max_length=200)
+    source_published: str | None = Field(default=None, max_length=40)
+    confidence: str = Field(default=Confidence.medium.value, max_length=10)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Stance(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("event_id", "topic_id", name="uq_stance_event_topic"),
+        CheckConstraint("score >= -2 AND score <= 2", name="score_range"),
+        Index("ix_stance_topic_event", "topic_id", "event_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("event.id", ondelete="CASCADE"), nullable=False)
+    )
+    topic_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("topic.id", ondelete="RESTRICT"), nullable=False)
+    )
+    score: int
+    rationale: str | None = Field(default=None, max_length=2000)

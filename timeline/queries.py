@@ -1,0 +1,205 @@
+"""Every query in one place. No commits here: callers own their transactions."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, literal, select
+from sqlmodel import Session
+
+from .models import CONFIDENCE_RANK, Actor, Confidence, Event, Stance, Topic
+
+
+@dataclass(frozen=True)
+class EventFilters:
+    """What a timeline view is narrowed to; every field optional."""
+
+    topic_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    kind: str | None = None
+    min_confidence: Confidence | None = None
+
+
+def actor_by_slug(session: Session, slug: str) -> Actor | None:
+    return session.execute(select(Actor).where(Actor.slug == slug)).scalars().first()
+
+
+def actors_by_slugs(session: Session, slugs: Iterable[str]) -> dict[str, Actor]:
+    wanted = list(set(slugs))
+    if not wanted:
+        return {}
+    rows = session.execute(select(Actor).where(Actor.slug.in_(wanted))).scalars()  # type: ignore[attr-defined]
+    return {a.slug: a for a in rows}
+
+
+def topic_by_slug(session: Session, slug: str) -> Topic | None:
+    return session.execute(select(Topic).where(Topic.slug == slug)).scalars().first()
+
+
+def topics_by_slugs(session: Session, slugs: Iterable[str]) -> dict[str, Topic]:
+    wanted = list(set(slugs))
+    if not wanted:
+        return {}
+    rows = session.execute(select(Topic).where(Topic.slug.in_(wanted))).scalars()  # type: ignore[attr-defined]
+    return {t.slug: t for t in rows}
+
+
+def all_actors(session: Session) -> Sequence[Actor]:
+    return session.execute(select(Actor).order_by(Actor.name, Actor.id)).scalars().all()
+
+
+def all_topics(session: Session) -> Sequence[Topic]:
+    return session.execute(select(Topic).order_by(Topic.name, Topic.id)).scalars().all()
+
+
+def event_by_id(session: Session, event_id: int) -> Event | None:
+    return session.get(Event, event_id)
+
+
+def event_by_uid(session: Session, uid: str) -> Event | None:
+    return session.execute(select(Event).where(Event.uid == uid)).scalars().first()
+
+
+def actor_family_ids(session: Session, actor_id: int) -> list[int]:
+    """The actor and every actor below it (a government and its officials)."""
+    family = select(Actor.id).where(Actor.id == actor_id).cte("family", recursive=True)
+    family = family.union(select(Actor.id).where(Actor.parent_id == family.c.id))
+    return list(session.execute(select(family.c.id)).scalars())
+
+
+def actor_ancestors(session: Session, actor: Actor) -> list[Actor]:
+    """The actor's parent, grandparent... nearest first."""
+    chain: list[Actor] = []
+    seen = {actor.id}
+    current = actor
+    while current.parent_id is not None and current.parent_id not in seen:
+        parent = session.get(Actor, current.parent_id)
+        if parent is None:
+            break
+        chain.append(parent)
+        seen.add(parent.id)
+        current = parent
+    return chain
+
+
+def actors_by_ids(session: Session, ids: Iterable[int]) -> dict[int, Actor]:
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    rows = session.execute(select(Actor).where(Actor.id.in_(wanted))).scalars()  # type: ignore[union-attr]
+    return {a.id: a for a in rows if a.id is not None}
+
+
+def _apply_filters(stmt, filters: EventFilters):  # type: ignore[no-untyped-def]
+    if filters.date_from is not None:
+        stmt = stmt.where(Event.date_latest >= filters.date_from)
+    if filters.date_to is not None:
+        stmt = stmt.where(Event.date_earliest <= filters.date_to)
+    if filters.kind:
+        stmt = stmt.where(Event.kind == filters.kind)
+    if filters.min_confidence is not None:
+        rank = CONFIDENCE_RANK[filters.min_confidence]
+        allowed = [c.value for c, r in CONFIDENCE_RANK.items() if r >= rank]
+        stmt = stmt.where(Event.confidence.in_(allowed))  # type: ignore[attr-defined]
+    if filters.topic_id is not None:
+        stmt = stmt.where(
+            select(literal(1))
+            .where(Stance.event_id == Event.id, Stance.topic_id == filters.topic_id)
+            .exists()
+        )
+    return stmt
+
+
+_ORDER = (Event.date_earliest, Event.date_latest, Event.id)
+
+
+def events_for_actors(
+    session: Session, actor_ids: Sequence[int], filters: EventFilters = EventFilters()
+) -> Sequence[Event]:
+    """Events of these actors in timeline order: earliest day, latest day, id."""
+    if not actor_ids:
+        return []
+    stmt = select(Event).where(Event.actor_id.in_(actor_ids))  # type: ignore[attr-defined]
+    stmt = _apply_filters(stmt, filters).order_by(*_ORDER)
+    return session.execute(stmt).scalars().all()
+
+
+def events_for_topic(
+    session: Session, topic_id: int, filters: EventFilters = EventFilters()
+) -> Sequence[Event]:
+    """Events carrying a stance on the topic, in timeline order."""
+    stmt = select(Event).join(Stance, Stance.event_id == Event.id).where(Stance.topic_id == topic_id)
+    stmt = _apply_filters(stmt, filters).order_by(*_ORDER)
+    return session.execute(stmt).scalars().all()
+
+
+def stances_for_events(session: Session, event_ids: Sequence[int]) -> dict[int, list[tuple[Stance, Topic]]]:
+    """Each event's stances with their topics, ordered by topic name."""
+    result: dict[int, list[tuple[Stance, Topic]]] = defaultdict(list)
+    ids = list(event_ids)
+    # Chunked: SQLite caps the number of bound parameters.
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = session.execute(
+            select(Stance, Topic)
+            .join(Topic, Topic.id == Stance.topic_id)
+            .where(Stance.event_id.in_(chunk))  # type: ignore[attr-defined]
+            .order_by(Stance.event_id, Topic.name)
+        ).all()
+        for stance, topic in rows:
+            result[stance.event_id].append((stance, topic))
+    return result
+
+
+def actor_overview(session: Session) -> list[tuple[Actor, int, Event | None]]:
+    """Every actor with its own event count and latest event (for the home page)."""
+    counts = dict(
+        session.execute(select(Event.actor_id, func.count(Event.id)).group_by(Event.actor_id)).all()  # type: ignore[arg-type]
+    )
+    latest_ids = (
+        select(Event.actor_id, func.max(Event.date_earliest).label("d")).group_by(Event.actor_id).subquery()
+    )
+    latest_rows = session.execute(
+        select(Event)
+        .join(latest_ids, (latest_ids.c.actor_id == Event.actor_id) & (latest_ids.c.d == Event.date_earliest))
+        .order_by(Event.actor_id, Event.date_latest.desc(), Event.id.desc())  # type: ignore[attr-defined]
+    ).scalars()
+    latest: dict[int, Event] = {}
+    for ev in latest_rows:
+        latest.setdefault(ev.actor_id, ev)
+    return [(a, counts.get(a.id, 0), latest.get(a.id or 0)) for a in all_actors(session)]
+
+
+def topic_overview(session: Session) -> list[tuple[Topic, int]]:
+    counts = dict(
+        session.execute(select(Stance.topic_id, func.count(Stance.id)).group_by(Stance.topic_id)).all()  # type: ignore[arg-type]
+    )
+    return [(t, counts.get(t.id, 0)) for t in all_topics(session)]
+
+
+def iter_all_events(session: Session, batch: int = 1000) -> Iterator[Event]:
+    """Every event in timeline order, fetched in batches (keyset pagination)."""
+    last: tuple[date, date, int] | None = None
+    while True:
+        stmt = select(Event).order_by(*_ORDER).limit(batch)
+        if last is not None:
+            stmt = stmt.where(
+                (Event.date_earliest > last[0])
+                | ((Event.date_earliest == last[0]) & (Event.date_latest > last[1]))
+                | (
+                    (Event.date_earliest == last[0])
+                    & (Event.date_latest == last[1])
+                    & (Event.id > last[2])  # type: ignore[operator]
+                )
+            )
+        rows = session.execute(stmt).scalars().all()
+        if not rows:
+            return
+        yield from rows
+        tail = rows[-1]
+        last = (tail.date_earliest, tail.date_latest, tail.id or 0)
+        session.expunge_all()

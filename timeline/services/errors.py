@@ -1,0 +1,21 @@
+"""Domain errors the web layer and the CLI map to statuses and messages."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error a service raises on purpose."""
+
+
+class NotFound(DomainError):
+    """A named record does not exist."""
+
+
+class Invalid(DomainError):
+    """Input was rejected; `fields` maps each field path to its message."""
+
+    def __init__(self, fields: dict[str, str], message: str = "The input is not valid.") -> None:
+        super().__init__(message)
+        self.fields = fields
+        self.message = message
+

@@ -1,0 +1,357 @@
+"""The native JSON format: one serialiser for exports, and the all-or-nothing import."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete
+from sqlmodel import Session
+
+from .. import queries
+from ..dates import parse_date
+from ..models import Actor, Event, Stance, Topic
+from ..schemas import ActorIn, EventIn, TopicIn
+from . import events as event_service
+from .errors import Invalid
+from .history import Step, TopicHistory, build_histories
+
+FORMAT, VERSION = "stance-timeline", 1
+
+
+def dumps(obj: Any) -> str:
+    """The one JSON serialiser: UTF-8 text kept as is, dates already ISO strings."""
+    return json.dumps(obj, ensure_ascii=False, allow_nan=False)
+
+
+def _iso(value: datetime) -> str:
+    return value.replace(microsecond=0).isoformat() + "Z"
+
+
+def actor_record(actor: Actor, parent_slug: str | None) -> dict[str, Any]:
+    return {
+        "slug": actor.slug,
+        "name": actor.name,
+        "kind": actor.kind,
+        "role": actor.role,
+        "country": actor.country,
+        "parent": parent_slug,
+        "aliases": list(actor.aliases or []),
+        "description": actor.description,
+    }
+
+
+def topic_record(topic: Topic) -> dict[str, Any]:
+    return {"slug": topic.slug, "name": topic.name, "description": topic.description}
+
+
+def event_record(event: Event, actor_slug: str, stances: Sequence[tuple[Stance, Topic]]) -> dict[str, Any]:
+    return {
+        "uid": event.uid,
+        "actor": actor_slug,
+        "kind": event.kind,
+        "title": event.title,
+        "date": event.date_edtf,
+        "date_earliest": event.date_earliest.isoformat(),
+        "date_latest": event.date_latest.isoformat(),
+        "date_display": parse_date(event.date_edtf).display,
+        "date_basis": event.date_basis,
+        "quote": event.quote,
+        "summary": event.summary,
+        "location": event.location,
+        "speaker_role": event.speaker_role,
+        "source": {
+            "title": event.source_title,
+            "url": event.source_url,
+            "publisher": event.source_publisher,
+            "author": event.source_author,
+            "published": event.source_published,
+        },
+        "confidence": event.confidence,
+        "stances": [
+            {"topic": topic.slug, "score": stance.score, "rationale": stance.rationale}
+            for stance, topic in stances
+        ],
+        "created_at": _iso(event.created_at),
+        "updated_at": _iso(event.updated_at),
+    }
+
+
+def _header(extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    now = datetime.now(UTC).replace(tzinfo=None)
+    head: dict[str, Any] = {"format": FORMAT, "version": VERSION, "exported_at": _iso(now)}
+    head.update(extra or {})
+    return head
+
+
+def _actor_records(session: Session, actors: Sequence[Actor]) -> list[dict[str, Any]]:
+    parents = queries.actors_by_ids(session, (a.parent_id for a in actors if a.parent_id))
+    return [
+        actor_record(a, parents[a.parent_id].slug if a.parent_id in parents else None)
+        for a in sorted(actors, key=lambda a: a.slug)
+    ]
+
+
+def stream_full_export(session: Session, batch: int = 1000) -> Iterator[str]:
+    """The whole dataset as one JSON document, produced piece by piece in constant memory."""
+    head = dumps(_header())
+    yield head[:-1] + ',\n"actors": [\n'
+    yield ",\n".join(dumps(r) for r in _actor_records(session, queries.all_actors(session)))
+    yield '\n],\n"topics": [\n'
+    yield ",\n".join(dumps(topic_record(t)) for t in sorted(queries.all_topics(session), key=lambda t: t.slug))
+    yield '\n],\n"events": [\n'
+    slugs = {a.id: a.slug for a in queries.all_actors(session)}
+    first = True
+    pending: list[Event] = []
+
+    def flush() -> Iterator[str]:
+        nonlocal first
+        stances = queries.stances_for_events(session, [e.id for e in pending if e.id is not None])
+        for ev in pending:
+            yield ("" if first else ",\n") + dumps(event_record(ev, slugs[ev.actor_id], stances.get(ev.id or 0, [])))
+            first = False
+        pending.clear()
+
+    for ev in queries.iter_all_events(session, batch):
+        pending.append(ev)
+        if len(pending) >= batch:
+            yield from flush()
+    yield from flush()
+    yield "\n]}\n"
+
+
+@dataclass
+class Timeline:
+    """An actor's timeline: the data behind the actor page and its JSON twin."""
+
+    actor: Actor
+    ancestors: list[Actor]
+    members: dict[int, Actor]
+    events: Sequence[Event]
+    stances: dict[int, list[tuple[Stance, Topic]]]
+    histories: list[TopicHistory]
+
+    def changes(self) -> dict[tuple[int, str], Step]:
+        """The step ending at each (event id, topic slug), for marking changes in place."""
+        return {(s.to_event_id, h.topic_slug): s for h in self.histories for s in h.steps}
+
+    def topics(self) -> list[Topic]:
+        seen: dict[str, Topic] = {}
+        for rows in self.stances.values():
+            for _stance, topic in rows:
+                seen.setdefault(topic.slug, topic)
+        return sorted(seen.values(), key=lambda t: t.slug)
+
+
+def actor_timeline(
+    session: Session, actor: Actor, filters: queries.EventFilters = queries.EventFilters()
+) -> Timeline:
+    """An actor's events (its own and its members'), stances and stance histories."""
+    assert actor.id is not None
+    family = queries.actor_family_ids(session, actor.id)
+    members = queries.actors_by_ids(session, family)
+    events = queries.events_for_actors(session, family, filters)
+    stances = queries.stances_for_events(session, [e.id for e in events if e.id is not None])
+    histories = build_histories(events, stances, members)
+    return Timeline(actor, queries.actor_ancestors(session, actor), members, events, stances, histories)
+
+
+def timeline_document(session: Session, timeline: Timeline) -> dict[str, Any]:
+    """An actor's timeline in the native format, importable as it is."""
+    actors = [*timeline.members.values(), *timeline.ancestors]
+    return {
+        **_header({"actor": timeline.actor.slug}),
+        "actors": _actor_records(session, actors),
+        "topics": [topic_record(t) for t in timeline.topics()],
+        "events": [
+            event_record(e, timeline.members[e.actor_id].slug, timeline.stances.get(e.id or 0, []))
+            for e in timeline.events
+        ],
+        "histories": [h.as_dict() for h in timeline.histories],
+    }
+
+
+@dataclass
+class ImportReport:
+    """What an import created, updated and left alone, per record type."""
+
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    unchanged: Counter[str] = field(default_factory=Counter)
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        kinds = ("actors", "topics", "events")
+        return {
+            name: {k: getattr(self, name)[k] for k in kinds}
+            for name in ("created", "updated", "unchanged")
+        }
+
+    def summary(self) -> str:
+        parts = []
+        for kind in ("actors", "topics", "events"):
+            parts.append(
+                f"{kind}: {self.created[kind]} created, {self.updated[kind]} updated, "
+                f"{self.unchanged[kind]} unchanged"
+            )
+        return "; ".join(parts)
+
+
+def _records(doc: Mapping[str, Any], key: str) -> list[Any]:
+    value = doc.get(key, [])
+    if not isinstance(value, list):
+        raise Invalid({key: "must be a list"}, f"“{key}” must be a list.")
+    return value
+
+
+def _validated(model: Any, kind: str, index: int, record: Any) -> Any:
+    ident = record.get("uid") or record.get("slug") if isinstance(record, dict) else None
+    label = f"{kind}[{index}]" + (f" ({ident})" if ident else "")
+    if not isinstance(record, dict):
+        raise Invalid({f"{kind}[{index}]": "must be an object"}, f"Record {label} must be an object.")
+    try:
+        return event_service.validate(model, record)
+    except Invalid as exc:
+        first = next(iter(exc.fields))
+        raise Invalid(
+            {f"{kind}[{index}].{k}": v for k, v in exc.fields.items()},
+            f"Record {label}, field “{first}”: {exc.fields[first]}",
+        ) from exc
+
+
+def _apply(row: Any, values: Mapping[str, Any]) -> bool:
+    changed = False
+    for key, value in values.items():
+        if getattr(row, key) != value:
+            setattr(row, key, value)
+            changed = True
+    return changed
+
+
+def import_document(session: Session, doc: Any) -> ImportReport:
+    """Create or update every record of a native document; raises Invalid naming the record."""
+    if not isinstance(doc, dict):
+        raise Invalid({"document": "must be a JSON object"}, "The document must be a JSON object.")
+    if doc.get("format") != FORMAT or doc.get("version") != VERSION:
+        raise Invalid(
+            {"format": f"expected format “{FORMAT}” version {VERSION}"},
+            f"Not a {FORMAT} version {VERSION} document.",
+        )
+    actors = [_validated(ActorIn, "actors", i, r) for i, r in enumerate(_records(doc, "actors"))]
+    topics = [_validated(TopicIn, "topics", i, r) for i, r in enumerate(_records(doc, "topics"))]
+    events = [_validated(EventIn, "events", i, r) for i, r in enumerate(_records(doc, "events"))]
+    _check_unique([a.slug for a in actors], "actors", "slug")
+    _check_unique([t.slug for t in topics], "topics", "slug")
+    for i, ev in enumerate(events):
+        if not ev.uid:
+            raise Invalid({f"events[{i}].uid": "is required in an import (it makes re-imports idempotent)"},
+                          f"Record events[{i}], field “uid”: is required in an import.")
+    _check_unique([e.uid for e in events], "events", "uid")
+
+    report = ImportReport()
+    _import_actors(session, actors, report)
+    for topic in topics:
+        row = queries.topic_by_slug(session, topic.slug)
+        if row is None:
+            event_service.create_topic(session, topic)
+            report.created["topics"] += 1
+        elif _apply(row, {"name": topic.name, "description": topic.description}):
+            report.updated["topics"] += 1
+        else:
+            report.unchanged["topics"] += 1
+    session.flush()
+    for i, ev in enumerate(events):
+        try:
+            _import_event(session, ev, report)
+        except Invalid as exc:
+            first = next(iter(exc.fields))
+            raise Invalid(
+                {f"events[{i}].{k}": v for k, v in exc.fields.items()},
+                f"Record events[{i}] ({ev.uid}), field “{first}”: {exc.fields[first]}",
+            ) from exc
+    session.flush()
+    return report
+
+
+def _check_unique(keys: list[Any], kind: str, name: str) -> None:
+    seen: set[Any] = set()
+    for i, key in enumerate(keys):
+        if key in seen:
+            raise Invalid({f"{kind}[{i}].{name}": f"“{key}” appears twice in the document"},
+                          f"Record {kind}[{i}] ({key}), field “{name}”: appears twice in the document.")
+        seen.add(key)
+
+
+def _import_actors(session: Session, actors: list[ActorIn], report: ImportReport) -> None:
+    # Two passes: parents may appear after their children in the document.
+    rows: dict[str, Actor] = {}
+    new: set[str] = set()
+    for data in actors:
+        row = queries.actor_by_slug(session, data.slug)
+        if row is None:
+            values = event_service.actor_values(session, data.model_copy(update={"parent": None}))
+            row = Actor(**values)
+            session.add(row)
+            new.add(data.slug)
+        rows[data.slug] = row
+    session.flush()
+    for i, data in enumerate(actors):
+        row = rows[data.slug]
+        try:
+            values = event_service.actor_values(session, data, self_id=row.id)
+        except Invalid as exc:
+            first = next(iter(exc.fields))
+            raise Invalid(
+                {f"actors[{i}].{k}": v for k, v in exc.fields.items()},
+                f"Record actors[{i}] ({data.slug}), field “{first}”: {exc.fields[first]}",
+            ) from exc
+        changed = _apply(row, values)
+        if data.slug in new:
+            report.created["actors"] += 1
+        elif changed:
+            report.updated["actors"] += 1
+        else:
+            report.unchanged["actors"] += 1
+    session.flush()
+    _check_no_cycles(session, actors)
+
+
+def _check_no_cycles(session: Session, actors: list[ActorIn]) -> None:
+    for i, data in enumerate(actors):
+        row = queries.actor_by_slug(session, data.slug)
+        seen: set[int | None] = set()
+        while row is not None and row.parent_id is not None:
+            if row.id in seen:
+                raise Invalid({f"actors[{i}].parent": "the parent chain loops back to this actor"},
+                              f"Record actors[{i}] ({data.slug}), field “parent”: the parent chain loops.")
+            seen.add(row.id)
+            row = session.get(Actor, row.parent_id)
+
+
+def _import_event(session: Session, data: EventIn, report: ImportReport) -> None:
+    row = queries.event_by_uid(session, data.uid or "")
+    if row is None:
+        event_service.create_event(session, data)
+        report.created["events"] += 1
+        return
+    values, stances = event_service.event_values(session, data)
+    if data.created_at is not None:
+        values["created_at"] = data.created_at
+    if data.updated_at is not None:
+        values["updated_at"] = data.updated_at
+    assert row.id is not None
+    current = queries.stances_for_events(session, [row.id]).get(row.id, [])
+    current_set = sorted((s.topic_id, s.score, s.rationale) for s, _t in current)
+    wanted_set = sorted((s["topic_id"], s["score"], s["rationale"]) for s in stances)
+    changed = _apply(row, values)
+    if current_set != wanted_set:
+        session.execute(delete(Stance).where(Stance.event_id == row.id))  # type: ignore[arg-type]
+        session.add_all(Stance(event_id=row.id, **s) for s in stances)
+        changed = True
+    if changed:
+        report.updated["events"] += 1
+    else:
+        report.unchanged["events"] += 1

@@ -1,0 +1,42 @@
+"""Error pages: JSON for JSON routes and clients, HTML for people."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from ..services.exchange import dumps
+
+
+def wants_json() -> bool:
+    path = request.path
+    if path.endswith(".json") or path.startswith("/api/") or path == "/healthz":
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def _render(status: int, code: str, message: str) -> tuple[Response | str, int]:
+    if wants_json():
+        body = dumps({"error": {"code": code, "message": message, "fields": {}}})
+        return Response(body, status=status, mimetype="application/json"), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError) -> tuple[Response | str, int]:
+        return _render(400, "csrf", "The form's security token is missing or expired. "
+                                    "Go back, reload the page and send it again.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> tuple[Response | str, int]:
+        status = exc.code or 500
+        code = (exc.name or "error").lower().replace(" ", "_")
+        return _render(status, code, exc.description or exc.name)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> tuple[Response | str, int]:
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return _render(500, "internal_error", InternalServerError.description)

@@ -1,0 +1,138 @@
+"""The add-event form: WTForms renders fields and checks CSRF; schemas.py validates values."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from flask import Flask
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFProtect
+from wtforms import FieldList, Form, FormField, SelectField, StringField, SubmitField, TextAreaField
+
+from ..models import Actor, ActorKind, Confidence, EventKind, Topic
+
+csrf = CSRFProtect()
+NEW_ACTOR = "__new__"
+SCORES = [("", "—"), ("2", "+2 strongly for"), ("1", "+1 for"), ("0", "0 neutral"),
+          ("-1", "−1 against"), ("-2", "−2 strongly against")]
+STANCE_ROWS = 3
+MAX_STANCE_ROWS = 20
+
+
+def init_app(app: Flask) -> None:
+    csrf.init_app(app)
+
+
+class StanceRowForm(Form):
+    topic = SelectField("Topic", validate_choice=False)
+    score = SelectField("Score", choices=SCORES, validate_choice=False)
+    rationale = StringField("Why this score")
+
+
+class EventForm(FlaskForm):
+    actor = SelectField("Actor", validate_choice=False)
+    new_actor_name = StringField("New actor: name")
+    new_actor_slug = StringField("New actor: slug")
+    new_actor_kind = SelectField("New actor: kind", choices=[(k.value, k.value) for k in ActorKind],
+                                 validate_choice=False)
+    new_actor_role = StringField("New actor: role or title")
+    new_actor_parent = SelectField("New actor: part of", validate_choice=False)
+    kind = SelectField("Kind", choices=[(k.value, k.value) for k in EventKind], validate_choice=False)
+    date = StringField("Date (EDTF)")
+    date_basis = TextAreaField("How the date was established")
+    title = StringField("Title")
+    quote = TextAreaField("Verbatim quote")
+    summary = TextAreaField("Summary")
+    location = StringField("Location")
+    speaker_role = StringField("Speaker's role at the time")
+    source_title = StringField("Source title")
+    source_url = StringField("Source URL")
+    source_publisher = StringField("Publisher")
+    source_author = StringField("Author")
+    source_published = StringField("Published (EDTF)")
+    confidence = SelectField("Confidence", choices=[(c.value, c.value) for c in Confidence],
+                             default=Confidence.medium.value, validate_choice=False)
+    stances = FieldList(FormField(StanceRowForm), min_entries=STANCE_ROWS, max_entries=MAX_STANCE_ROWS)
+    add_row = SubmitField("Add a stance row")
+    save = SubmitField("Save event")
+
+    def set_choices(self, actors: Sequence[Actor], topics: Sequence[Topic]) -> None:
+        """Fill the select boxes from the database."""
+        actor_choices = [(a.slug, f"{a.name} ({a.slug})") for a in actors]
+        self.actor.choices = [("", "— choose —"), *actor_choices, (NEW_ACTOR, "New actor…")]
+        self.new_actor_parent.choices = [("", "— none —"), *actor_choices]
+        for row in self.stances:
+            row.form.topic.choices = [("", "— topic —"), *((t.slug, t.name) for t in topics)]
+
+    def new_actor_payload(self) -> dict[str, Any] | None:
+        """The inline actor to create, when the user chose "New actor…"."""
+        if self.actor.data != NEW_ACTOR:
+            return None
+        return {
+            "slug": self.new_actor_slug.data or "",
+            "name": self.new_actor_name.data or "",
+            "kind": self.new_actor_kind.data,
+            "role": self.new_actor_role.data,
+            "parent": self.new_actor_parent.data or None,
+        }
+
+    def event_payload(self) -> tuple[dict[str, Any], list[int]]:
+        """The event as schema input, and which form row each stance came from."""
+        stances, rows = [], []
+        for i, row in enumerate(self.stances):
+            topic, score = row.form.topic.data, row.form.score.data
+            if not topic and not score and not row.form.rationale.data:
+                continue
+            stances.append({"topic": topic or "", "score": _int_or_text(score),
+                            "rationale": row.form.rationale.data})
+            rows.append(i)
+        payload = {
+            "actor": self.actor.data or "",
+            "kind": self.kind.data,
+            "title": self.title.data or "",
+            "date": self.date.data or "",
+            "date_basis": self.date_basis.data,
+            "quote": self.quote.data,
+            "summary": self.summary.data,
+            "location": self.location.data,
+            "speaker_role": self.speaker_role.data,
+            "source": {
+                "title": self.source_title.data,
+                "url": self.source_url.data,
+                "publisher": self.source_publisher.data,
+                "author": self.source_author.data,
+                "published": self.source_published.data,
+            },
+            "confidence": self.confidence.data,
+            "stances": stances,
+        }
+        return payload, rows
+
+    def show_errors(self, fields: dict[str, str], stance_rows: list[int]) -> None:
+        """Put each service error message next to the form field it belongs to."""
+        for path, message in fields.items():
+            parts = path.split(".")
+            if parts[0] == "stances" and len(parts) >= 3 and parts[1].isdigit():
+                index = int(parts[1])
+                row = self.stances[stance_rows[index]] if index < len(stance_rows) else self.stances[0]
+                _add_error(getattr(row.form, parts[2], row.form.topic), message)
+            elif parts[0] == "stances":
+                _add_error(self.stances[0].form.topic, message)
+            elif parts[0] == "source" and len(parts) > 1:
+                _add_error(getattr(self, f"source_{parts[1]}", self.source_url), message)
+            elif parts[0] == "new_actor" and len(parts) > 1:
+                _add_error(getattr(self, f"new_actor_{parts[1]}", self.new_actor_name), message)
+            else:
+                _add_error(getattr(self, parts[0], self.title), message)
+
+
+def _add_error(field: Any, message: str) -> None:
+    field.errors = [*list(field.errors or []), message]
+
+
+def _int_or_text(value: str | None) -> int | str:
+    try:
+        return int(value or "")
+    except ValueError:
+        return value or ""

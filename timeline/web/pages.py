@@ -1,0 +1,190 @@
+"""HTML pages and their JSON twins: each view builds its data once, then renders it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from collections.abc import Iterator
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from sqlalchemy import text
+from sqlmodel import Session
+from werkzeug.wrappers import Response as BaseResponse
+
+from .. import queries
+from ..dates import InvalidDate, parse_bound, parse_date
+from ..db import engines, get_session, write_session
+from ..models import CONFIDENCE_RANK, Confidence, EventKind
+from ..services import events as event_service
+from ..services.errors import Invalid
+from ..services.exchange import actor_timeline, dumps, stream_full_export, timeline_document
+from ..services.history import REVERSAL, SHIFT
+from .forms import MAX_STANCE_ROWS, EventForm
+
+bp = Blueprint("pages", __name__)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(parse_date=parse_date, SHIFT=SHIFT, REVERSAL=REVERSAL)
+
+
+def json_response(data: Any, status: int = 200, **headers: str) -> Response:
+    return Response(dumps(data), status=status, mimetype="application/json", headers=headers)
+
+
+@bp.get("/")
+def index() -> str:
+    session = get_session()
+    return render_template(
+        "index.html", actors=queries.actor_overview(session), topics=queries.topic_overview(session)
+    )
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    try:
+        get_session().execute(text("SELECT 1"))
+    except Exception as exc:  # any database failure means "not healthy"
+        return json_response({"status": "unavailable", "error": type(exc).__name__}, 503)
+    return json_response({"status": "ok"})
+
+
+def _filters() -> tuple[queries.EventFilters, dict[str, str], dict[str, str]]:
+    """Filters from the query string, with per-parameter errors and the values echoed back."""
+    args = {k: request.args.get(k, "").strip() for k in ("topic", "from", "to", "kind", "confidence")}
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    if args["topic"]:
+        topic = queries.topic_by_slug(get_session(), args["topic"])
+        if topic is None:
+            errors["topic"] = f"no topic “{args['topic']}”"
+        else:
+            values["topic_id"] = topic.id
+    for name, key, upper in (("from", "date_from", False), ("to", "date_to", True)):
+        if args[name]:
+            try:
+                values[key] = parse_bound(args[name], upper=upper)
+            except InvalidDate as exc:
+                errors[name] = str(exc)
+    if args["kind"]:
+        if args["kind"] not in {k.value for k in EventKind}:
+            errors["kind"] = f"unknown kind “{args['kind']}”"
+        else:
+            values["kind"] = args["kind"]
+    if args["confidence"]:
+        if args["confidence"] not in CONFIDENCE_RANK:
+            errors["confidence"] = "use low, medium or high"
+        else:
+            values["min_confidence"] = Confidence(args["confidence"])
+    return queries.EventFilters(**values), errors, args
+
+
+def _actor_or_404(slug: str):  # type: ignore[no-untyped-def]
+    actor = queries.actor_by_slug(get_session(), slug)
+    if actor is None:
+        abort(404, description=f"No actor with the slug “{slug}”.")
+    return actor
+
+
+@bp.get("/actors/<slug>")
+def actor_page(slug: str) -> tuple[str, int]:
+    session = get_session()
+    actor = _actor_or_404(slug)
+    filters, errors, args = _filters()
+    timeline = actor_timeline(session, actor, filters)
+    return render_template(
+        "actor.html",
+        timeline=timeline,
+        filter_errors=errors,
+        args=args,
+        topics=queries.all_topics(session),
+        kinds=[k.value for k in EventKind],
+        query=request.query_string.decode("utf-8", "replace"),
+    ), (400 if errors else 200)
+
+
+@bp.get("/actors/<slug>.json")
+def actor_json(slug: str) -> Response:
+    session = get_session()
+    actor = _actor_or_404(slug)
+    filters, errors, _args = _filters()
+    if errors:
+        return json_response(
+            {"error": {"code": "invalid_filter", "message": "Invalid filter.", "fields": errors}}, 400
+        )
+    document = timeline_document(session, actor_timeline(session, actor, filters))
+    headers = {}
+    if request.args.get("download") == "1":
+        headers["Content-Disposition"] = f'attachment; filename="{actor.slug}.timeline.json"'
+    return json_response(document, **headers)
+
+
+@bp.get("/export.json")
+def export_json() -> Response:
+    # The session must outlive the view: the generator keeps reading while the body streams.
+    def generate() -> Iterator[str]:
+        with Session(engines()[0]) as session:
+            yield from stream_full_export(session)
+
+    return Response(
+        stream_with_context(generate()),
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="stance-timeline-export.json"'},
+    )
+
+
+@bp.get("/events/<int:event_id>")
+def event_page(event_id: int) -> str:
+    session = get_session()
+    event = queries.event_by_id(session, event_id) if event_id < 2**63 else None
+    if event is None:
+        abort(404, description=f"No event with the id {event_id}.")
+    actor = queries.actors_by_ids(session, [event.actor_id])[event.actor_id]
+    stances = queries.stances_for_events(session, [event_id]).get(event_id, [])
+    return render_template("event.html", event=event, actor=actor, stances=stances,
+                           date=parse_date(event.date_edtf))
+
+
+def _event_form() -> EventForm:
+    session = get_session()
+    form = EventForm()
+    rows = len(form.stances)
+    if "add_row" in request.form and rows < MAX_STANCE_ROWS:
+        form.stances.append_entry()
+    if request.method == "GET" and request.args.get("actor"):
+        form.actor.data = request.args["actor"]
+    form.set_choices(queries.all_actors(session), queries.all_topics(session))
+    return form
+
+
+@bp.get("/events/new")
+def new_event() -> str:
+    return render_template("event_form.html", form=_event_form())
+
+
+@bp.post("/events")
+def create_event() -> tuple[str, int] | BaseResponse:
+    form = _event_form()
+    if "add_row" in request.form or not form.validate():
+        # Adding a row (no JavaScript) or a CSRF failure: show the form again, keep what was typed.
+        return render_template("event_form.html", form=form), (200 if "add_row" in request.form else 400)
+    payload, rows = form.event_payload()
+    try:
+        with write_session() as session:
+            event = event_service.submit_event(session, payload, form.new_actor_payload())
+            event_id = event.id
+    except Invalid as exc:
+        form.show_errors(exc.fields, rows)
+        return render_template("event_form.html", form=form, error=exc.message), 422
+    return redirect(url_for("pages.event_page", event_id=event_id), 303)
