@@ -28,8 +28,11 @@ def dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, allow_nan=False)
 
 
-def _iso(value: datetime) -> str:
-    return value.replace(microsecond=0).isoformat() + "Z"
+def iso_utc(value: datetime) -> str:
+    """A timestamp as ISO 8601 in UTC with a Z, seconds precision (naive values are UTC)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def actor_record(actor: Actor, parent_slug: str | None) -> dict[str, Any]:
@@ -76,14 +79,13 @@ def event_record(event: Event, actor_slug: str, stances: Sequence[tuple[Stance, 
             {"topic": topic.slug, "score": stance.score, "rationale": stance.rationale}
             for stance, topic in stances
         ],
-        "created_at": _iso(event.created_at),
-        "updated_at": _iso(event.updated_at),
+        "created_at": iso_utc(event.created_at),
+        "updated_at": iso_utc(event.updated_at),
     }
 
 
 def _header(extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    now = datetime.now(UTC).replace(tzinfo=None)
-    head: dict[str, Any] = {"format": FORMAT, "version": VERSION, "exported_at": _iso(now)}
+    head: dict[str, Any] = {"format": FORMAT, "version": VERSION, "exported_at": iso_utc(datetime.now(UTC))}
     head.update(extra or {})
     return head
 

@@ -27,7 +27,7 @@ from ..db import engines, get_session, write_session
 from ..models import CONFIDENCE_RANK, Confidence, EventKind
 from ..services import events as event_service
 from ..services.errors import Invalid
-from ..services.exchange import actor_timeline, dumps, stream_full_export, timeline_document
+from ..services.exchange import actor_timeline, dumps, iso_utc, stream_full_export, timeline_document
 from ..services.history import REVERSAL, SHIFT
 from .forms import MAX_STANCE_ROWS, EventForm
 
@@ -36,7 +36,7 @@ bp = Blueprint("pages", __name__)
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(parse_date=parse_date, SHIFT=SHIFT, REVERSAL=REVERSAL)
+    app.jinja_env.globals.update(parse_date=parse_date, iso_utc=iso_utc, SHIFT=SHIFT, REVERSAL=REVERSAL)
 
 
 def json_response(data: Any, status: int = 200, **headers: str) -> Response:

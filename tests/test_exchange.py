@@ -1,0 +1,120 @@
+"""Export format, schema, round trips and the all-or-nothing import."""
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from conftest import load_doc, small_doc
+from timeline.db import get_session, write_session
+from timeline.models import Actor, Event, Stance
+from timeline.services.errors import Invalid
+from timeline.services.exchange import import_document
+
+SCHEMA = json.loads((Path(__file__).parent.parent / "timeline" / "export-v1.schema.json").read_text())
+
+
+def validate(doc: dict) -> None:
+    jsonschema.Draft202012Validator(SCHEMA).validate(doc)
+
+
+def counts(app: Flask) -> tuple[int, int, int]:
+    with app.app_context():
+        s = get_session()
+        return tuple(s.execute(select(func.count()).select_from(m)).scalar_one() for m in (Actor, Event, Stance))
+
+
+def test_full_export_matches_schema_and_round_trips(app: Flask, client, tmp_path: Path, db_url: str) -> None:
+    load_doc(app, small_doc())
+    first = json.loads(client.get("/export.json").get_data(as_text=True))
+    validate(first)
+    assert [e["uid"] for e in first["events"]] == ["e-2020b", "e-2019", "e-2020"]  # "2020~" may be 2019
+    # Import the export into an empty database, export again: the same document.
+    from timeline import create_app, migrate
+
+    other_url = f"sqlite:///{tmp_path / 'other.db'}"
+    migrate.upgrade(other_url)
+    other = create_app({"TESTING": True, "DATABASE_URL": other_url, "SECRET_KEY": "x"})
+    load_doc(other, first)
+    second = json.loads(other.test_client().get("/export.json").get_data(as_text=True))
+    first.pop("exported_at"), second.pop("exported_at")
+    assert second == first
+
+
+def test_actor_export_is_valid_and_includes_members_and_history(app: Flask, client) -> None:
+    load_doc(app, small_doc())
+    response = client.get("/actors/russia.json")
+    doc = response.get_json()
+    validate(doc)
+    assert doc["actor"] == "russia"
+    assert [e["uid"] for e in doc["events"]] == ["e-2020b", "e-2019", "e-2020"]  # "2020~" may be 2019
+    [jcpoa] = [h for h in doc["histories"] if h["topic"] == "jcpoa"]
+    assert jcpoa["changes"] == [{"from_event_uid": "e-2019", "to_event_uid": "e-2020", "from_score": -1,
+                                 "to_score": 2, "change": "reversal"}]
+    assert (doc["events"][0]["date_earliest"], doc["events"][1]["date_earliest"]) == ("2019-01-01", "2019-05-15")
+    assert "Content-Disposition" not in response.headers
+    download = client.get("/actors/russia.json?download=1")
+    assert download.headers["Content-Disposition"] == 'attachment; filename="russia.timeline.json"'
+
+
+def test_actor_export_imports_into_empty_database(app: Flask, client, tmp_path: Path) -> None:
+    load_doc(app, small_doc())
+    doc = client.get("/actors/vladimir-putin.json").get_json()
+    # Putin's parent is carried along so the document imports on its own.
+    assert {a["slug"] for a in doc["actors"]} == {"vladimir-putin", "russia"}
+    from timeline import create_app, migrate
+
+    url = f"sqlite:///{tmp_path / 'other.db'}"
+    migrate.upgrade(url)
+    other = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "x"})
+    load_doc(other, doc)
+    assert counts(other) == (2, 1, 1)
+
+
+def test_import_twice_adds_nothing_and_reports_unchanged(app: Flask) -> None:
+    load_doc(app, small_doc())
+    before = counts(app)
+    with app.app_context(), write_session() as session:
+        report = import_document(session, small_doc())
+    assert counts(app) == before
+    assert report.as_dict()["unchanged"] == {"actors": 2, "topics": 2, "events": 3}
+    assert report.as_dict()["created"] == {"actors": 0, "topics": 0, "events": 0}
+
+
+def test_import_updates_changed_records(app: Flask) -> None:
+    load_doc(app, small_doc())
+    doc = small_doc()
+    doc["events"][1]["stances"] = [{"topic": "jcpoa", "score": 1}]
+    doc["events"][1]["title"] = "Changed"
+    with app.app_context(), write_session() as session:
+        report = import_document(session, doc)
+    assert report.updated["events"] == 1 and report.unchanged["events"] == 2
+    assert counts(app) == (2, 3, 2)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (lambda d: d["events"][2].update(date="2021-02-30"), "events[2].date"),
+        (lambda d: d["events"][1]["stances"][0].update(score=5), "events[1].stances.0.score"),
+        (lambda d: d["events"][1]["stances"][0].update(topic="nope"), "events[1].stances.0.topic"),
+        (lambda d: d["events"][0].update(actor="nobody"), "events[0].actor"),
+        (lambda d: d["events"][0].pop("uid"), "events[0].uid"),
+        (lambda d: d["events"][1].update(uid="e-2019"), "events[1].uid"),
+        (lambda d: d["actors"][1].update(parent="ghost"), "actors[1].parent"),
+        (lambda d: d["actors"][0].update(parent="vladimir-putin"), "actors[0].parent"),
+        (lambda d: d["events"][0]["source"].update(url="javascript:alert(1)") if "source" in d["events"][0]
+         else d["events"][0].update(source={"url": "javascript:alert(1)"}), "events[0].source.url"),
+        (lambda d: d.update(version=2), "format"),
+    ],
+)
+def test_bad_import_names_record_and_field_and_stores_nothing(app: Flask, mutate, field: str) -> None:
+    doc = small_doc()
+    mutate(doc)
+    with pytest.raises(Invalid) as err, app.app_context(), write_session() as session:
+        import_document(session, doc)
+    assert field in err.value.fields
+    assert counts(app) == (0, 0, 0)
