@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from . import migrate
 from .config import ROOT
@@ -35,6 +36,7 @@ def db_group() -> None:
 
 
 @db_group.command("upgrade")
+@with_appcontext
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
     """Apply migrations up to REVISION (default: head)."""
@@ -43,6 +45,7 @@ def db_upgrade(revision: str) -> None:
 
 
 @db_group.command("downgrade")
+@with_appcontext
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:
     """Revert migrations down to REVISION."""
@@ -78,6 +81,7 @@ def run_import(path: Path, *, dry_run: bool) -> str:
 
 
 @click.command("seed")
+@with_appcontext
 def seed_command() -> None:
     """Load the bundled dataset(s) from seed/ (idempotent)."""
     for path in sorted(SEED_DIR.glob("*.json")):
@@ -85,6 +89,7 @@ def seed_command() -> None:
 
 
 @click.command("import")
+@with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Report what would change; store nothing.")
 def import_command(file: Path, dry_run: bool) -> None:
@@ -93,6 +98,7 @@ def import_command(file: Path, dry_run: bool) -> None:
 
 
 @click.command("export")
+@with_appcontext
 @click.option("--actor", "actor_slug", help="Export one actor's timeline instead of everything.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
 def export_command(actor_slug: str | None, output: Path | None) -> None:

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from flask import Flask
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
 from wtforms import FieldList, Form, FormField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 from ..models import Actor, ActorKind, Confidence, EventKind, Topic
 
 csrf = CSRFProtect()
 NEW_ACTOR = "__new__"
+
+
+def _choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 SCORES = [("", "—"), ("2", "+2 strongly for"), ("1", "+1 for"), ("0", "0 neutral"),
           ("-1", "−1 against"), ("-2", "−2 strongly against")]
 STANCE_ROWS = 3
@@ -26,7 +33,7 @@ def init_app(app: Flask) -> None:
 
 class StanceRowForm(Form):
     topic = SelectField("Topic", validate_choice=False)
-    score = SelectField("Score", choices=SCORES, validate_choice=False)
+    score = SelectField("Score", choices=_choices(SCORES), validate_choice=False)
     rationale = StringField("Why this score")
 
 
@@ -34,11 +41,11 @@ class EventForm(FlaskForm):
     actor = SelectField("Actor", validate_choice=False)
     new_actor_name = StringField("New actor: name")
     new_actor_slug = StringField("New actor: slug")
-    new_actor_kind = SelectField("New actor: kind", choices=[(k.value, k.value) for k in ActorKind],
+    new_actor_kind = SelectField("New actor: kind", choices=_choices((k.value, k.value) for k in ActorKind),
                                  validate_choice=False)
     new_actor_role = StringField("New actor: role or title")
     new_actor_parent = SelectField("New actor: part of", validate_choice=False)
-    kind = SelectField("Kind", choices=[(k.value, k.value) for k in EventKind], validate_choice=False)
+    kind = SelectField("Kind", choices=_choices((k.value, k.value) for k in EventKind), validate_choice=False)
     date = StringField("Date (EDTF)")
     date_basis = TextAreaField("How the date was established")
     title = StringField("Title")
@@ -51,7 +58,7 @@ class EventForm(FlaskForm):
     source_publisher = StringField("Publisher")
     source_author = StringField("Author")
     source_published = StringField("Published (EDTF)")
-    confidence = SelectField("Confidence", choices=[(c.value, c.value) for c in Confidence],
+    confidence = SelectField("Confidence", choices=_choices((c.value, c.value) for c in Confidence),
                              default=Confidence.medium.value, validate_choice=False)
     stances = FieldList(FormField(StanceRowForm), min_entries=STANCE_ROWS, max_entries=MAX_STANCE_ROWS)
     add_row = SubmitField("Add a stance row")
@@ -60,10 +67,11 @@ class EventForm(FlaskForm):
     def set_choices(self, actors: Sequence[Actor], topics: Sequence[Topic]) -> None:
         """Fill the select boxes from the database."""
         actor_choices = [(a.slug, f"{a.name} ({a.slug})") for a in actors]
-        self.actor.choices = [("", "— choose —"), *actor_choices, (NEW_ACTOR, "New actor…")]
-        self.new_actor_parent.choices = [("", "— none —"), *actor_choices]
+        self.actor.choices = _choices([("", "— choose —"), *actor_choices, (NEW_ACTOR, "New actor…")])
+        self.new_actor_parent.choices = _choices([("", "— none —"), *actor_choices])
+        topic_choices = _choices([("", "— topic —"), *((t.slug, t.name) for t in topics)])
         for row in self.stances:
-            row.form.topic.choices = [("", "— topic —"), *((t.slug, t.name) for t in topics)]
+            row.form.topic.choices = topic_choices
 
     def new_actor_payload(self) -> dict[str, Any] | None:
         """The inline actor to create, when the user chose "New actor…"."""

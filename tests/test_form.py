@@ -1,0 +1,177 @@
+"""The add-event form through Flask's test client, CSRF on."""
+
+import re
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from conftest import csrf_token, load_doc, small_doc
+from timeline.db import get_session
+from timeline.models import Actor, Event, Stance
+
+
+def event_count(app: Flask) -> int:
+    with app.app_context():
+        return get_session().execute(select(func.count()).select_from(Event)).scalar_one()
+
+
+def form_data(client, **overrides):
+    data = {
+        "csrf_token": csrf_token(client),
+        "actor": "russia",
+        "kind": "statement",
+        "date": "2020-12-20",
+        "title": "Russia urges the US to rejoin",
+        "quote": "",
+        "confidence": "high",
+        "stances-0-topic": "jcpoa",
+        "stances-0-score": "1",
+        "stances-0-rationale": "supports the deal",
+        "save": "Save event",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def loaded(app: Flask) -> Flask:
+    load_doc(app, small_doc())
+    return app
+
+
+def test_form_lists_actors_topics_and_carries_csrf(loaded: Flask, client) -> None:
+    page = client.get("/events/new").get_data(as_text=True)
+    assert 'value="vladimir-putin"' in page and 'value="jcpoa"' in page
+    assert 'name="csrf_token"' in page
+
+
+def test_success_redirects_to_event_which_appears_in_order(loaded: Flask, client) -> None:
+    response = client.post("/events", data=form_data(client))
+    assert response.status_code == 303
+    event_page = client.get(response.headers["Location"])
+    assert "Russia urges the US to rejoin" in event_page.get_data(as_text=True)
+    timeline = client.get("/actors/russia").get_data(as_text=True)
+    titles = re.findall(r"<strong>([^<]+)</strong>", timeline)
+    # December 2020 (Dec 1–31) sorts before 20 December 2020 (earliest day first).
+    assert titles == ["Gulf security concept", "Not a fire brigade", "Tireless firefighter",
+                      "Russia urges the US to rejoin"]
+    doc = client.get("/actors/russia.json").get_json()
+    [jcpoa] = [h for h in doc["histories"] if h["topic"] == "jcpoa"]
+    assert [c["change"] for c in jcpoa["changes"]] == ["reversal", "shift"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("persian", "روسیه یک تیم آتش‌نشانی نیست"),
+        ("russian", "Россия — не пожарная команда"),
+        ("arabic", "«إسرائيل يجب ألا تهاجم»"),
+        ("hebrew", "ישראל לא צריכה לתקוף"),
+        ("mixed", "Zarif: «سی سفر من به روسیه» (30 visits) \u200f"),
+    ],
+)
+def test_non_latin_text_is_stored_and_shown_exactly(loaded: Flask, client, name: str, text: str) -> None:
+    response = client.post("/events", data=form_data(client, title=f"{name} {text}", quote=text))
+    assert response.status_code == 303
+    with loaded.app_context():
+        event = get_session().execute(select(Event).where(Event.title == f"{name} {text}")).scalar_one()
+        assert event.quote == text
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f'<blockquote dir="auto">{text}</blockquote>' in page
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"date": "2021-02-30"}, "date", "not a valid date"),
+        ({"date": "99999"}, "date", "not a valid date"),
+        ({"date": "sometime in 2020"}, "date", "2020-12-20"),
+        ({"date": ""}, "date", "required"),
+        ({"title": ""}, "title", "at least 1 character"),
+        ({"actor": ""}, "actor", "lowercase"),
+        ({"actor": "ghost"}, "actor", "no actor"),
+        ({"source_url": "javascript:alert(1)"}, "source_url", "http"),
+        ({"stances-0-score": ""}, "stances-0-score", "valid integer"),
+        ({"stances-0-topic": "nope"}, "stances-0-topic", "no topic"),
+        ({"stances-1-topic": "jcpoa", "stances-1-score": "2"}, "stances-0-topic", "only once"),
+        ({"kind": "rumour"}, "kind", "Input should be"),
+        ({"title": "x" * 301}, "title", "at most 300"),
+        ({"quote": "bad \x00 byte"}, "quote", "control character"),
+    ],
+)
+def test_errors_show_next_to_field_keep_input_and_store_nothing(
+    loaded: Flask, client, overrides, field: str, message: str
+) -> None:
+    before = event_count(loaded)
+    data = form_data(client, summary="Typed summary stays «كما هي»", **overrides)
+    response = client.post("/events", data=data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    # The message sits in the same .field block as the input named `field`.
+    blocks = re.findall(r'<div class="field has-error">(.*?)</div>\n</div>', page, re.S)
+    assert any(f'name="{field}"' in b and message in b for b in blocks), (field, message, blocks)
+    assert "Typed summary stays «كما هي»" in page
+    assert "Nothing was saved" in page
+    assert event_count(loaded) == before
+
+
+def test_missing_or_wrong_csrf_token_is_refused(loaded: Flask, client) -> None:
+    before = event_count(loaded)
+    data = form_data(client)
+    data.pop("csrf_token")
+    assert client.post("/events", data=data).status_code == 400
+    data["csrf_token"] = "forged"
+    response = client.post("/events", data=data)
+    assert response.status_code == 400
+    assert "security token" in response.get_data(as_text=True)
+    assert event_count(loaded) == before
+
+
+def test_new_actor_inline(loaded: Flask, client) -> None:
+    data = form_data(client, actor="__new__", new_actor_name="محمدجواد ظریف", new_actor_slug="javad-zarif",
+                     new_actor_kind="person", new_actor_role="Foreign Minister of Iran")
+    response = client.post("/events", data=data)
+    assert response.status_code == 303
+    page = client.get("/actors/javad-zarif").get_data(as_text=True)
+    assert "محمدجواد ظریف" in page and "Russia urges the US to rejoin" in page
+
+
+def test_new_actor_errors_store_nothing(loaded: Flask, client) -> None:
+    data = form_data(client, actor="__new__", new_actor_name="", new_actor_slug="Bad Slug",
+                     new_actor_kind="person", date="nope")
+    response = client.post("/events", data=data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "lowercase letters" in page and "not a valid date" in page
+    with loaded.app_context():
+        assert get_session().execute(select(func.count()).select_from(Actor)).scalar_one() == 2
+
+
+def test_taken_slug_for_new_actor_is_reported(loaded: Flask, client) -> None:
+    data = form_data(client, actor="__new__", new_actor_name="Russia again", new_actor_slug="russia",
+                     new_actor_kind="government")
+    response = client.post("/events", data=data)
+    assert response.status_code == 422
+    assert "already taken" in response.get_data(as_text=True)
+
+
+def test_add_row_button_adds_a_stance_row_without_saving(loaded: Flask, client) -> None:
+    data = form_data(client, add_row="Add a stance row")
+    data.pop("save")
+    response = client.post("/events", data=data)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert 'name="stances-3-topic"' in page and 'value="Russia urges the US to rejoin"' in page
+    assert event_count(loaded) == 3
+
+
+def test_several_stances_are_saved(loaded: Flask, client) -> None:
+    data = form_data(client, **{"stances-1-topic": "us-sanctions", "stances-1-score": "-2"})
+    assert client.post("/events", data=data).status_code == 303
+    with loaded.app_context():
+        assert get_session().execute(select(func.count()).select_from(Stance)).scalar_one() == 5
+
+
+def test_get_on_write_route_is_not_allowed(client) -> None:
+    assert client.get("/events").status_code == 405

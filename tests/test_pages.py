@@ -1,0 +1,104 @@
+"""Pages as a reader sees them, and their error pages."""
+
+import re
+
+from flask import Flask
+
+from conftest import load_doc, small_doc
+
+
+def test_home_lists_actors_with_counts_latest_and_topics(app: Flask, client) -> None:
+    load_doc(app, small_doc())
+    page = client.get("/").get_data(as_text=True)
+    rows = re.findall(r"<tr>(.*?)</tr>", page, re.S)
+    russia = next(r for r in rows if ">Russia</a>" in r)
+    assert "<td>2</td>" in russia and "Tireless firefighter" in russia
+    putin = next(r for r in rows if ">Vladimir Putin</a>" in r)
+    assert "<td>1</td>" in putin and "15 May 2019" in putin
+    assert "JCPOA" in page and "US sanctions" in page
+
+
+def test_actor_page_shows_history_with_marked_change(app: Flask, client) -> None:
+    load_doc(app, small_doc())
+    response = client.get("/actors/russia")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    # Government page includes its officials' statements, in date order, uncertain dates shown as such.
+    timeline = page[page.index("<h2>Timeline</h2>"):]
+    assert timeline.index("c. 2020") < timeline.index("15 May 2019") < timeline.index("December 2020")
+    assert "Russia is not a firefighting rescue crew…" in page
+    history = page[page.index('id="topic-jcpoa"'):page.index("</section>", page.index('id="topic-jcpoa"'))]
+    assert "−1" in history and "+2" in history and 'class="change change-reversal"' in history
+    assert "1 reversal" in history
+    assert '<link rel="alternate" type="application/json" href="/actors/russia.json">' in page
+
+
+def test_actor_page_filters_and_json_twin_agree(app: Flask, client) -> None:
+    load_doc(app, small_doc())
+    query = "topic=jcpoa&from=2020&to=2020-12&confidence=low"
+    page = client.get(f"/actors/russia?{query}").get_data(as_text=True)
+    doc = client.get(f"/actors/russia.json?{query}").get_json()
+    assert [e["uid"] for e in doc["events"]] == ["e-2020"]
+    assert "Tireless firefighter" in page and "Not a fire brigade" not in page
+    assert 'value="2020-12"' in page  # the filter form shows the permalink's values
+
+
+def test_bad_filters_name_the_parameter(app: Flask, client) -> None:
+    load_doc(app, small_doc())
+    response = client.get("/actors/russia?from=yesterday&topic=nope")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Filter “from”" in page and "Filter “topic”" in page
+    doc = client.get("/actors/russia.json?kind=rumour").get_json()
+    assert doc["error"]["fields"] == {"kind": "unknown kind “rumour”"}
+
+
+def test_event_page_shows_all_fields(app: Flask, client) -> None:
+    doc = small_doc()
+    doc["events"][0].update(location="Sochi", speaker_role="President of Russia", date_basis="Press conference",
+                            source={"title": "The article", "url": "https://example.org/a", "publisher": "RIAC",
+                                    "published": "2020-12"})
+    load_doc(app, doc)
+    page = client.get("/events/1").get_data(as_text=True)
+    for text in ("Not a fire brigade", "Sochi", "President of Russia", "Press conference", "RIAC",
+                 "December 2020", "2019-05-15", 'href="https://example.org/a" rel="noopener noreferrer nofollow"'):
+        assert text in page
+
+
+def test_unknown_slugs_and_ids_give_404_pages(client) -> None:
+    for path in ("/actors/nobody", "/events/999", "/events/99999999999999999999", "/actors/nobody.json",
+                 "/no/such/page"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+    assert "No actor with the slug" in client.get("/actors/nobody").get_data(as_text=True)
+    assert client.get("/actors/nobody.json").get_json()["error"]["code"] == "not_found"
+
+
+def test_html_is_escaped(app: Flask, client) -> None:
+    doc = small_doc()
+    doc["events"][0]["title"] = "<script>alert(1)</script>{{7*7}}"
+    load_doc(app, doc)
+    for path in ("/", "/actors/russia", "/events/1"):
+        page = client.get(path).get_data(as_text=True)
+        assert "<script>alert(1)</script>" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;{{7*7}}" in page
+
+
+def test_healthz(client, app: Flask) -> None:
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_healthz_is_503_when_the_database_does_not_answer(tmp_path) -> None:
+    from timeline import create_app
+
+    missing = tmp_path / "no" / "such" / "dir" / "db.sqlite"
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{missing}", "SECRET_KEY": "x"})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["status"] == "unavailable"
+
+
+def test_pages_are_usable_on_a_phone_and_without_javascript(client) -> None:
+    page = client.get("/events/new").get_data(as_text=True)
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert "<script" not in page
