@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from timeline import models  # noqa: F401  (registers every table on the metadata)
+from timeline.migrate import include_object
 from timeline.models import metadata
 
 config = context.config
@@ -18,6 +19,7 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         render_as_batch=True,
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -40,6 +42,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=metadata,
         render_as_batch=True,
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
