@@ -26,8 +26,24 @@ def test_valid_dates_keep_their_precision(text: str, earliest: date, latest: dat
 
 @pytest.mark.parametrize(
     "text",
-    ["", "2021-02-30", "99999", "0000", "03/02/2021", "last year", "2020-13", "../2020", "2020/..",
-     "2021/2020", "[2019,2020]", "2020-12-20T10:00", "２０２０", "۲۰۲۰", "20\x0020", "Y-170000002"],
+    [
+        "",
+        "2021-02-30",
+        "99999",
+        "0000",
+        "03/02/2021",
+        "last year",
+        "2020-13",
+        "../2020",
+        "2020/..",
+        "2021/2020",
+        "[2019,2020]",
+        "2020-12-20T10:00",
+        "２０２０",
+        "۲۰۲۰",
+        "20\x0020",
+        "Y-170000002",
+    ],
 )
 def test_invalid_dates_are_rejected_with_what_is_accepted(text: str) -> None:
     with pytest.raises(InvalidDate) as err:

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from conftest import load_doc, small_doc
 from flask import Flask
 from sqlalchemy import func, select
 
-from conftest import load_doc, small_doc
 from timeline.db import get_session, write_session
 from timeline.models import Actor, Event, Stance
 from timeline.services.errors import Invalid
@@ -24,7 +24,9 @@ def validate(doc: dict) -> None:
 def counts(app: Flask) -> tuple[int, int, int]:
     with app.app_context():
         s = get_session()
-        return tuple(s.execute(select(func.count()).select_from(m)).scalar_one() for m in (Actor, Event, Stance))
+        return tuple(
+            s.execute(select(func.count()).select_from(m)).scalar_one() for m in (Actor, Event, Stance)
+        )
 
 
 def test_full_export_matches_schema_and_round_trips(app: Flask, client, tmp_path: Path, db_url: str) -> None:
@@ -52,9 +54,19 @@ def test_actor_export_is_valid_and_includes_members_and_history(app: Flask, clie
     assert doc["actor"] == "russia"
     assert [e["uid"] for e in doc["events"]] == ["e-2020b", "e-2019", "e-2020"]  # "2020~" may be 2019
     [jcpoa] = [h for h in doc["histories"] if h["topic"] == "jcpoa"]
-    assert jcpoa["changes"] == [{"from_event_uid": "e-2019", "to_event_uid": "e-2020", "from_score": -1,
-                                 "to_score": 2, "change": "reversal"}]
-    assert (doc["events"][0]["date_earliest"], doc["events"][1]["date_earliest"]) == ("2019-01-01", "2019-05-15")
+    assert jcpoa["changes"] == [
+        {
+            "from_event_uid": "e-2019",
+            "to_event_uid": "e-2020",
+            "from_score": -1,
+            "to_score": 2,
+            "change": "reversal",
+        }
+    ]
+    assert (doc["events"][0]["date_earliest"], doc["events"][1]["date_earliest"]) == (
+        "2019-01-01",
+        "2019-05-15",
+    )
     assert "Content-Disposition" not in response.headers
     download = client.get("/actors/russia.json?download=1")
     assert download.headers["Content-Disposition"] == 'attachment; filename="russia.timeline.json"'
@@ -106,8 +118,14 @@ def test_import_updates_changed_records(app: Flask) -> None:
         (lambda d: d["events"][1].update(uid="e-2019"), "events[1].uid"),
         (lambda d: d["actors"][1].update(parent="ghost"), "actors[1].parent"),
         (lambda d: d["actors"][0].update(parent="vladimir-putin"), "actors[0].parent"),
-        (lambda d: d["events"][0]["source"].update(url="javascript:alert(1)") if "source" in d["events"][0]
-         else d["events"][0].update(source={"url": "javascript:alert(1)"}), "events[0].source.url"),
+        (
+            lambda d: (
+                d["events"][0]["source"].update(url="javascript:alert(1)")
+                if "source" in d["events"][0]
+                else d["events"][0].update(source={"url": "javascript:alert(1)"})
+            ),
+            "events[0].source.url",
+        ),
         (lambda d: d.update(version=2), "format"),
     ],
 )

@@ -3,10 +3,10 @@
 import re
 
 import pytest
+from conftest import csrf_token, load_doc, small_doc
 from flask import Flask
 from sqlalchemy import func, select
 
-from conftest import csrf_token, load_doc, small_doc
 from timeline.db import get_session
 from timeline.models import Actor, Event, Stance
 
@@ -54,8 +54,12 @@ def test_success_redirects_to_event_which_appears_in_order(loaded: Flask, client
     timeline = client.get("/actors/russia").get_data(as_text=True)
     titles = re.findall(r"<strong>([^<]+)</strong>", timeline)
     # December 2020 (Dec 1–31) sorts before 20 December 2020 (earliest day first).
-    assert titles == ["Gulf security concept", "Not a fire brigade", "Tireless firefighter",
-                      "Russia urges the US to rejoin"]
+    assert titles == [
+        "Gulf security concept",
+        "Not a fire brigade",
+        "Tireless firefighter",
+        "Russia urges the US to rejoin",
+    ]
     doc = client.get("/actors/russia.json").get_json()
     [jcpoa] = [h for h in doc["histories"] if h["topic"] == "jcpoa"]
     assert [c["change"] for c in jcpoa["changes"]] == ["reversal", "shift"]
@@ -129,8 +133,14 @@ def test_missing_or_wrong_csrf_token_is_refused(loaded: Flask, client) -> None:
 
 
 def test_new_actor_inline(loaded: Flask, client) -> None:
-    data = form_data(client, actor="__new__", new_actor_name="محمدجواد ظریف", new_actor_slug="javad-zarif",
-                     new_actor_kind="person", new_actor_role="Foreign Minister of Iran")
+    data = form_data(
+        client,
+        actor="__new__",
+        new_actor_name="محمدجواد ظریف",
+        new_actor_slug="javad-zarif",
+        new_actor_kind="person",
+        new_actor_role="Foreign Minister of Iran",
+    )
     response = client.post("/events", data=data)
     assert response.status_code == 303
     page = client.get("/actors/javad-zarif").get_data(as_text=True)
@@ -138,8 +148,14 @@ def test_new_actor_inline(loaded: Flask, client) -> None:
 
 
 def test_new_actor_errors_store_nothing(loaded: Flask, client) -> None:
-    data = form_data(client, actor="__new__", new_actor_name="", new_actor_slug="Bad Slug",
-                     new_actor_kind="person", date="nope")
+    data = form_data(
+        client,
+        actor="__new__",
+        new_actor_name="",
+        new_actor_slug="Bad Slug",
+        new_actor_kind="person",
+        date="nope",
+    )
     response = client.post("/events", data=data)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -149,8 +165,13 @@ def test_new_actor_errors_store_nothing(loaded: Flask, client) -> None:
 
 
 def test_taken_slug_for_new_actor_is_reported(loaded: Flask, client) -> None:
-    data = form_data(client, actor="__new__", new_actor_name="Russia again", new_actor_slug="russia",
-                     new_actor_kind="government")
+    data = form_data(
+        client,
+        actor="__new__",
+        new_actor_name="Russia again",
+        new_actor_slug="russia",
+        new_actor_kind="government",
+    )
     response = client.post("/events", data=data)
     assert response.status_code == 422
     assert "already taken" in response.get_data(as_text=True)

@@ -9,8 +9,18 @@ from timeline.services.history import REVERSAL, SHIFT, UNCHANGED, build_historie
 
 @pytest.mark.parametrize(
     ("before", "after", "change"),
-    [(1, 1, UNCHANGED), (0, 0, UNCHANGED), (1, 2, SHIFT), (0, -1, SHIFT), (-1, 0, SHIFT),
-     (1, -1, REVERSAL), (-1, 1, REVERSAL), (0, 2, REVERSAL), (2, 0, REVERSAL), (-2, 2, REVERSAL)],
+    [
+        (1, 1, UNCHANGED),
+        (0, 0, UNCHANGED),
+        (1, 2, SHIFT),
+        (0, -1, SHIFT),
+        (-1, 0, SHIFT),
+        (1, -1, REVERSAL),
+        (-1, 1, REVERSAL),
+        (0, 2, REVERSAL),
+        (2, 0, REVERSAL),
+        (-2, 2, REVERSAL),
+    ],
 )
 def test_classify(before: int, after: int, change: str) -> None:
     assert classify(before, after) == change
@@ -18,16 +28,30 @@ def test_classify(before: int, after: int, change: str) -> None:
 
 def _event(event_id: int, edtf: str) -> Event:
     parsed = parse_date(edtf)
-    return Event(id=event_id, uid=f"e{event_id}", actor_id=1, kind="statement", title=f"event {event_id}",
-                 date_edtf=edtf, date_earliest=parsed.earliest, date_latest=parsed.latest)
+    return Event(
+        id=event_id,
+        uid=f"e{event_id}",
+        actor_id=1,
+        kind="statement",
+        title=f"event {event_id}",
+        date_edtf=edtf,
+        date_earliest=parsed.earliest,
+        date_latest=parsed.latest,
+    )
 
 
 def test_order_mixed_precisions_and_ties_deterministically() -> None:
     topic = Topic(id=1, slug="jcpoa", name="JCPOA")
     actor = Actor(id=1, slug="russia", name="Russia", kind="government")
     # Given out of order: a year, a day inside it, a month, an interval, and two events on one day.
-    events = [_event(5, "2020-12-20"), _event(2, "2020"), _event(4, "2020-12"), _event(3, "2020-11/2020-12"),
-              _event(7, "2019-05-15"), _event(6, "2019-05-15")]
+    events = [
+        _event(5, "2020-12-20"),
+        _event(2, "2020"),
+        _event(4, "2020-12"),
+        _event(3, "2020-11/2020-12"),
+        _event(7, "2019-05-15"),
+        _event(6, "2019-05-15"),
+    ]
     scores = {5: 2, 2: 1, 4: 1, 3: -1, 7: 0, 6: -1}
     stances = {e.id: [(Stance(event_id=e.id, topic_id=1, score=scores[e.id]), topic)] for e in events}
     [history] = build_histories(events, stances, {1: actor})
@@ -36,14 +60,28 @@ def test_order_mixed_precisions_and_ties_deterministically() -> None:
     assert [s.change for s in history.steps] == [SHIFT, SHIFT, REVERSAL, REVERSAL, SHIFT]
     assert (history.shifts, history.reversals) == (3, 2)
     interval = history.points[3]
-    assert (interval.edtf, interval.earliest, interval.latest) == ("2020-11/2020-12", date(2020, 11, 1),
-                                                                 date(2020, 12, 31))
+    assert (interval.edtf, interval.earliest, interval.latest) == (
+        "2020-11/2020-12",
+        date(2020, 11, 1),
+        date(2020, 12, 31),
+    )
     summary = history.as_dict()["summary"]
-    assert summary == {"statements": 6, "first_score": -1, "latest_score": 2, "shifts": 3, "reversals": 2,
-                       "span": {"earliest": "2019-05-15", "latest": "2020-12-31"}}
+    assert summary == {
+        "statements": 6,
+        "first_score": -1,
+        "latest_score": 2,
+        "shifts": 3,
+        "reversals": 2,
+        "span": {"earliest": "2019-05-15", "latest": "2020-12-31"},
+    }
     changes = history.as_dict()["changes"]
-    assert changes[2] == {"from_event_uid": "e2", "to_event_uid": "e3", "from_score": 1, "to_score": -1,
-                          "change": REVERSAL}
+    assert changes[2] == {
+        "from_event_uid": "e2",
+        "to_event_uid": "e3",
+        "from_score": 1,
+        "to_score": -1,
+        "change": REVERSAL,
+    }
 
 
 def test_topics_without_stances_are_absent() -> None:

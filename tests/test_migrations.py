@@ -6,9 +6,9 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from conftest import load_doc, small_doc
 from sqlalchemy import create_engine
 
-from conftest import load_doc, small_doc
 from timeline import create_app, migrate
 from timeline.migrate import include_object
 from timeline.models import metadata

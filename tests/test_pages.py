@@ -2,9 +2,8 @@
 
 import re
 
-from flask import Flask
-
 from conftest import load_doc, small_doc
+from flask import Flask
 
 
 def test_home_lists_actors_with_counts_latest_and_topics(app: Flask, client) -> None:
@@ -24,10 +23,10 @@ def test_actor_page_shows_history_with_marked_change(app: Flask, client) -> None
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     # Government page includes its officials' statements, in date order, uncertain dates shown as such.
-    timeline = page[page.index("<h2>Timeline</h2>"):]
+    timeline = page[page.index("<h2>Timeline</h2>") :]
     assert timeline.index("c. 2020") < timeline.index("15 May 2019") < timeline.index("December 2020")
     assert "Russia is not a firefighting rescue crew…" in page
-    history = page[page.index('id="topic-jcpoa"'):page.index("</section>", page.index('id="topic-jcpoa"'))]
+    history = page[page.index('id="topic-jcpoa"') : page.index("</section>", page.index('id="topic-jcpoa"'))]
     assert "−1" in history and "+2" in history and 'class="change change-reversal"' in history
     assert "1 reversal" in history
     assert '<link rel="alternate" type="application/json" href="/actors/russia.json">' in page
@@ -55,19 +54,40 @@ def test_bad_filters_name_the_parameter(app: Flask, client) -> None:
 
 def test_event_page_shows_all_fields(app: Flask, client) -> None:
     doc = small_doc()
-    doc["events"][0].update(location="Sochi", speaker_role="President of Russia", date_basis="Press conference",
-                            source={"title": "The article", "url": "https://example.org/a", "publisher": "RIAC",
-                                    "published": "2020-12"})
+    doc["events"][0].update(
+        location="Sochi",
+        speaker_role="President of Russia",
+        date_basis="Press conference",
+        source={
+            "title": "The article",
+            "url": "https://example.org/a",
+            "publisher": "RIAC",
+            "published": "2020-12",
+        },
+    )
     load_doc(app, doc)
     page = client.get("/events/1").get_data(as_text=True)
-    for text in ("Not a fire brigade", "Sochi", "President of Russia", "Press conference", "RIAC",
-                 "December 2020", "2019-05-15", 'href="https://example.org/a" rel="noopener noreferrer nofollow"'):
+    for text in (
+        "Not a fire brigade",
+        "Sochi",
+        "President of Russia",
+        "Press conference",
+        "RIAC",
+        "December 2020",
+        "2019-05-15",
+        'href="https://example.org/a" rel="noopener noreferrer nofollow"',
+    ):
         assert text in page
 
 
 def test_unknown_slugs_and_ids_give_404_pages(client) -> None:
-    for path in ("/actors/nobody", "/events/999", "/events/99999999999999999999", "/actors/nobody.json",
-                 "/no/such/page"):
+    for path in (
+        "/actors/nobody",
+        "/events/999",
+        "/events/99999999999999999999",
+        "/actors/nobody.json",
+        "/no/such/page",
+    ):
         response = client.get(path)
         assert response.status_code == 404, path
     assert "No actor with the slug" in client.get("/actors/nobody").get_data(as_text=True)

@@ -5,10 +5,10 @@ import os
 
 import jsonschema
 import pytest
-from flask import Flask
-
 from conftest import ARTICLE, SEED_FILE
+from flask import Flask
 from test_exchange import SCHEMA, counts
+
 from timeline.dates import parse_date
 
 SEED = json.loads(SEED_FILE.read_text(encoding="utf-8"))
@@ -39,7 +39,10 @@ def test_every_quote_is_verbatim_from_the_article(article: str) -> None:
 
 def test_named_statements_are_exact() -> None:
     putin = EVENTS["putin-2019-not-a-firefighting-crew"]
-    assert putin["quote"] == "Russia is not a firefighting rescue crew… to save things that are not fully under our control."
+    assert (
+        putin["quote"]
+        == "Russia is not a firefighting rescue crew… to save things that are not fully under our control."
+    )
     assert putin["date"] == "2019-05-15" and "last year" in putin["date_basis"]
     zanganeh = EVENTS["zanganeh-2020-12-moscow-energy-talks"]
     assert zanganeh["date"] == "2020-12-20" and "December 20" in zanganeh["date_basis"]

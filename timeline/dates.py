@@ -62,7 +62,7 @@ def _endpoint(text: str) -> tuple[date, date, str, str]:
     if not (MIN_YEAR <= lower.year <= MAX_YEAR and MIN_YEAR <= upper.year <= MAX_YEAR):
         raise InvalidDate(f"“{text}”: the year must be between {MIN_YEAR} and {MAX_YEAR}.")
     core = text.rstrip(_QUALIFIERS)
-    qualifier = text[len(core):]
+    qualifier = text[len(core) :]
     parts = core.split("-")
     if len(parts) == 2 and parts[1] in _SEASONS:
         precision, shown = "month", f"{_SEASONS[parts[1]]} {int(parts[0])}"

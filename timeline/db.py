@@ -58,14 +58,14 @@ def init_app(app: Flask) -> None:
 
 
 def engines() -> tuple[Engine, Engine]:
-    return current_app.extensions[_ENGINES]  # type: ignore[no-any-return]
+    return current_app.extensions[_ENGINES]
 
 
 def get_session() -> Session:
     """The read session of the current app context."""
     if "db_session" not in g:
         g.db_session = Session(engines()[0], expire_on_commit=False)
-    return g.db_session  # type: ignore[no-any-return]
+    return g.db_session
 
 
 @contextmanager

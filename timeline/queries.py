@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, literal, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from .models import CONFIDENCE_RANK, Actor, Confidence, Event, Stance, Topic
 
@@ -25,35 +25,35 @@ class EventFilters:
 
 
 def actor_by_slug(session: Session, slug: str) -> Actor | None:
-    return session.execute(select(Actor).where(Actor.slug == slug)).scalars().first()
+    return session.execute(select(Actor).where(col(Actor.slug) == slug)).scalars().first()
 
 
 def actors_by_slugs(session: Session, slugs: Iterable[str]) -> dict[str, Actor]:
     wanted = list(set(slugs))
     if not wanted:
         return {}
-    rows = session.execute(select(Actor).where(Actor.slug.in_(wanted))).scalars()  # type: ignore[attr-defined]
+    rows = session.execute(select(Actor).where(col(Actor.slug).in_(wanted))).scalars()
     return {a.slug: a for a in rows}
 
 
 def topic_by_slug(session: Session, slug: str) -> Topic | None:
-    return session.execute(select(Topic).where(Topic.slug == slug)).scalars().first()
+    return session.execute(select(Topic).where(col(Topic.slug) == slug)).scalars().first()
 
 
 def topics_by_slugs(session: Session, slugs: Iterable[str]) -> dict[str, Topic]:
     wanted = list(set(slugs))
     if not wanted:
         return {}
-    rows = session.execute(select(Topic).where(Topic.slug.in_(wanted))).scalars()  # type: ignore[attr-defined]
+    rows = session.execute(select(Topic).where(col(Topic.slug).in_(wanted))).scalars()
     return {t.slug: t for t in rows}
 
 
 def all_actors(session: Session) -> Sequence[Actor]:
-    return session.execute(select(Actor).order_by(Actor.name, Actor.id)).scalars().all()
+    return session.execute(select(Actor).order_by(col(Actor.name), col(Actor.id))).scalars().all()
 
 
 def all_topics(session: Session) -> Sequence[Topic]:
-    return session.execute(select(Topic).order_by(Topic.name, Topic.id)).scalars().all()
+    return session.execute(select(Topic).order_by(col(Topic.name), col(Topic.id))).scalars().all()
 
 
 def event_by_id(session: Session, event_id: int) -> Event | None:
@@ -61,13 +61,13 @@ def event_by_id(session: Session, event_id: int) -> Event | None:
 
 
 def event_by_uid(session: Session, uid: str) -> Event | None:
-    return session.execute(select(Event).where(Event.uid == uid)).scalars().first()
+    return session.execute(select(Event).where(col(Event.uid) == uid)).scalars().first()
 
 
 def actor_family_ids(session: Session, actor_id: int) -> list[int]:
     """The actor and every actor below it (a government and its officials)."""
-    family = select(Actor.id).where(Actor.id == actor_id).cte("family", recursive=True)
-    family = family.union(select(Actor.id).where(Actor.parent_id == family.c.id))
+    family = select(col(Actor.id)).where(col(Actor.id) == actor_id).cte("family", recursive=True)
+    family = family.union(select(col(Actor.id)).where(col(Actor.parent_id) == family.c.id))
     return list(session.execute(select(family.c.id)).scalars())
 
 
@@ -90,31 +90,31 @@ def actors_by_ids(session: Session, ids: Iterable[int]) -> dict[int, Actor]:
     wanted = list(set(ids))
     if not wanted:
         return {}
-    rows = session.execute(select(Actor).where(Actor.id.in_(wanted))).scalars()  # type: ignore[union-attr]
+    rows = session.execute(select(Actor).where(col(Actor.id).in_(wanted))).scalars()
     return {a.id: a for a in rows if a.id is not None}
 
 
-def _apply_filters(stmt, filters: EventFilters):  # type: ignore[no-untyped-def]
+def _apply_filters(stmt, filters: EventFilters):
     if filters.date_from is not None:
-        stmt = stmt.where(Event.date_latest >= filters.date_from)
+        stmt = stmt.where(col(Event.date_latest) >= filters.date_from)
     if filters.date_to is not None:
-        stmt = stmt.where(Event.date_earliest <= filters.date_to)
+        stmt = stmt.where(col(Event.date_earliest) <= filters.date_to)
     if filters.kind:
-        stmt = stmt.where(Event.kind == filters.kind)
+        stmt = stmt.where(col(Event.kind) == filters.kind)
     if filters.min_confidence is not None:
         rank = CONFIDENCE_RANK[filters.min_confidence]
         allowed = [c.value for c, r in CONFIDENCE_RANK.items() if r >= rank]
-        stmt = stmt.where(Event.confidence.in_(allowed))  # type: ignore[attr-defined]
+        stmt = stmt.where(col(Event.confidence).in_(allowed))
     if filters.topic_id is not None:
         stmt = stmt.where(
             select(literal(1))
-            .where(Stance.event_id == Event.id, Stance.topic_id == filters.topic_id)
+            .where(col(Stance.event_id) == col(Event.id), col(Stance.topic_id) == filters.topic_id)
             .exists()
         )
     return stmt
 
 
-_ORDER = (Event.date_earliest, Event.date_latest, Event.id)
+_ORDER = (col(Event.date_earliest), col(Event.date_latest), col(Event.id))
 
 
 def events_for_actors(
@@ -123,7 +123,7 @@ def events_for_actors(
     """Events of these actors in timeline order: earliest day, latest day, id."""
     if not actor_ids:
         return []
-    stmt = select(Event).where(Event.actor_id.in_(actor_ids))  # type: ignore[attr-defined]
+    stmt = select(Event).where(col(Event.actor_id).in_(actor_ids))
     stmt = _apply_filters(stmt, filters).order_by(*_ORDER)
     return session.execute(stmt).scalars().all()
 
@@ -132,7 +132,11 @@ def events_for_topic(
     session: Session, topic_id: int, filters: EventFilters = EventFilters()
 ) -> Sequence[Event]:
     """Events carrying a stance on the topic, in timeline order."""
-    stmt = select(Event).join(Stance, Stance.event_id == Event.id).where(Stance.topic_id == topic_id)
+    stmt = (
+        select(Event)
+        .join(Stance, col(Stance.event_id) == col(Event.id))
+        .where(col(Stance.topic_id) == topic_id)
+    )
     stmt = _apply_filters(stmt, filters).order_by(*_ORDER)
     return session.execute(stmt).scalars().all()
 
@@ -146,9 +150,9 @@ def stances_for_events(session: Session, event_ids: Sequence[int]) -> dict[int, 
         chunk = ids[start : start + 500]
         rows = session.execute(
             select(Stance, Topic)
-            .join(Topic, Topic.id == Stance.topic_id)
-            .where(Stance.event_id.in_(chunk))  # type: ignore[attr-defined]
-            .order_by(Stance.event_id, Topic.name)
+            .join(Topic, col(Topic.id) == col(Stance.topic_id))
+            .where(col(Stance.event_id).in_(chunk))
+            .order_by(col(Stance.event_id), col(Topic.name))
         ).all()
         for stance, topic in rows:
             result[stance.event_id].append((stance, topic))
@@ -158,15 +162,22 @@ def stances_for_events(session: Session, event_ids: Sequence[int]) -> dict[int, 
 def actor_overview(session: Session) -> list[tuple[Actor, int, Event | None]]:
     """Every actor with its own event count and latest event (for the home page)."""
     counts = dict(
-        session.execute(select(Event.actor_id, func.count(Event.id)).group_by(Event.actor_id)).all()  # type: ignore[arg-type]
+        session.execute(
+            select(col(Event.actor_id), func.count(col(Event.id))).group_by(col(Event.actor_id))
+        ).all()
     )
     latest_ids = (
-        select(Event.actor_id, func.max(Event.date_earliest).label("d")).group_by(Event.actor_id).subquery()
+        select(col(Event.actor_id), func.max(col(Event.date_earliest)).label("d"))
+        .group_by(col(Event.actor_id))
+        .subquery()
     )
     latest_rows = session.execute(
         select(Event)
-        .join(latest_ids, (latest_ids.c.actor_id == Event.actor_id) & (latest_ids.c.d == Event.date_earliest))
-        .order_by(Event.actor_id, Event.date_latest.desc(), Event.id.desc())  # type: ignore[attr-defined]
+        .join(
+            latest_ids,
+            (latest_ids.c.actor_id == col(Event.actor_id)) & (latest_ids.c.d == col(Event.date_earliest)),
+        )
+        .order_by(col(Event.actor_id), col(Event.date_latest).desc(), col(Event.id).desc())
     ).scalars()
     latest: dict[int, Event] = {}
     for ev in latest_rows:
@@ -176,7 +187,9 @@ def actor_overview(session: Session) -> list[tuple[Actor, int, Event | None]]:
 
 def topic_overview(session: Session) -> list[tuple[Topic, int]]:
     counts = dict(
-        session.execute(select(Stance.topic_id, func.count(Stance.id)).group_by(Stance.topic_id)).all()  # type: ignore[arg-type]
+        session.execute(
+            select(col(Stance.topic_id), func.count(col(Stance.id))).group_by(col(Stance.topic_id))
+        ).all()
     )
     return [(t, counts.get(t.id, 0)) for t in all_topics(session)]
 
@@ -188,12 +201,12 @@ def iter_all_events(session: Session, batch: int = 1000) -> Iterator[Event]:
         stmt = select(Event).order_by(*_ORDER).limit(batch)
         if last is not None:
             stmt = stmt.where(
-                (Event.date_earliest > last[0])
-                | ((Event.date_earliest == last[0]) & (Event.date_latest > last[1]))
+                (col(Event.date_earliest) > last[0])
+                | ((col(Event.date_earliest) == last[0]) & (col(Event.date_latest) > last[1]))
                 | (
-                    (Event.date_earliest == last[0])
-                    & (Event.date_latest == last[1])
-                    & (Event.id > last[2])  # type: ignore[operator]
+                    (col(Event.date_earliest) == last[0])
+                    & (col(Event.date_latest) == last[1])
+                    & (col(Event.id) > last[2])
                 )
             )
         rows = session.execute(stmt).scalars().all()

@@ -22,10 +22,7 @@ def _clean_text(value: Any, *, multiline: bool) -> Any:
     """Reject control characters; keep every other character exactly as given."""
     if not isinstance(value, str):
         return value
-    if multiline:
-        value = value.replace("\r\n", "\n")
-    else:
-        value = value.strip()
+    value = value.replace("\r\n", "\n") if multiline else value.strip()
     for ch in value:
         if unicodedata.category(ch) == "Cc" and not (multiline and ch in _ALLOWED_CONTROLS):
             raise ValueError(f"contains a control character (U+{ord(ch):04X}), which is not allowed")
@@ -62,9 +59,7 @@ def _check_date(value: str) -> str:
 
 
 Line = Annotated[str, BeforeValidator(lambda v: _clean_text(v, multiline=False))]
-OptLine = Annotated[
-    str | None, BeforeValidator(lambda v: _empty_to_none(_clean_text(v, multiline=False)))
-]
+OptLine = Annotated[str | None, BeforeValidator(lambda v: _empty_to_none(_clean_text(v, multiline=False)))]
 OptText = Annotated[str | None, BeforeValidator(lambda v: _empty_to_none(_clean_text(v, multiline=True)))]
 Slug = Annotated[str, BeforeValidator(lambda v: _clean_text(v, multiline=False)), AfterValidator(_check_slug)]
 EdtfDate = Annotated[Line, AfterValidator(_check_date)]

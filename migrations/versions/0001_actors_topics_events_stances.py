@@ -11,7 +11,6 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -83,9 +82,7 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_event_actor_order", ["actor_id", "date_earliest", "date_latest", "id"], unique=False
         )
-        batch_op.create_index(
-            "ix_event_order", ["date_earliest", "date_latest", "id"], unique=False
-        )
+        batch_op.create_index("ix_event_order", ["date_earliest", "date_latest", "id"], unique=False)
 
     op.create_table(
         "stance",

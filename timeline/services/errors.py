@@ -18,4 +18,3 @@ class Invalid(DomainError):
         super().__init__(message)
         self.fields = fields
         self.message = message
-

@@ -104,7 +104,9 @@ def stream_full_export(session: Session, batch: int = 1000) -> Iterator[str]:
     yield head[:-1] + ',\n"actors": [\n'
     yield ",\n".join(dumps(r) for r in _actor_records(session, queries.all_actors(session)))
     yield '\n],\n"topics": [\n'
-    yield ",\n".join(dumps(topic_record(t)) for t in sorted(queries.all_topics(session), key=lambda t: t.slug))
+    yield ",\n".join(
+        dumps(topic_record(t)) for t in sorted(queries.all_topics(session), key=lambda t: t.slug)
+    )
     yield '\n],\n"events": [\n'
     slugs = {a.id: a.slug for a in queries.all_actors(session)}
     first = True
@@ -114,7 +116,9 @@ def stream_full_export(session: Session, batch: int = 1000) -> Iterator[str]:
         nonlocal first
         stances = queries.stances_for_events(session, [e.id for e in pending if e.id is not None])
         for ev in pending:
-            yield ("" if first else ",\n") + dumps(event_record(ev, slugs[ev.actor_id], stances.get(ev.id or 0, [])))
+            yield ("" if first else ",\n") + dumps(
+                event_record(ev, slugs[ev.actor_id], stances.get(ev.id or 0, []))
+            )
             first = False
         pending.clear()
 
@@ -149,14 +153,12 @@ class Timeline:
         return sorted(seen.values(), key=lambda t: t.slug)
 
 
-def actor_timeline(
-    session: Session, actor: Actor, filters: queries.EventFilters = queries.EventFilters()
-) -> Timeline:
+def actor_timeline(session: Session, actor: Actor, filters: queries.EventFilters | None = None) -> Timeline:
     """An actor's events (its own and its members'), stances and stance histories."""
     assert actor.id is not None
     family = queries.actor_family_ids(session, actor.id)
     members = queries.actors_by_ids(session, family)
-    events = queries.events_for_actors(session, family, filters)
+    events = queries.events_for_actors(session, family, filters or queries.EventFilters())
     stances = queries.stances_for_events(session, [e.id for e in events if e.id is not None])
     histories = build_histories(events, stances, members)
     return Timeline(actor, queries.actor_ancestors(session, actor), members, events, stances, histories)
@@ -188,8 +190,7 @@ class ImportReport:
     def as_dict(self) -> dict[str, dict[str, int]]:
         kinds = ("actors", "topics", "events")
         return {
-            name: {k: getattr(self, name)[k] for k in kinds}
-            for name in ("created", "updated", "unchanged")
+            name: {k: getattr(self, name)[k] for k in kinds} for name in ("created", "updated", "unchanged")
         }
 
     def summary(self) -> str:
@@ -249,8 +250,10 @@ def import_document(session: Session, doc: Any) -> ImportReport:
     _check_unique([t.slug for t in topics], "topics", "slug")
     for i, ev in enumerate(events):
         if not ev.uid:
-            raise Invalid({f"events[{i}].uid": "is required in an import (it makes re-imports idempotent)"},
-                          f"Record events[{i}], field “uid”: is required in an import.")
+            raise Invalid(
+                {f"events[{i}].uid": "is required in an import (it makes re-imports idempotent)"},
+                f"Record events[{i}], field “uid”: is required in an import.",
+            )
     _check_unique([e.uid for e in events], "events", "uid")
 
     report = ImportReport()
@@ -282,8 +285,10 @@ def _check_unique(keys: list[Any], kind: str, name: str) -> None:
     seen: set[Any] = set()
     for i, key in enumerate(keys):
         if key in seen:
-            raise Invalid({f"{kind}[{i}].{name}": f"“{key}” appears twice in the document"},
-                          f"Record {kind}[{i}] ({key}), field “{name}”: appears twice in the document.")
+            raise Invalid(
+                {f"{kind}[{i}].{name}": f"“{key}” appears twice in the document"},
+                f"Record {kind}[{i}] ({key}), field “{name}”: appears twice in the document.",
+            )
         seen.add(key)
 
 
@@ -327,8 +332,10 @@ def _check_no_cycles(session: Session, actors: list[ActorIn]) -> None:
         seen: set[int | None] = set()
         while row is not None and row.parent_id is not None:
             if row.id in seen:
-                raise Invalid({f"actors[{i}].parent": "the parent chain loops back to this actor"},
-                              f"Record actors[{i}] ({data.slug}), field “parent”: the parent chain loops.")
+                raise Invalid(
+                    {f"actors[{i}].parent": "the parent chain loops back to this actor"},
+                    f"Record actors[{i}] ({data.slug}), field “parent”: the parent chain loops.",
+                )
             seen.add(row.id)
             row = session.get(Actor, row.parent_id)
 

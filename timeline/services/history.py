@@ -84,8 +84,10 @@ class TopicHistory:
                 "latest_score": self.latest.score,
                 "shifts": self.shifts,
                 "reversals": self.reversals,
-                "span": {"earliest": self.first.earliest.isoformat(),
-                         "latest": max(p.latest for p in self.points).isoformat()},
+                "span": {
+                    "earliest": self.first.earliest.isoformat(),
+                    "latest": max(p.latest for p in self.points).isoformat(),
+                },
             },
             "points": [
                 {

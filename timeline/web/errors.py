@@ -27,8 +27,11 @@ def _render(status: int, code: str, message: str) -> tuple[Response | str, int]:
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> tuple[Response | str, int]:
-        return _render(400, "csrf", "The form's security token is missing or expired. "
-                                    "Go back, reload the page and send it again.")
+        return _render(
+            400,
+            "csrf",
+            "The form's security token is missing or expired. Go back, reload the page and send it again.",
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> tuple[Response | str, int]:

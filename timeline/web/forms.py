@@ -21,8 +21,14 @@ def _choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-SCORES = [("", "—"), ("2", "+2 strongly for"), ("1", "+1 for"), ("0", "0 neutral"),
-          ("-1", "−1 against"), ("-2", "−2 strongly against")]
+SCORES = [
+    ("", "—"),
+    ("2", "+2 strongly for"),
+    ("1", "+1 for"),
+    ("0", "0 neutral"),
+    ("-1", "−1 against"),
+    ("-2", "−2 strongly against"),
+]
 STANCE_ROWS = 3
 MAX_STANCE_ROWS = 20
 
@@ -41,8 +47,9 @@ class EventForm(FlaskForm):
     actor = SelectField("Actor", validate_choice=False)
     new_actor_name = StringField("New actor: name")
     new_actor_slug = StringField("New actor: slug")
-    new_actor_kind = SelectField("New actor: kind", choices=_choices((k.value, k.value) for k in ActorKind),
-                                 validate_choice=False)
+    new_actor_kind = SelectField(
+        "New actor: kind", choices=_choices((k.value, k.value) for k in ActorKind), validate_choice=False
+    )
     new_actor_role = StringField("New actor: role or title")
     new_actor_parent = SelectField("New actor: part of", validate_choice=False)
     kind = SelectField("Kind", choices=_choices((k.value, k.value) for k in EventKind), validate_choice=False)
@@ -58,8 +65,12 @@ class EventForm(FlaskForm):
     source_publisher = StringField("Publisher")
     source_author = StringField("Author")
     source_published = StringField("Published (EDTF)")
-    confidence = SelectField("Confidence", choices=_choices((c.value, c.value) for c in Confidence),
-                             default=Confidence.medium.value, validate_choice=False)
+    confidence = SelectField(
+        "Confidence",
+        choices=_choices((c.value, c.value) for c in Confidence),
+        default=Confidence.medium.value,
+        validate_choice=False,
+    )
     stances = FieldList(FormField(StanceRowForm), min_entries=STANCE_ROWS, max_entries=MAX_STANCE_ROWS)
     add_row = SubmitField("Add a stance row")
     save = SubmitField("Save event")
@@ -92,8 +103,9 @@ class EventForm(FlaskForm):
             topic, score = row.form.topic.data, row.form.score.data
             if not topic and not score and not row.form.rationale.data:
                 continue
-            stances.append({"topic": topic or "", "score": _int_or_text(score),
-                            "rationale": row.form.rationale.data})
+            stances.append(
+                {"topic": topic or "", "score": _int_or_text(score), "rationale": row.form.rationale.data}
+            )
             rows.append(i)
         payload = {
             "actor": self.actor.data or "",

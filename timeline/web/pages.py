@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from collections.abc import Iterator
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -24,7 +23,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from .. import queries
 from ..dates import InvalidDate, parse_bound, parse_date
 from ..db import engines, get_session, write_session
-from ..models import CONFIDENCE_RANK, Confidence, EventKind
+from ..models import CONFIDENCE_RANK, Actor, Confidence, EventKind
 from ..services import events as event_service
 from ..services.errors import Invalid
 from ..services.exchange import actor_timeline, dumps, iso_utc, stream_full_export, timeline_document
@@ -39,8 +38,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(parse_date=parse_date, iso_utc=iso_utc, SHIFT=SHIFT, REVERSAL=REVERSAL)
 
 
-def json_response(data: Any, status: int = 200, **headers: str) -> Response:
-    return Response(dumps(data), status=status, mimetype="application/json", headers=headers)
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(dumps(data), status=status, mimetype="application/json", headers=headers or {})
 
 
 @bp.get("/")
@@ -90,7 +89,7 @@ def _filters() -> tuple[queries.EventFilters, dict[str, str], dict[str, str]]:
     return queries.EventFilters(**values), errors, args
 
 
-def _actor_or_404(slug: str):  # type: ignore[no-untyped-def]
+def _actor_or_404(slug: str) -> Actor:
     actor = queries.actor_by_slug(get_session(), slug)
     if actor is None:
         abort(404, description=f"No actor with the slug “{slug}”.")
@@ -124,10 +123,10 @@ def actor_json(slug: str) -> Response:
             {"error": {"code": "invalid_filter", "message": "Invalid filter.", "fields": errors}}, 400
         )
     document = timeline_document(session, actor_timeline(session, actor, filters))
-    headers = {}
+    headers: dict[str, str] = {}
     if request.args.get("download") == "1":
         headers["Content-Disposition"] = f'attachment; filename="{actor.slug}.timeline.json"'
-    return json_response(document, **headers)
+    return json_response(document, headers=headers)
 
 
 @bp.get("/export.json")
@@ -152,8 +151,9 @@ def event_page(event_id: int) -> str:
         abort(404, description=f"No event with the id {event_id}.")
     actor = queries.actors_by_ids(session, [event.actor_id])[event.actor_id]
     stances = queries.stances_for_events(session, [event_id]).get(event_id, [])
-    return render_template("event.html", event=event, actor=actor, stances=stances,
-                           date=parse_date(event.date_edtf))
+    return render_template(
+        "event.html", event=event, actor=actor, stances=stances, date=parse_date(event.date_edtf)
+    )
 
 
 def _event_form() -> EventForm:

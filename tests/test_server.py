@@ -1,0 +1,130 @@
+"""The production server as `make run` starts it: gunicorn, 2 workers, concurrent form posts, Ctrl-C."""
+
+import http.cookiejar
+import os
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from conftest import SEED_FILE
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path: Path, migrated_template: Path):
+    db = tmp_path / "server.db"
+    db.write_bytes(migrated_template.read_bytes())
+    port = free_port()
+    env = {**os.environ, "TIMELINE_DATABASE_URL": f"sqlite:///{db}", "TIMELINE_SECRET_KEY": "server-test"}
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "timeline", "import", str(SEED_FILE)],
+        env=env,
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--graceful-timeout",
+            "5",
+            "timeline:create_app()",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"gunicorn did not start: {proc.communicate()[0]}")
+            time.sleep(0.2)
+    yield proc, base, db
+    if proc.poll() is None:
+        proc.kill()
+    proc.communicate()
+
+
+def post_event(base: str, n: int) -> int:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
+    page = opener.open(f"{base}/events/new", timeout=30).read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    body = urllib.parse.urlencode(
+        {
+            "csrf_token": token,
+            "actor": "russia",
+            "kind": "statement",
+            "date": "2021-01",
+            "confidence": "low",
+            "title": f"Concurrent post {n}",
+            "quote": "Москва — «مسکو»",
+            "stances-0-topic": "jcpoa",
+            "stances-0-score": "1",
+            "save": "Save event",
+        }
+    ).encode()
+    try:
+        opener.open(urllib.request.Request(f"{base}/events", data=body), timeout=60)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    return 200
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def test_concurrent_form_posts_all_land_then_ctrl_c_stops_cleanly(server) -> None:
+    proc, base, db = server
+    with urllib.request.urlopen(f"{base}/actors/russia") as r:
+        assert "not a firefighting rescue crew" in r.read().decode()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(lambda n: post_event(base, n), range(40)))
+    # Every post is answered with the redirect to the new event: none failed with "database is locked".
+    assert statuses == [303] * 40
+    conn = sqlite3.connect(db)
+    try:
+        titles = [r[0] for r in conn.execute("SELECT title FROM event WHERE title LIKE 'Concurrent post %'")]
+        assert sorted(titles) == sorted(f"Concurrent post {n}" for n in range(40))
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
+    proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
+    output, _ = proc.communicate(timeout=20)
+    assert proc.returncode == 0
+    assert "Shutting down" in output
