@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,8 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from pgserver import PostgresServer
+from sqlalchemy import create_engine
 
 from timeline import create_app, migrate
 from timeline.config import ROOT
@@ -22,27 +26,93 @@ SEED_FILE = ROOT / "seed" / "russia-iran-biden-era.json"
 ARTICLE = ROOT.parent / "shared" / "article" / "russia-iran-biden-era.txt"
 
 
+# `make test` runs the suite twice: TIMELINE_TEST_BACKEND=sqlite, then =postgresql.
+BACKEND = os.environ.get("TIMELINE_TEST_BACKEND", "sqlite")
+
+
 @pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One database migrated to head; each test gets a copy (migrating per test is slower)."""
-    path = tmp_path_factory.mktemp("template") / "timeline.db"
-    migrate.upgrade(f"sqlite:///{path}")
-    return path
+def pg_base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str | None]:
+    """A PostgreSQL server of the suite's own, when the suite runs on PostgreSQL."""
+    if BACKEND != "postgresql":
+        yield None
+        return
+    try:
+        server = PostgresServer()
+        base = server.start()
+    except (FileNotFoundError, subprocess.CalledProcessError) as exc:
+        detail = getattr(exc, "stderr", b"") or b""
+        reason = f"POSTGRESQL UNAVAILABLE, PostgreSQL tests not run: {exc} {detail.decode(errors='replace')}"
+        if os.environ.get("CI"):
+            pytest.fail(reason)  # in CI the PostgreSQL run is required
+        pytest.skip(reason)
+    yield base
+    server.stop()
+
+
+class Databases:
+    """Makes fresh databases: copies of one migrated template (fast), or empty ones."""
+
+    def __init__(self, root: Path, pg_base: str | None) -> None:
+        self.root, self.pg_base, self.count = root, pg_base, 0
+        self.template = self._new_url("template")
+        migrate.upgrade(self.template)
+
+    def _new_url(self, name: str) -> str:
+        if self.pg_base is None:
+            return f"sqlite:///{self.root / (name + '.db')}"
+        admin = create_engine(f"{self.pg_base}/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        admin.dispose()
+        return f"{self.pg_base}/{name}"
+
+    def new(self, *, migrated: bool = True) -> str:
+        self.count += 1
+        name = f"t{self.count}"
+        if not migrated:
+            return self._new_url(name)
+        if self.pg_base is None:
+            target = self.root / f"{name}.db"
+            shutil.copy(self.root / "template.db", target)
+            return f"sqlite:///{target}"
+        admin = create_engine(f"{self.pg_base}/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "template"')
+        admin.dispose()
+        return f"{self.pg_base}/{name}"
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory, pg_base_url: str | None) -> Databases:
+    return Databases(tmp_path_factory.mktemp("db"), pg_base_url)
 
 
 @pytest.fixture
-def db_url(tmp_path: Path, migrated_template: Path) -> str:
-    target = tmp_path / "timeline.db"
-    shutil.copy(migrated_template, target)
-    return f"sqlite:///{target}"
+def db_url(databases: Databases) -> str:
+    return databases.new()
+
+
+_APPS: list[Flask] = []
+
+
+def make_app(url: str) -> Flask:
+    """An app on this database; its connections are closed after the test."""
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret"})
+    _APPS.append(app)
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _dispose_apps() -> Iterator[None]:
+    yield
+    while _APPS:
+        for engine in _APPS.pop().extensions["timeline.engines"]:
+            engine.dispose()
 
 
 @pytest.fixture
-def app(db_url: str) -> Iterator[Flask]:
-    app = create_app({"TESTING": True, "DATABASE_URL": db_url, "SECRET_KEY": "test-secret"})
-    yield app
-    for engine in app.extensions["timeline.engines"]:
-        engine.dispose()
+def app(db_url: str) -> Flask:
+    return make_app(db_url)
 
 
 @pytest.fixture

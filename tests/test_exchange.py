@@ -5,7 +5,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import load_doc, small_doc
+from conftest import load_doc, make_app, small_doc
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -29,17 +29,13 @@ def counts(app: Flask) -> tuple[int, int, int]:
         )
 
 
-def test_full_export_matches_schema_and_round_trips(app: Flask, client, tmp_path: Path, db_url: str) -> None:
+def test_full_export_matches_schema_and_round_trips(app: Flask, client, databases) -> None:
     load_doc(app, small_doc())
     first = json.loads(client.get("/export.json").get_data(as_text=True))
     validate(first)
     assert [e["uid"] for e in first["events"]] == ["e-2020b", "e-2019", "e-2020"]  # "2020~" may be 2019
     # Import the export into an empty database, export again: the same document.
-    from timeline import create_app, migrate
-
-    other_url = f"sqlite:///{tmp_path / 'other.db'}"
-    migrate.upgrade(other_url)
-    other = create_app({"TESTING": True, "DATABASE_URL": other_url, "SECRET_KEY": "x"})
+    other = make_app(databases.new())
     load_doc(other, first)
     second = json.loads(other.test_client().get("/export.json").get_data(as_text=True))
     first.pop("exported_at"), second.pop("exported_at")
@@ -72,16 +68,12 @@ def test_actor_export_is_valid_and_includes_members_and_history(app: Flask, clie
     assert download.headers["Content-Disposition"] == 'attachment; filename="russia.timeline.json"'
 
 
-def test_actor_export_imports_into_empty_database(app: Flask, client, tmp_path: Path) -> None:
+def test_actor_export_imports_into_empty_database(app: Flask, client, databases) -> None:
     load_doc(app, small_doc())
     doc = client.get("/actors/vladimir-putin.json").get_json()
     # Putin's parent is carried along so the document imports on its own.
     assert {a["slug"] for a in doc["actors"]} == {"vladimir-putin", "russia"}
-    from timeline import create_app, migrate
-
-    url = f"sqlite:///{tmp_path / 'other.db'}"
-    migrate.upgrade(url)
-    other = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "x"})
+    other = make_app(databases.new())
     load_doc(other, doc)
     assert counts(other) == (2, 1, 1)
 

@@ -1,21 +1,18 @@
 """Models and migrations agree, and migrations move data without losing it."""
 
-import sqlite3
-from pathlib import Path
-
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from conftest import load_doc, small_doc
-from sqlalchemy import create_engine
+from conftest import load_doc, make_app, small_doc
+from sqlalchemy import create_engine, text
 
-from timeline import create_app, migrate
+from timeline import migrate
 from timeline.migrate import include_object
 from timeline.models import metadata
 
 
-def test_no_drift_between_models_and_migrations(migrated_template: Path) -> None:
-    engine = create_engine(f"sqlite:///{migrated_template}")
+def test_no_drift_between_models_and_migrations(db_url: str) -> None:
+    engine = create_engine(db_url)
     with engine.connect() as conn:
         opts = {"compare_type": True, "render_as_batch": True, "include_object": include_object}
         context = MigrationContext.configure(conn, opts=opts)
@@ -29,33 +26,33 @@ def test_single_head() -> None:
     assert len(script.get_heads()) == 1
 
 
-def _dump(path: Path) -> list[tuple]:
-    conn = sqlite3.connect(path)
+def _dump(url: str) -> list[tuple]:
+    engine = create_engine(url)
     try:
-        return [
-            (table, conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall())  # noqa: S608
-            for table in ("actor", "topic", "event", "stance")
-        ]
+        with engine.connect() as conn:
+            return [
+                (table, [tuple(r) for r in conn.execute(text(f"SELECT * FROM {table} ORDER BY id"))])  # noqa: S608
+                for table in ("actor", "topic", "event", "stance")
+            ]
     finally:
-        conn.close()
+        engine.dispose()
 
 
-def test_upgrade_downgrade_upgrade_keeps_data(tmp_path: Path) -> None:
-    path = tmp_path / "m.db"
-    url = f"sqlite:///{path}"
+def test_upgrade_downgrade_upgrade_keeps_data(databases) -> None:
+    url = databases.new(migrated=False)
     migrate.upgrade(url)
-    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "x"})
+    app = make_app(url)
     load_doc(app, small_doc())
     for engine in app.extensions["timeline.engines"]:
         engine.dispose()
-    before = _dump(path)
+    before = _dump(url)
     assert len(before[2][1]) == 3
     script = ScriptDirectory.from_config(migrate.alembic_config(url))
     revisions = [r.revision for r in script.walk_revisions()]  # head first
+    assert len(revisions) >= 2, "a downgrade path that keeps data needs at least two revisions"
     # Step down every revision that keeps the core tables, then back up.
     for target in revisions[1:]:
         migrate.downgrade(url, target)
-        assert _dump(path) == before
+        assert _dump(url) == before
     migrate.upgrade(url)
-    assert _dump(path) == before
-    assert len(revisions) >= 2, "a downgrade path that keeps data needs at least two revisions"
+    assert _dump(url) == before

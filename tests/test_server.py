@@ -5,7 +5,6 @@ import os
 import re
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SEED_FILE
+from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,11 +28,9 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def server(tmp_path: Path, migrated_template: Path):
-    db = tmp_path / "server.db"
-    db.write_bytes(migrated_template.read_bytes())
+def server(db_url: str):
     port = free_port()
-    env = {**os.environ, "TIMELINE_DATABASE_URL": f"sqlite:///{db}", "TIMELINE_SECRET_KEY": "server-test"}
+    env = {**os.environ, "TIMELINE_DATABASE_URL": db_url, "TIMELINE_SECRET_KEY": "server-test"}
     subprocess.run(
         [sys.executable, "-m", "flask", "--app", "timeline", "import", str(SEED_FILE)],
         env=env,
@@ -51,6 +49,7 @@ def server(tmp_path: Path, migrated_template: Path):
             f"127.0.0.1:{port}",
             "--graceful-timeout",
             "5",
+            "--no-control-socket",
             "timeline:create_app()",
         ],
         env=env,
@@ -71,7 +70,7 @@ def server(tmp_path: Path, migrated_template: Path):
                 proc.kill()
                 pytest.fail(f"gunicorn did not start: {proc.communicate()[0]}")
             time.sleep(0.2)
-    yield proc, base, db
+    yield proc, base, db_url
     if proc.poll() is None:
         proc.kill()
     proc.communicate()
@@ -109,21 +108,23 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def test_concurrent_form_posts_all_land_then_ctrl_c_stops_cleanly(server) -> None:
-    proc, base, db = server
+    proc, base, db_url = server
     with urllib.request.urlopen(f"{base}/actors/russia") as r:
         assert "not a firefighting rescue crew" in r.read().decode()
     with ThreadPoolExecutor(max_workers=8) as pool:
         statuses = list(pool.map(lambda n: post_event(base, n), range(40)))
     # Every post is answered with the redirect to the new event: none failed with "database is locked".
     assert statuses == [303] * 40
-    conn = sqlite3.connect(db)
-    try:
-        titles = [r[0] for r in conn.execute("SELECT title FROM event WHERE title LIKE 'Concurrent post %'")]
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        titles = list(
+            conn.execute(text("SELECT title FROM event WHERE title LIKE 'Concurrent post %'")).scalars()
+        )
         assert sorted(titles) == sorted(f"Concurrent post {n}" for n in range(40))
-        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    finally:
-        conn.close()
+        if engine.dialect.name == "sqlite":
+            assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+    engine.dispose()
     proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
     output, _ = proc.communicate(timeout=20)
     assert proc.returncode == 0

@@ -146,7 +146,8 @@ def export_json() -> Response:
 @bp.get("/events/<int:event_id>")
 def event_page(event_id: int) -> str:
     session = get_session()
-    event = queries.event_by_id(session, event_id) if event_id < 2**63 else None
+    # Ids beyond a 32-bit integer cannot exist (PostgreSQL would reject the comparison itself).
+    event = queries.event_by_id(session, event_id) if event_id < 2**31 else None
     if event is None:
         abort(404, description=f"No event with the id {event_id}.")
     actor = queries.actors_by_ids(session, [event.actor_id])[event.actor_id]
