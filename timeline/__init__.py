@@ -8,7 +8,7 @@ from flask import Flask
 
 from . import cli, db
 from .config import ROOT, load_config
-from .web import errors, forms, pages
+from .web import errors, explore, forms, pages
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -23,6 +23,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     forms.init_app(app)
     pages.init_app(app)
+    explore.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -17,7 +18,12 @@ _ENGINES = "timeline.engines"
 def make_engines(url: str, *, echo: bool = False, busy_timeout_ms: int = 15000) -> tuple[Engine, Engine]:
     """A read engine and a write engine sharing one pool; SQLite writes BEGIN IMMEDIATE."""
     parsed = make_url(url)
-    kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
+    # JSON columns keep non-Latin text readable (and searchable on PostgreSQL), not \u-escaped.
+    kwargs: dict[str, Any] = {
+        "echo": echo,
+        "pool_pre_ping": True,
+        "json_serializer": lambda obj: json.dumps(obj, ensure_ascii=False),
+    }
     if parsed.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"timeout": busy_timeout_ms / 1000, "check_same_thread": False}
     engine = create_engine(url, **kwargs)

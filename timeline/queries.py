@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import func, literal, select, text
 from sqlmodel import Session, col
 
 from .models import CONFIDENCE_RANK, Actor, Confidence, Event, Stance, Topic
@@ -216,3 +216,62 @@ def iter_all_events(session: Session, batch: int = 1000) -> Iterator[Event]:
         tail = rows[-1]
         last = (tail.date_earliest, tail.date_latest, tail.id or 0)
         session.expunge_all()
+
+
+def search_events(
+    session: Session, terms: Sequence[str], limit: int, offset: int = 0
+) -> tuple[list[int], int]:
+    """Ids of events matching every term (as a word prefix), best first, and the total.
+
+    SQLite: the FTS5 table kept by triggers (migration 0002); PostgreSQL: full-text search with the
+    language-neutral 'simple' configuration. Terms are bound as data, never as query syntax.
+    """
+    if not terms:
+        return [], 0
+    if session.get_bind().dialect.name == "sqlite":
+        # Each term becomes a quoted FTS5 string with a prefix star: operators in it are literal text.
+        match = " ".join('"' + t.replace('"', '""') + '"*' for t in terms)
+        params: dict[str, object] = {"match": match}
+        total = session.execute(
+            text("SELECT count(*) FROM event_search WHERE event_search MATCH :match"), params
+        ).scalar_one()
+        rows = session.execute(
+            text(
+                "SELECT event_search.rowid FROM event_search JOIN event e ON e.id = event_search.rowid "
+                "WHERE event_search MATCH :match ORDER BY bm25(event_search, 3.0, 2.0, 1.0, 2.0), "
+                "e.date_earliest, e.date_latest, e.id LIMIT :limit OFFSET :offset"
+            ),
+            {**params, "limit": limit, "offset": offset},
+        ).scalars()
+        return list(rows), int(total)
+    event_vec = (
+        "to_tsvector('simple', e.title || ' ' || coalesce(e.quote, '') || ' ' || coalesce(e.summary, ''))"
+    )
+    actor_vec = "to_tsvector('simple', a.name || ' ' || a.aliases::text)"
+    conditions, params = [], {}
+    for i, term in enumerate(terms):
+        # A tsquery lexeme in single quotes with :* for prefix matching; quotes and backslashes escaped.
+        params[f"q{i}"] = "'" + term.replace("\\", "\\\\").replace("'", "''") + "':*"
+        conditions.append(
+            f"({event_vec} @@ to_tsquery('simple', :q{i}) OR {actor_vec} @@ to_tsquery('simple', :q{i}))"
+        )
+    where = " AND ".join(conditions)
+    all_terms = " && ".join(f"to_tsquery('simple', :q{i})" for i in range(len(terms)))
+    base = f"FROM event e JOIN actor a ON a.id = e.actor_id WHERE {where}"
+    total = session.execute(text(f"SELECT count(*) {base}"), params).scalar_one()
+    rank = f"ts_rank({event_vec} || {actor_vec}, {all_terms})"
+    rows = session.execute(
+        text(
+            f"SELECT e.id {base} ORDER BY {rank} DESC, e.date_earliest, e.date_latest, e.id "
+            "LIMIT :limit OFFSET :offset"
+        ),
+        {**params, "limit": limit, "offset": offset},
+    ).scalars()
+    return list(rows), int(total)
+
+
+def events_by_ids(session: Session, ids: Sequence[int]) -> dict[int, Event]:
+    if not ids:
+        return {}
+    rows = session.execute(select(Event).where(col(Event.id).in_(list(ids)))).scalars()
+    return {e.id: e for e in rows if e.id is not None}

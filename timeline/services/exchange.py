@@ -84,13 +84,13 @@ def event_record(event: Event, actor_slug: str, stances: Sequence[tuple[Stance, 
     }
 
 
-def _header(extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def document_header(extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
     head: dict[str, Any] = {"format": FORMAT, "version": VERSION, "exported_at": iso_utc(datetime.now(UTC))}
     head.update(extra or {})
     return head
 
 
-def _actor_records(session: Session, actors: Sequence[Actor]) -> list[dict[str, Any]]:
+def actor_records(session: Session, actors: Sequence[Actor]) -> list[dict[str, Any]]:
     parents = queries.actors_by_ids(session, (a.parent_id for a in actors if a.parent_id))
     return [
         actor_record(a, parents[a.parent_id].slug if a.parent_id in parents else None)
@@ -100,9 +100,9 @@ def _actor_records(session: Session, actors: Sequence[Actor]) -> list[dict[str, 
 
 def stream_full_export(session: Session, batch: int = 1000) -> Iterator[str]:
     """The whole dataset as one JSON document, produced piece by piece in constant memory."""
-    head = dumps(_header())
+    head = dumps(document_header())
     yield head[:-1] + ',\n"actors": [\n'
-    yield ",\n".join(dumps(r) for r in _actor_records(session, queries.all_actors(session)))
+    yield ",\n".join(dumps(r) for r in actor_records(session, queries.all_actors(session)))
     yield '\n],\n"topics": [\n'
     yield ",\n".join(
         dumps(topic_record(t)) for t in sorted(queries.all_topics(session), key=lambda t: t.slug)
@@ -168,8 +168,8 @@ def timeline_document(session: Session, timeline: Timeline) -> dict[str, Any]:
     """An actor's timeline in the native format, importable as it is."""
     actors = [*timeline.members.values(), *timeline.ancestors]
     return {
-        **_header({"actor": timeline.actor.slug}),
-        "actors": _actor_records(session, actors),
+        **document_header({"actor": timeline.actor.slug}),
+        "actors": actor_records(session, actors),
         "topics": [topic_record(t) for t in timeline.topics()],
         "events": [
             event_record(e, timeline.members[e.actor_id].slug, timeline.stances.get(e.id or 0, []))

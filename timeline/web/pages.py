@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from flask import (
     Blueprint,
@@ -21,13 +20,15 @@ from sqlmodel import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from .. import queries
-from ..dates import InvalidDate, parse_bound, parse_date
+from ..dates import parse_date
 from ..db import engines, get_session, write_session
-from ..models import CONFIDENCE_RANK, Actor, Confidence, EventKind
+from ..models import Actor, EventKind
 from ..services import events as event_service
+from ..services.charts import build_chart
 from ..services.errors import Invalid
-from ..services.exchange import actor_timeline, dumps, iso_utc, stream_full_export, timeline_document
+from ..services.exchange import actor_timeline, iso_utc, stream_full_export, timeline_document
 from ..services.history import REVERSAL, SHIFT
+from .common import error_json, json_response, parse_filters
 from .forms import MAX_STANCE_ROWS, EventForm
 
 bp = Blueprint("pages", __name__)
@@ -36,10 +37,6 @@ bp = Blueprint("pages", __name__)
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.jinja_env.globals.update(parse_date=parse_date, iso_utc=iso_utc, SHIFT=SHIFT, REVERSAL=REVERSAL)
-
-
-def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(dumps(data), status=status, mimetype="application/json", headers=headers or {})
 
 
 @bp.get("/")
@@ -59,36 +56,6 @@ def healthz() -> Response:
     return json_response({"status": "ok"})
 
 
-def _filters() -> tuple[queries.EventFilters, dict[str, str], dict[str, str]]:
-    """Filters from the query string, with per-parameter errors and the values echoed back."""
-    args = {k: request.args.get(k, "").strip() for k in ("topic", "from", "to", "kind", "confidence")}
-    errors: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    if args["topic"]:
-        topic = queries.topic_by_slug(get_session(), args["topic"])
-        if topic is None:
-            errors["topic"] = f"no topic “{args['topic']}”"
-        else:
-            values["topic_id"] = topic.id
-    for name, key, upper in (("from", "date_from", False), ("to", "date_to", True)):
-        if args[name]:
-            try:
-                values[key] = parse_bound(args[name], upper=upper)
-            except InvalidDate as exc:
-                errors[name] = str(exc)
-    if args["kind"]:
-        if args["kind"] not in {k.value for k in EventKind}:
-            errors["kind"] = f"unknown kind “{args['kind']}”"
-        else:
-            values["kind"] = args["kind"]
-    if args["confidence"]:
-        if args["confidence"] not in CONFIDENCE_RANK:
-            errors["confidence"] = "use low, medium or high"
-        else:
-            values["min_confidence"] = Confidence(args["confidence"])
-    return queries.EventFilters(**values), errors, args
-
-
 def _actor_or_404(slug: str) -> Actor:
     actor = queries.actor_by_slug(get_session(), slug)
     if actor is None:
@@ -100,11 +67,13 @@ def _actor_or_404(slug: str) -> Actor:
 def actor_page(slug: str) -> tuple[str, int]:
     session = get_session()
     actor = _actor_or_404(slug)
-    filters, errors, args = _filters()
+    filters, errors, args = parse_filters()
     timeline = actor_timeline(session, actor, filters)
+    charts = {h.topic_slug: build_chart([(actor.name, actor.slug, h)]) for h in timeline.histories}
     return render_template(
         "actor.html",
         timeline=timeline,
+        charts=charts,
         filter_errors=errors,
         args=args,
         topics=queries.all_topics(session),
@@ -117,11 +86,9 @@ def actor_page(slug: str) -> tuple[str, int]:
 def actor_json(slug: str) -> Response:
     session = get_session()
     actor = _actor_or_404(slug)
-    filters, errors, _args = _filters()
+    filters, errors, _args = parse_filters()
     if errors:
-        return json_response(
-            {"error": {"code": "invalid_filter", "message": "Invalid filter.", "fields": errors}}, 400
-        )
+        return error_json(400, "invalid_filter", "Invalid filter.", errors)
     document = timeline_document(session, actor_timeline(session, actor, filters))
     headers: dict[str, str] = {}
     if request.args.get("download") == "1":

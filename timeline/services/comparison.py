@@ -1,0 +1,106 @@
+"""Topic comparison: every actor's stance history on one topic, on one shared time axis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+
+from .. import queries
+from ..models import Actor, Event, Stance, Topic
+from .errors import Invalid
+from .exchange import actor_records, document_header, event_record, topic_record
+from .history import TopicHistory, build_histories
+
+BY_GOVERNMENT, BY_SPEAKER = "government", "speaker"
+
+
+@dataclass
+class Comparison:
+    """The lanes (actor, history) and the topic's statements across actors."""
+
+    topic: Topic
+    by: str
+    lanes: list[tuple[Actor, TopicHistory]]
+    events: list[Event]
+    stances: dict[int, list[tuple[Stance, Topic]]]
+    actors: dict[int, Actor]
+
+    def document(self, session: Session) -> dict[str, Any]:
+        """The comparison in the native export format, plus one history per lane."""
+        lane_actors = [a for a, _h in self.lanes]
+        everyone = {a.id: a for a in [*self.actors.values(), *lane_actors]}
+        return {
+            **document_header({"topic": self.topic.slug}),
+            "actors": actor_records(session, list(everyone.values())),
+            "topics": [topic_record(t) for t in self._topics()],
+            "events": [
+                event_record(e, self.actors[e.actor_id].slug, self.stances.get(e.id or 0, []))
+                for e in self.events
+            ],
+            "histories": [{"actor": a.slug, **h.as_dict()} for a, h in self.lanes],
+        }
+
+    def _topics(self) -> list[Topic]:
+        seen = {t.slug: t for rows in self.stances.values() for _s, t in rows}
+        return sorted(seen.values(), key=lambda t: t.slug)
+
+
+def _top_ancestors(session: Session, actors: dict[int, Actor]) -> dict[int, Actor]:
+    """Each actor's top-level ancestor (itself when it has no parent)."""
+    known = dict(actors)
+    pending = {a.parent_id for a in known.values() if a.parent_id and a.parent_id not in known}
+    while pending:
+        found = queries.actors_by_ids(session, [p for p in pending if p is not None])
+        known.update(found)
+        pending = {a.parent_id for a in found.values() if a.parent_id and a.parent_id not in known}
+    tops: dict[int, Actor] = {}
+    for actor_id, actor in actors.items():
+        current, seen = actor, {actor_id}
+        while current.parent_id is not None and current.parent_id in known and current.parent_id not in seen:
+            seen.add(current.parent_id)
+            current = known[current.parent_id]
+        tops[actor_id] = current
+    return tops
+
+
+def compare_topic(
+    session: Session,
+    topic: Topic,
+    filters: queries.EventFilters | None = None,
+    lane_slugs: list[str] | None = None,
+    by: str = BY_GOVERNMENT,
+) -> Comparison:
+    """Lanes per government (officials rolled up) or per speaker; lane_slugs picks and orders them."""
+    if by not in (BY_GOVERNMENT, BY_SPEAKER):
+        raise Invalid({"by": f"use “{BY_GOVERNMENT}” or “{BY_SPEAKER}”"})
+    assert topic.id is not None
+    events = list(queries.events_for_topic(session, topic.id, filters or queries.EventFilters()))
+    stances = queries.stances_for_events(session, [e.id for e in events if e.id is not None])
+    actors = queries.actors_by_ids(session, {e.actor_id for e in events})
+    lane_of = _top_ancestors(session, actors) if by == BY_GOVERNMENT else dict(actors)
+    only_topic = {
+        event_id: [(s, t) for s, t in rows if t.id == topic.id] for event_id, rows in stances.items()
+    }
+    grouped: dict[int, list[Event]] = {}
+    for event in events:
+        lane = lane_of[event.actor_id]
+        grouped.setdefault(lane.id or 0, []).append(event)
+    lane_actors = {lane.id: lane for lane in lane_of.values()}
+    lanes: list[tuple[Actor, TopicHistory]] = []
+    for lane_id, lane_events in grouped.items():
+        [history] = build_histories(lane_events, only_topic, actors)
+        lanes.append((lane_actors[lane_id], history))
+    if lane_slugs:
+        by_slug = {a.slug: (a, h) for a, h in lanes}
+        unknown = [s for s in lane_slugs if s not in by_slug]
+        if unknown:
+            available = ", ".join(sorted(by_slug)) or "none"
+            raise Invalid(
+                {"actors": f"no lane for {', '.join(unknown)} on this topic (available: {available})"}
+            )
+        lanes = [by_slug[s] for s in dict.fromkeys(lane_slugs)]
+    else:
+        lanes.sort(key=lambda lane: (lane[0].name.casefold(), lane[0].slug))
+    return Comparison(topic, by, lanes, events, stances, actors)

@@ -1,0 +1,117 @@
+"""Topic comparison and search pages, each with its JSON twin."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, abort, render_template, request
+
+from .. import queries
+from ..db import get_session
+from ..models import EventKind, Topic
+from ..services.charts import build_chart
+from ..services.comparison import BY_GOVERNMENT, Comparison, compare_topic
+from ..services.errors import Invalid
+from ..services.exchange import iso_utc
+from ..services.search import Results, search
+from .common import error_json, json_response, parse_filters
+
+bp = Blueprint("explore", __name__)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+
+def _topic_or_404(slug: str) -> Topic:
+    topic = queries.topic_by_slug(get_session(), slug)
+    if topic is None:
+        abort(404, description=f"No topic with the slug “{slug}”.")
+    return topic
+
+
+def _comparison(slug: str) -> tuple[Comparison | None, dict[str, str], dict[str, str]]:
+    topic = _topic_or_404(slug)
+    filters, errors, args = parse_filters()
+    args["actors"] = request.args.get("actors", "").strip()
+    args["by"] = request.args.get("by", BY_GOVERNMENT).strip() or BY_GOVERNMENT
+    lane_slugs = [s.strip() for s in args["actors"].split(",") if s.strip()]
+    errors.pop("topic", None)  # the topic is the page itself
+    if errors:
+        return None, errors, args
+    try:
+        return compare_topic(get_session(), topic, filters, lane_slugs, args["by"]), {}, args
+    except Invalid as exc:
+        return None, exc.fields, args
+
+
+@bp.get("/topics/<slug>")
+def topic_page(slug: str) -> tuple[str, int]:
+    comparison, errors, args = _comparison(slug)
+    chart = None
+    if comparison is not None:
+        chart = build_chart([(a.name, a.slug, h) for a, h in comparison.lanes])
+    return render_template(
+        "topic.html",
+        topic=_topic_or_404(slug),
+        comparison=comparison,
+        chart=chart,
+        filter_errors=errors,
+        args=args,
+        kinds=[k.value for k in EventKind],
+        query=request.query_string.decode("utf-8", "replace"),
+    ), (400 if errors else 200)
+
+
+@bp.get("/topics/<slug>.json")
+def topic_json(slug: str) -> Response:
+    comparison, errors, _args = _comparison(slug)
+    if comparison is None:
+        return error_json(400, "invalid_filter", "Invalid filter.", errors)
+    return json_response(comparison.document(get_session()))
+
+
+def _search() -> tuple[Results | None, dict[str, str], str]:
+    query = request.args.get("q", "")
+    page_text = request.args.get("page", "1")
+    if not page_text.isdigit():
+        return None, {"page": "must be a whole number"}, query
+    if not query.strip():
+        return None, {}, query
+    try:
+        return search(get_session(), query, int(page_text)), {}, query
+    except Invalid as exc:
+        return None, exc.fields, query
+
+
+@bp.get("/search")
+def search_page() -> tuple[str, int]:
+    results, errors, query = _search()
+    return render_template("search.html", results=results, errors=errors, q=query), (400 if errors else 200)
+
+
+@bp.get("/search.json")
+def search_json() -> Response:
+    results, errors, query = _search()
+    if errors:
+        return error_json(400, "invalid_query", "Invalid search.", errors)
+    if results is None:
+        return json_response({"query": query, "total": 0, "page": 1, "results": []})
+    return json_response(
+        {
+            "query": results.query,
+            "terms": results.terms,
+            "total": results.total,
+            "page": results.page,
+            "results": [
+                {
+                    "event_id": h.event.id,
+                    "uid": h.event.uid,
+                    "actor": h.actor.slug,
+                    "title": h.event.title,
+                    "date": h.event.date_edtf,
+                    "title_html": str(h.title),
+                    "updated_at": iso_utc(h.event.updated_at),
+                }
+                for h in results.hits
+            ],
+        }
+    )
