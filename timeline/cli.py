@@ -14,7 +14,8 @@ from . import migrate
 from .config import ROOT
 from .db import engines, write_session
 from .services.errors import Invalid
-from .services.exchange import actor_timeline, dumps, import_document, stream_full_export, timeline_document
+from .services.exchange import actor_timeline, import_document, stream_full_export, timeline_document
+from .services.records import dumps
 
 SEED_DIR = ROOT / "seed"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, MetaData, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -104,6 +105,10 @@ class Event(SQLModel, table=True):
     confidence: str = Field(default=Confidence.medium.value, max_length=10)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # Optimistic locking: every save must name the version it read.
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    # Soft delete: a deleted event leaves pages, search and exports; editors can restore it.
+    deleted_at: datetime | None = Field(default=None)
 
 
 class Stance(SQLModel, table=True):
@@ -122,3 +127,55 @@ class Stance(SQLModel, table=True):
     )
     score: int
     rationale: str | None = Field(default=None, max_length=2000)
+
+
+class Role(StrEnum):
+    editor = "editor"
+    admin = "admin"
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80, unique=True)
+    password_hash: str = Field(max_length=300)
+    role: str = Field(default=Role.editor.value, max_length=10)
+    disabled: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    created_at: datetime = Field(default_factory=utcnow)
+    last_login_at: datetime | None = Field(default=None)
+
+
+class ApiToken(SQLModel, table=True):
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    # SHA-256 of the token: tokens are long random strings, so a fast hash is enough.
+    token_hash: str = Field(max_length=64, unique=True)
+    prefix: str = Field(max_length=12)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: datetime | None = Field(default=None)
+    revoked_at: datetime | None = Field(default=None)
+
+
+class Revision(SQLModel, table=True):
+    """One change to a record: who, when, what kind, and the complete record before and after."""
+
+    __table_args__ = (
+        Index("ix_revision_entity", "entity", "entity_id", "id"),
+        Index("ix_revision_at", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity: str = Field(max_length=10)  # event, actor, topic
+    entity_id: int
+    entity_key: str = Field(max_length=80)  # uid or slug, kept after a purge
+    action: str = Field(max_length=10)  # create, update, delete, restore, purge
+    user_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="SET NULL"), nullable=True, index=True),
+    )
+    at: datetime = Field(default_factory=utcnow)
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))

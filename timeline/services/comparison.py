@@ -10,8 +10,9 @@ from sqlmodel import Session
 from .. import queries
 from ..models import Actor, Event, Stance, Topic
 from .errors import Invalid
-from .exchange import actor_records, document_header, event_record, topic_record
+from .exchange import actor_records, document_header
 from .history import TopicHistory, build_histories
+from .records import event_record, topic_record
 
 BY_GOVERNMENT, BY_SPEAKER = "government", "speaker"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -13,75 +12,12 @@ from sqlalchemy import delete
 from sqlmodel import Session
 
 from .. import queries
-from ..dates import parse_date
 from ..models import Actor, Event, Stance, Topic
 from ..schemas import ActorIn, EventIn, TopicIn
 from . import events as event_service
 from .errors import Invalid
 from .history import Step, TopicHistory, build_histories
-
-FORMAT, VERSION = "stance-timeline", 1
-
-
-def dumps(obj: Any) -> str:
-    """The one JSON serialiser: UTF-8 text kept as is, dates already ISO strings."""
-    return json.dumps(obj, ensure_ascii=False, allow_nan=False)
-
-
-def iso_utc(value: datetime) -> str:
-    """A timestamp as ISO 8601 in UTC with a Z, seconds precision (naive values are UTC)."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def actor_record(actor: Actor, parent_slug: str | None) -> dict[str, Any]:
-    return {
-        "slug": actor.slug,
-        "name": actor.name,
-        "kind": actor.kind,
-        "role": actor.role,
-        "country": actor.country,
-        "parent": parent_slug,
-        "aliases": list(actor.aliases or []),
-        "description": actor.description,
-    }
-
-
-def topic_record(topic: Topic) -> dict[str, Any]:
-    return {"slug": topic.slug, "name": topic.name, "description": topic.description}
-
-
-def event_record(event: Event, actor_slug: str, stances: Sequence[tuple[Stance, Topic]]) -> dict[str, Any]:
-    return {
-        "uid": event.uid,
-        "actor": actor_slug,
-        "kind": event.kind,
-        "title": event.title,
-        "date": event.date_edtf,
-        "date_earliest": event.date_earliest.isoformat(),
-        "date_latest": event.date_latest.isoformat(),
-        "date_display": parse_date(event.date_edtf).display,
-        "date_basis": event.date_basis,
-        "quote": event.quote,
-        "summary": event.summary,
-        "location": event.location,
-        "speaker_role": event.speaker_role,
-        "source": {
-            "title": event.source_title,
-            "url": event.source_url,
-            "publisher": event.source_publisher,
-            "author": event.source_author,
-            "published": event.source_published,
-        },
-        "confidence": event.confidence,
-        "stances": [
-            {"topic": topic.slug, "score": stance.score, "rationale": stance.rationale}
-            for stance, topic in stances
-        ],
-        "created_at": iso_utc(event.created_at),
-        "updated_at": iso_utc(event.updated_at),
-    }
+from .records import FORMAT, VERSION, actor_record, dumps, event_record, iso_utc, topic_record
 
 
 def document_header(extra: Mapping[str, Any] | None = None) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from .. import queries
 from ..dates import InvalidDate, parse_bound
 from ..db import get_session
 from ..models import CONFIDENCE_RANK, Confidence, EventKind
-from ..services.exchange import dumps
+from ..services.records import dumps
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

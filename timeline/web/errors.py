@@ -6,7 +6,7 @@ from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ..services.exchange import dumps
+from ..services.records import dumps
 
 
 def wants_json() -> bool:

@@ -10,7 +10,7 @@ from ..models import EventKind, Topic
 from ..services.charts import build_chart
 from ..services.comparison import BY_GOVERNMENT, Comparison, compare_topic
 from ..services.errors import Invalid
-from ..services.exchange import iso_utc
+from ..services.records import iso_utc
 from ..services.search import Results, search
 from .common import error_json, json_response, parse_filters
 

@@ -26,8 +26,9 @@ from ..models import Actor, EventKind
 from ..services import events as event_service
 from ..services.charts import build_chart
 from ..services.errors import Invalid
-from ..services.exchange import actor_timeline, iso_utc, stream_full_export, timeline_document
+from ..services.exchange import actor_timeline, stream_full_export, timeline_document
 from ..services.history import REVERSAL, SHIFT
+from ..services.records import iso_utc
 from .common import error_json, json_response, parse_filters
 from .forms import MAX_STANCE_ROWS, EventForm
 

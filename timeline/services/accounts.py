@@ -1,0 +1,140 @@
+"""Editor accounts, passwords (argon2) and API tokens (stored hashed)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from ..models import ApiToken, Role, User, utcnow
+from .errors import Invalid, NotFound
+
+_hasher = PasswordHasher()
+# Verified against when the user does not exist, so both paths cost the same time.
+_DUMMY_HASH = _hasher.hash("timing-equaliser")
+MIN_PASSWORD = 10
+TOKEN_PREFIX = "st_"  # noqa: S105  (a public marker that makes tokens recognisable, not a secret)
+
+
+def _check_name(name: str) -> str:
+    name = name.strip()
+    if not (1 <= len(name) <= 80) or any(c.isspace() or not c.isprintable() for c in name):
+        raise Invalid({"name": "use 1 to 80 characters without spaces"})
+    return name
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise Invalid({"password": f"use at least {MIN_PASSWORD} characters"})
+    if len(password) > 1024:
+        raise Invalid({"password": "use at most 1024 characters"})
+
+
+def user_by_name(session: Session, name: str) -> User | None:
+    return session.execute(select(User).where(User.name == name)).scalars().first()
+
+
+def count_users(session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(User)).scalar_one())
+
+
+def list_users(session: Session) -> Sequence[User]:
+    return session.execute(select(User).order_by(User.name)).scalars().all()
+
+
+def create_user(session: Session, name: str, password: str, *, admin: bool = False) -> User:
+    """A new editor (or admin); the name must be free."""
+    name = _check_name(name)
+    _check_password(password)
+    if user_by_name(session, name) is not None:
+        raise Invalid({"name": f"the name “{name}” is taken"})
+    user = User(name=name, password_hash=_hasher.hash(password), role=Role.admin if admin else Role.editor)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(session: Session, name: str, password: str) -> User:
+    user = user_by_name(session, name)
+    if user is None:
+        raise NotFound(f"No user named “{name}”.")
+    _check_password(password)
+    user.password_hash = _hasher.hash(password)
+    session.flush()
+    return user
+
+
+def disable_user(session: Session, name: str) -> User:
+    """Disable an account and revoke its tokens."""
+    user = user_by_name(session, name)
+    if user is None:
+        raise NotFound(f"No user named “{name}”.")
+    user.disabled = True
+    for token in session.execute(select(ApiToken).where(ApiToken.user_id == user.id)).scalars():
+        token.revoked_at = token.revoked_at or utcnow()
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, name: str, password: str) -> User | None:
+    """The active user with this name and password, or None (the same cost either way)."""
+    user = user_by_name(session, name.strip()) if len(name) <= 80 else None
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or user.disabled:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def bootstrap_admin(session: Session, name: str = "admin") -> str | None:
+    """On a site with no user yet, create an admin and return its one-time password."""
+    if count_users(session):
+        return None
+    password = secrets.token_urlsafe(15)
+    create_user(session, name, password, admin=True)
+    return password
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(session: Session, name: str) -> str:
+    """A new API token for this user; only its hash is kept, so it is shown once."""
+    user = user_by_name(session, name)
+    if user is None:
+        raise NotFound(f"No user named “{name}”.")
+    if user.disabled:
+        raise Invalid({"name": f"“{name}” is disabled"})
+    assert user.id is not None
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, token_hash=_digest(token), prefix=token[:10]))
+    session.flush()
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    """The active user owning this token, or None."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    row = session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)  # type: ignore[arg-type]
+        .where(ApiToken.token_hash == _digest(token))
+    ).first()
+    if row is None:
+        return None
+    api_token, user = row
+    if api_token.revoked_at is not None or user.disabled:
+        return None
+    return user  # type: ignore[no-any-return]
