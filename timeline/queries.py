@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, literal, select, text
 from sqlmodel import Session, col
 
-from .models import CONFIDENCE_RANK, Actor, Confidence, Event, Stance, Topic
+from .models import CONFIDENCE_RANK, Actor, ApiToken, Confidence, Event, Revision, Stance, Topic, User
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,8 @@ def _apply_filters(stmt, filters: EventFilters):
     return stmt
 
 
+# Soft-deleted events leave every public read.
+_LIVE = col(Event.deleted_at).is_(None)
 _ORDER = (col(Event.date_earliest), col(Event.date_latest), col(Event.id))
 
 
@@ -123,7 +125,7 @@ def events_for_actors(
     """Events of these actors in timeline order: earliest day, latest day, id."""
     if not actor_ids:
         return []
-    stmt = select(Event).where(col(Event.actor_id).in_(actor_ids))
+    stmt = select(Event).where(col(Event.actor_id).in_(actor_ids), col(Event.deleted_at).is_(None))
     stmt = _apply_filters(stmt, filters).order_by(*_ORDER)
     return session.execute(stmt).scalars().all()
 
@@ -135,7 +137,7 @@ def events_for_topic(
     stmt = (
         select(Event)
         .join(Stance, col(Stance.event_id) == col(Event.id))
-        .where(col(Stance.topic_id) == topic_id)
+        .where(col(Stance.topic_id) == topic_id, col(Event.deleted_at).is_(None))
     )
     stmt = _apply_filters(stmt, filters).order_by(*_ORDER)
     return session.execute(stmt).scalars().all()
@@ -163,11 +165,12 @@ def actor_overview(session: Session) -> list[tuple[Actor, int, Event | None]]:
     """Every actor with its own event count and latest event (for the home page)."""
     counts = dict(
         session.execute(
-            select(col(Event.actor_id), func.count(col(Event.id))).group_by(col(Event.actor_id))
+            select(col(Event.actor_id), func.count(col(Event.id))).where(_LIVE).group_by(col(Event.actor_id))
         ).all()
     )
     latest_ids = (
         select(col(Event.actor_id), func.max(col(Event.date_earliest)).label("d"))
+        .where(_LIVE)
         .group_by(col(Event.actor_id))
         .subquery()
     )
@@ -177,6 +180,7 @@ def actor_overview(session: Session) -> list[tuple[Actor, int, Event | None]]:
             latest_ids,
             (latest_ids.c.actor_id == col(Event.actor_id)) & (latest_ids.c.d == col(Event.date_earliest)),
         )
+        .where(_LIVE)
         .order_by(col(Event.actor_id), col(Event.date_latest).desc(), col(Event.id).desc())
     ).scalars()
     latest: dict[int, Event] = {}
@@ -188,7 +192,10 @@ def actor_overview(session: Session) -> list[tuple[Actor, int, Event | None]]:
 def topic_overview(session: Session) -> list[tuple[Topic, int]]:
     counts = dict(
         session.execute(
-            select(col(Stance.topic_id), func.count(col(Stance.id))).group_by(col(Stance.topic_id))
+            select(col(Stance.topic_id), func.count(col(Stance.id)))
+            .join(Event, col(Event.id) == col(Stance.event_id))
+            .where(_LIVE)
+            .group_by(col(Stance.topic_id))
         ).all()
     )
     return [(t, counts.get(t.id, 0)) for t in all_topics(session)]
@@ -198,7 +205,7 @@ def iter_all_events(session: Session, batch: int = 1000) -> Iterator[Event]:
     """Every event in timeline order, fetched in batches (keyset pagination)."""
     last: tuple[date, date, int] | None = None
     while True:
-        stmt = select(Event).order_by(*_ORDER).limit(batch)
+        stmt = select(Event).where(_LIVE).order_by(*_ORDER).limit(batch)
         if last is not None:
             stmt = stmt.where(
                 (col(Event.date_earliest) > last[0])
@@ -233,12 +240,17 @@ def search_events(
         match = " ".join('"' + t.replace('"', '""') + '"*' for t in terms)
         params: dict[str, object] = {"match": match}
         total = session.execute(
-            text("SELECT count(*) FROM event_search WHERE event_search MATCH :match"), params
+            text(
+                "SELECT count(*) FROM event_search JOIN event e ON e.id = event_search.rowid "
+                "WHERE event_search MATCH :match AND e.deleted_at IS NULL"
+            ),
+            params,
         ).scalar_one()
         rows = session.execute(
             text(
                 "SELECT event_search.rowid FROM event_search JOIN event e ON e.id = event_search.rowid "
-                "WHERE event_search MATCH :match ORDER BY bm25(event_search, 3.0, 2.0, 1.0, 2.0), "
+                "WHERE event_search MATCH :match AND e.deleted_at IS NULL "
+                "ORDER BY bm25(event_search, 3.0, 2.0, 1.0, 2.0), "
                 "e.date_earliest, e.date_latest, e.id LIMIT :limit OFFSET :offset"
             ),
             {**params, "limit": limit, "offset": offset},
@@ -255,7 +267,7 @@ def search_events(
         conditions.append(
             f"({event_vec} @@ to_tsquery('simple', :q{i}) OR {actor_vec} @@ to_tsquery('simple', :q{i}))"
         )
-    where = " AND ".join(conditions)
+    where = " AND ".join([*conditions, "e.deleted_at IS NULL"])
     all_terms = " && ".join(f"to_tsquery('simple', :q{i})" for i in range(len(terms)))
     base = f"FROM event e JOIN actor a ON a.id = e.actor_id WHERE {where}"
     total = session.execute(text(f"SELECT count(*) {base}"), params).scalar_one()
@@ -275,3 +287,65 @@ def events_by_ids(session: Session, ids: Sequence[int]) -> dict[int, Event]:
         return {}
     rows = session.execute(select(Event).where(col(Event.id).in_(list(ids)))).scalars()
     return {e.id: e for e in rows if e.id is not None}
+
+
+def topics_by_ids(session: Session, ids: Iterable[int]) -> Sequence[Topic]:
+    wanted = list(set(ids))
+    if not wanted:
+        return []
+    return session.execute(select(Topic).where(col(Topic.id).in_(wanted))).scalars().all()
+
+
+def deleted_events(session: Session, limit: int = 500) -> Sequence[Event]:
+    """Soft-deleted events, most recently deleted first (for editors)."""
+    stmt = select(Event).where(col(Event.deleted_at).is_not(None)).order_by(col(Event.deleted_at).desc())
+    return session.execute(stmt.limit(limit)).scalars().all()
+
+
+def user_by_name(session: Session, name: str) -> User | None:
+    return session.execute(select(User).where(col(User.name) == name)).scalars().first()
+
+
+def count_users(session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(User)).scalar_one())
+
+
+def list_users(session: Session) -> Sequence[User]:
+    return session.execute(select(User).order_by(col(User.name))).scalars().all()
+
+
+def tokens_of(session: Session, user: User) -> Sequence[ApiToken]:
+    return session.execute(select(ApiToken).where(col(ApiToken.user_id) == user.id)).scalars().all()
+
+
+def token_with_user(session: Session, token_hash: str) -> tuple[ApiToken, User] | None:
+    row = session.execute(
+        select(ApiToken, User)
+        .join(User, col(User.id) == col(ApiToken.user_id))
+        .where(col(ApiToken.token_hash) == token_hash)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def revisions_of(session: Session, entity: str, entity_id: int) -> list[tuple[Revision, str | None]]:
+    rows = session.execute(
+        select(Revision, col(User.name))
+        .outerjoin(User, col(User.id) == col(Revision.user_id))
+        .where(col(Revision.entity) == entity, col(Revision.entity_id) == entity_id)
+        .order_by(col(Revision.id).desc())
+    ).all()
+    return [(r, name) for r, name in rows]
+
+
+def recent_revisions(
+    session: Session, *, editor: str | None, since: datetime | None, until: datetime | None, limit: int
+) -> list[tuple[Revision, str | None]]:
+    stmt = select(Revision, col(User.name)).outerjoin(User, col(User.id) == col(Revision.user_id))
+    if editor:
+        stmt = stmt.where(col(User.name) == editor)
+    if since:
+        stmt = stmt.where(col(Revision.at) >= since)
+    if until:
+        stmt = stmt.where(col(Revision.at) < until)
+    rows = session.execute(stmt.order_by(col(Revision.id).desc()).limit(limit)).all()
+    return [(r, name) for r, name in rows]

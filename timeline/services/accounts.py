@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
 from sqlmodel import Session
 
+from .. import queries
 from ..models import ApiToken, Role, User, utcnow
+from ..queries import count_users, list_users, user_by_name
 from .errors import Invalid, NotFound
 
 _hasher = PasswordHasher()
@@ -33,18 +33,6 @@ def _check_password(password: str) -> None:
         raise Invalid({"password": f"use at least {MIN_PASSWORD} characters"})
     if len(password) > 1024:
         raise Invalid({"password": "use at most 1024 characters"})
-
-
-def user_by_name(session: Session, name: str) -> User | None:
-    return session.execute(select(User).where(User.name == name)).scalars().first()
-
-
-def count_users(session: Session) -> int:
-    return int(session.execute(select(func.count()).select_from(User)).scalar_one())
-
-
-def list_users(session: Session) -> Sequence[User]:
-    return session.execute(select(User).order_by(User.name)).scalars().all()
 
 
 def create_user(session: Session, name: str, password: str, *, admin: bool = False) -> User:
@@ -75,7 +63,7 @@ def disable_user(session: Session, name: str) -> User:
     if user is None:
         raise NotFound(f"No user named “{name}”.")
     user.disabled = True
-    for token in session.execute(select(ApiToken).where(ApiToken.user_id == user.id)).scalars():
+    for token in queries.tokens_of(session, user):
         token.revoked_at = token.revoked_at or utcnow()
     session.flush()
     return user
@@ -94,6 +82,9 @@ def authenticate(session: Session, name: str, password: str) -> User | None:
         user.password_hash = _hasher.hash(password)
     user.last_login_at = utcnow()
     return user
+
+
+__all__ = ["count_users", "list_users", "user_by_name"]
 
 
 def bootstrap_admin(session: Session, name: str = "admin") -> str | None:
@@ -127,14 +118,11 @@ def user_for_token(session: Session, token: str) -> User | None:
     """The active user owning this token, or None."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    row = session.execute(
-        select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)  # type: ignore[arg-type]
-        .where(ApiToken.token_hash == _digest(token))
-    ).first()
+    row = queries.token_with_user(session, _digest(token))
     if row is None:
         return None
     api_token, user = row
     if api_token.revoked_at is not None or user.disabled:
         return None
-    return user  # type: ignore[no-any-return]
+    api_token.last_used_at = utcnow()
+    return user

@@ -18,3 +18,11 @@ class Invalid(DomainError):
         super().__init__(message)
         self.fields = fields
         self.message = message
+
+
+class Conflict(DomainError):
+    """Someone else changed the record since it was read."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

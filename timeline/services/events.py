@@ -1,4 +1,4 @@
-"""Creating and updating actors, topics and events from validated input."""
+"""Creating, editing, deleting and restoring actors, topics and events; every change is a revision."""
 
 from __future__ import annotations
 
@@ -7,20 +7,46 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
-from sqlmodel import Session
+from sqlalchemy import delete, update
+from sqlmodel import Session, col
 
 from .. import queries
 from ..models import Actor, Event, Stance, Topic, utcnow
 from ..schemas import ActorIn, EventIn, TopicIn, field_errors
-from .errors import Invalid
+from . import revisions
+from .errors import Conflict, Invalid, NotFound
+from .records import actor_record, event_record, topic_record
 
 
 def validate(model: type[ActorIn] | type[EventIn] | type[TopicIn], data: Mapping[str, Any]) -> Any:
     """Validate raw data with a schema model, raising Invalid with per-field messages."""
+    if not isinstance(data, Mapping):
+        raise Invalid({"body": "must be a JSON object"})
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise Invalid(field_errors(exc)) from exc
+
+
+# --- snapshots (what a revision keeps) -------------------------------------------------------------
+
+
+def event_snapshot(session: Session, event: Event) -> dict[str, Any]:
+    assert event.id is not None
+    actor = session.get(Actor, event.actor_id)
+    stances = queries.stances_for_events(session, [event.id]).get(event.id, [])
+    snapshot = event_record(event, actor.slug if actor else "?", stances)
+    snapshot["version"] = event.version
+    snapshot["deleted"] = event.deleted_at is not None
+    return snapshot
+
+
+def actor_snapshot(session: Session, actor: Actor) -> dict[str, Any]:
+    parent = session.get(Actor, actor.parent_id) if actor.parent_id else None
+    return actor_record(actor, parent.slug if parent else None)
+
+
+# --- actors and topics ---------------------------------------------------------------------------
 
 
 def actor_values(session: Session, data: ActorIn, *, self_id: int | None = None) -> dict[str, Any]:
@@ -45,24 +71,104 @@ def actor_values(session: Session, data: ActorIn, *, self_id: int | None = None)
     }
 
 
-def create_actor(session: Session, data: ActorIn) -> Actor:
+def create_actor(session: Session, data: ActorIn, user_id: int | None = None) -> Actor:
     """Add a new actor; its slug must be free."""
     if queries.actor_by_slug(session, data.slug) is not None:
         raise Invalid({"slug": f"the slug “{data.slug}” is already taken"})
     actor = Actor(**actor_values(session, data))
     session.add(actor)
     session.flush()
+    assert actor.id is not None
+    revisions.record(
+        session,
+        entity="actor",
+        entity_id=actor.id,
+        key=actor.slug,
+        action="create",
+        user_id=user_id,
+        before=None,
+        after=actor_snapshot(session, actor),
+    )
     return actor
 
 
-def create_topic(session: Session, data: TopicIn) -> Topic:
+def update_actor(session: Session, slug: str, data: ActorIn, user_id: int | None = None) -> Actor:
+    """Change an actor (its slug may change too); refuses loops in the parent chain."""
+    actor = queries.actor_by_slug(session, slug)
+    if actor is None:
+        raise NotFound(f"No actor with the slug “{slug}”.")
+    if data.slug != slug and queries.actor_by_slug(session, data.slug) is not None:
+        raise Invalid({"slug": f"the slug “{data.slug}” is already taken"})
+    assert actor.id is not None
+    values = actor_values(session, data, self_id=actor.id)
+    if values["parent_id"] is not None and values["parent_id"] in queries.actor_family_ids(session, actor.id):
+        raise Invalid({"parent": "the parent chain would loop back to this actor"})
+    before = actor_snapshot(session, actor)
+    for key, value in values.items():
+        setattr(actor, key, value)
+    actor.updated_at = utcnow()
+    session.flush()
+    after = actor_snapshot(session, actor)
+    if after != before:
+        revisions.record(
+            session,
+            entity="actor",
+            entity_id=actor.id,
+            key=actor.slug,
+            action="update",
+            user_id=user_id,
+            before=before,
+            after=after,
+        )
+    return actor
+
+
+def create_topic(session: Session, data: TopicIn, user_id: int | None = None) -> Topic:
     """Add a new topic; its slug must be free."""
     if queries.topic_by_slug(session, data.slug) is not None:
         raise Invalid({"slug": f"the slug “{data.slug}” is already taken"})
     topic = Topic(slug=data.slug, name=data.name, description=data.description)
     session.add(topic)
     session.flush()
+    assert topic.id is not None
+    revisions.record(
+        session,
+        entity="topic",
+        entity_id=topic.id,
+        key=topic.slug,
+        action="create",
+        user_id=user_id,
+        before=None,
+        after=topic_record(topic),
+    )
     return topic
+
+
+def update_topic(session: Session, slug: str, data: TopicIn, user_id: int | None = None) -> Topic:
+    topic = queries.topic_by_slug(session, slug)
+    if topic is None:
+        raise NotFound(f"No topic with the slug “{slug}”.")
+    if data.slug != slug and queries.topic_by_slug(session, data.slug) is not None:
+        raise Invalid({"slug": f"the slug “{data.slug}” is already taken"})
+    assert topic.id is not None
+    before = topic_record(topic)
+    topic.slug, topic.name, topic.description = data.slug, data.name, data.description
+    session.flush()
+    if topic_record(topic) != before:
+        revisions.record(
+            session,
+            entity="topic",
+            entity_id=topic.id,
+            key=topic.slug,
+            action="update",
+            user_id=user_id,
+            before=before,
+            after=topic_record(topic),
+        )
+    return topic
+
+
+# --- events --------------------------------------------------------------------------------------
 
 
 def event_values(session: Session, data: EventIn) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -104,7 +210,7 @@ def event_values(session: Session, data: EventIn) -> tuple[dict[str, Any], list[
     return values, stances
 
 
-def create_event(session: Session, data: EventIn) -> Event:
+def create_event(session: Session, data: EventIn, user_id: int | None = None) -> Event:
     """Add an event with its stances; its uid (given or generated) must be free."""
     values, stances = event_values(session, data)
     uid = data.uid or uuid.uuid4().hex
@@ -122,11 +228,163 @@ def create_event(session: Session, data: EventIn) -> Event:
     assert event.id is not None
     session.add_all(Stance(event_id=event.id, **s) for s in stances)
     session.flush()
+    revisions.record(
+        session,
+        entity="event",
+        entity_id=event.id,
+        key=uid,
+        action="create",
+        user_id=user_id,
+        before=None,
+        after=event_snapshot(session, event),
+    )
     return event
 
 
+def _live_event(session: Session, event_id: int) -> Event:
+    event = queries.event_by_id(session, event_id)
+    if event is None or event.deleted_at is not None:
+        raise NotFound(f"No event with the id {event_id}.")
+    return event
+
+
+def apply_event_change(
+    session: Session,
+    event: Event,
+    values: dict[str, Any],
+    stances: list[dict[str, Any]],
+    *,
+    expected_version: int | None,
+    user_id: int | None,
+    action: str = "update",
+) -> bool:
+    """Save new values and stances if the event is still at the expected version; False if unchanged."""
+    assert event.id is not None
+    before = event_snapshot(session, event)
+    current = sorted((s["topic"], s["score"], s["rationale"]) for s in before["stances"])
+    topic_slugs = {t.id: t.slug for t in queries.topics_by_ids(session, [s["topic_id"] for s in stances])}
+    wanted = sorted((topic_slugs[s["topic_id"]], s["score"], s["rationale"]) for s in stances)
+    unchanged = all(getattr(event, k) == v for k, v in values.items()) and current == wanted
+    version = event.version if expected_version is None else expected_version
+    if version != event.version:
+        raise Conflict(
+            "This event was changed by someone else since you opened it "
+            f"(you edited version {version}, it is now at version {event.version}). "
+            "Your changes were not saved: open the event again and reapply them."
+        )
+    if unchanged:
+        return False
+    values = {**values, "version": version + 1}
+    values.setdefault("updated_at", utcnow())
+    # The version check is part of the UPDATE itself, so two concurrent saves cannot both win.
+    result = session.execute(
+        update(Event).where(col(Event.id) == event.id, col(Event.version) == version).values(**values)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("This event was changed by someone else at the same moment; your save was refused.")
+    session.execute(delete(Stance).where(col(Stance.event_id) == event.id))
+    session.add_all(Stance(event_id=event.id, **s) for s in stances)
+    session.flush()
+    session.refresh(event)
+    revisions.record(
+        session,
+        entity="event",
+        entity_id=event.id,
+        key=event.uid,
+        action=action,
+        user_id=user_id,
+        before=before,
+        after=event_snapshot(session, event),
+    )
+    return True
+
+
+def update_event(
+    session: Session,
+    event_id: int,
+    raw: Mapping[str, Any],
+    *,
+    expected_version: int | None,
+    user_id: int | None = None,
+) -> Event:
+    """Replace an event's fields and stances; refused if someone saved it since `expected_version`."""
+    event = _live_event(session, event_id)
+    data: EventIn = validate(EventIn, {**raw, "uid": event.uid})
+    values, stances = event_values(session, data)
+    apply_event_change(session, event, values, stances, expected_version=expected_version, user_id=user_id)
+    return event
+
+
+def delete_event(session: Session, event_id: int, *, user_id: int | None = None) -> Event:
+    """Soft delete: the event leaves pages, search and exports, and can be restored."""
+    event = _live_event(session, event_id)
+    assert event.id is not None
+    before = event_snapshot(session, event)
+    event.deleted_at = utcnow()
+    event.version += 1
+    session.flush()
+    revisions.record(
+        session,
+        entity="event",
+        entity_id=event.id,
+        key=event.uid,
+        action="delete",
+        user_id=user_id,
+        before=before,
+        after=event_snapshot(session, event),
+    )
+    return event
+
+
+def restore_event(session: Session, event_id: int, *, user_id: int | None = None) -> Event:
+    """Bring a deleted event back, with its stances."""
+    event = queries.event_by_id(session, event_id)
+    if event is None or event.deleted_at is None:
+        raise NotFound(f"No deleted event with the id {event_id}.")
+    assert event.id is not None
+    before = event_snapshot(session, event)
+    event.deleted_at = None
+    event.version += 1
+    session.flush()
+    revisions.record(
+        session,
+        entity="event",
+        entity_id=event.id,
+        key=event.uid,
+        action="restore",
+        user_id=user_id,
+        before=before,
+        after=event_snapshot(session, event),
+    )
+    return event
+
+
+def purge_event(session: Session, event_id: int, *, user_id: int | None = None) -> None:
+    """Remove a deleted event for good (admins only, enforced by the caller); the purge is logged."""
+    event = queries.event_by_id(session, event_id)
+    if event is None or event.deleted_at is None:
+        raise Invalid({"event": "only a deleted event can be purged; delete it first"})
+    assert event.id is not None
+    before = event_snapshot(session, event)
+    revisions.record(
+        session,
+        entity="event",
+        entity_id=event.id,
+        key=event.uid,
+        action="purge",
+        user_id=user_id,
+        before=before,
+        after=None,
+    )
+    session.delete(event)
+    session.flush()
+
+
 def submit_event(
-    session: Session, event_raw: Mapping[str, Any], new_actor_raw: Mapping[str, Any] | None = None
+    session: Session,
+    event_raw: Mapping[str, Any],
+    new_actor_raw: Mapping[str, Any] | None = None,
+    user_id: int | None = None,
 ) -> Event:
     """Validate and store an event, creating its actor first when one is given inline.
 
@@ -150,7 +408,7 @@ def submit_event(
         raise Invalid(errors)
     if new_actor is not None:
         try:
-            create_actor(session, new_actor)
+            create_actor(session, new_actor, user_id)
         except Invalid as exc:
             raise Invalid({f"new_actor.{k}": v for k, v in exc.fields.items()}) from exc
-    return create_event(session, data)
+    return create_event(session, data, user_id)

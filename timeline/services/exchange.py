@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete
 from sqlmodel import Session
 
 from .. import queries
 from ..models import Actor, Event, Stance, Topic
 from ..schemas import ActorIn, EventIn, TopicIn
 from . import events as event_service
+from . import revisions
 from .errors import Invalid
 from .history import Step, TopicHistory, build_histories
 from .records import FORMAT, VERSION, actor_record, dumps, event_record, iso_utc, topic_record
@@ -170,7 +170,7 @@ def _apply(row: Any, values: Mapping[str, Any]) -> bool:
     return changed
 
 
-def import_document(session: Session, doc: Any) -> ImportReport:
+def import_document(session: Session, doc: Any, user_id: int | None = None) -> ImportReport:
     """Create or update every record of a native document; raises Invalid naming the record."""
     if not isinstance(doc, dict):
         raise Invalid({"document": "must be a JSON object"}, "The document must be a JSON object.")
@@ -193,20 +193,21 @@ def import_document(session: Session, doc: Any) -> ImportReport:
     _check_unique([e.uid for e in events], "events", "uid")
 
     report = ImportReport()
-    _import_actors(session, actors, report)
+    _import_actors(session, actors, report, user_id)
     for topic in topics:
         row = queries.topic_by_slug(session, topic.slug)
         if row is None:
-            event_service.create_topic(session, topic)
+            event_service.create_topic(session, topic, user_id)
             report.created["topics"] += 1
-        elif _apply(row, {"name": topic.name, "description": topic.description}):
+        elif (row.name, row.description) != (topic.name, topic.description):
+            event_service.update_topic(session, topic.slug, topic, user_id)
             report.updated["topics"] += 1
         else:
             report.unchanged["topics"] += 1
     session.flush()
     for i, ev in enumerate(events):
         try:
-            _import_event(session, ev, report)
+            _import_event(session, ev, report, user_id)
         except Invalid as exc:
             first = next(iter(exc.fields))
             raise Invalid(
@@ -228,17 +229,20 @@ def _check_unique(keys: list[Any], kind: str, name: str) -> None:
         seen.add(key)
 
 
-def _import_actors(session: Session, actors: list[ActorIn], report: ImportReport) -> None:
+def _import_actors(
+    session: Session, actors: list[ActorIn], report: ImportReport, user_id: int | None
+) -> None:
     # Two passes: parents may appear after their children in the document.
     rows: dict[str, Actor] = {}
-    new: set[str] = set()
+    before: dict[str, dict[str, Any] | None] = {}
     for data in actors:
         row = queries.actor_by_slug(session, data.slug)
         if row is None:
-            values = event_service.actor_values(session, data.model_copy(update={"parent": None}))
-            row = Actor(**values)
+            row = Actor(**event_service.actor_values(session, data.model_copy(update={"parent": None})))
             session.add(row)
-            new.add(data.slug)
+            before[data.slug] = None
+        else:
+            before[data.slug] = event_service.actor_snapshot(session, row)
         rows[data.slug] = row
     session.flush()
     for i, data in enumerate(actors):
@@ -251,15 +255,28 @@ def _import_actors(session: Session, actors: list[ActorIn], report: ImportReport
                 {f"actors[{i}].{k}": v for k, v in exc.fields.items()},
                 f"Record actors[{i}] ({data.slug}), field “{first}”: {exc.fields[first]}",
             ) from exc
-        changed = _apply(row, values)
-        if data.slug in new:
-            report.created["actors"] += 1
-        elif changed:
-            report.updated["actors"] += 1
-        else:
-            report.unchanged["actors"] += 1
+        _apply(row, values)
     session.flush()
     _check_no_cycles(session, actors)
+    for data in actors:
+        row, old = rows[data.slug], before[data.slug]
+        new = event_service.actor_snapshot(session, row)
+        assert row.id is not None
+        if old is not None and old == new:
+            report.unchanged["actors"] += 1
+            continue
+        action = "create" if old is None else "update"
+        (report.created if old is None else report.updated)["actors"] += 1
+        revisions.record(
+            session,
+            entity="actor",
+            entity_id=row.id,
+            key=row.slug,
+            action=action,
+            user_id=user_id,
+            before=old,
+            after=new,
+        )
 
 
 def _check_no_cycles(session: Session, actors: list[ActorIn]) -> None:
@@ -276,10 +293,10 @@ def _check_no_cycles(session: Session, actors: list[ActorIn]) -> None:
             row = session.get(Actor, row.parent_id)
 
 
-def _import_event(session: Session, data: EventIn, report: ImportReport) -> None:
+def _import_event(session: Session, data: EventIn, report: ImportReport, user_id: int | None) -> None:
     row = queries.event_by_uid(session, data.uid or "")
     if row is None:
-        event_service.create_event(session, data)
+        event_service.create_event(session, data, user_id)
         report.created["events"] += 1
         return
     values, stances = event_service.event_values(session, data)
@@ -287,16 +304,7 @@ def _import_event(session: Session, data: EventIn, report: ImportReport) -> None
         values["created_at"] = data.created_at
     if data.updated_at is not None:
         values["updated_at"] = data.updated_at
-    assert row.id is not None
-    current = queries.stances_for_events(session, [row.id]).get(row.id, [])
-    current_set = sorted((s.topic_id, s.score, s.rationale) for s, _t in current)
-    wanted_set = sorted((s["topic_id"], s["score"], s["rationale"]) for s in stances)
-    changed = _apply(row, values)
-    if current_set != wanted_set:
-        session.execute(delete(Stance).where(Stance.event_id == row.id))  # type: ignore[arg-type]
-        session.add_all(Stance(event_id=row.id, **s) for s in stances)
-        changed = True
-    if changed:
-        report.updated["events"] += 1
-    else:
-        report.unchanged["events"] += 1
+    changed = event_service.apply_event_change(
+        session, row, values, stances, expected_version=None, user_id=user_id
+    )
+    (report.updated if changed else report.unchanged)["events"] += 1

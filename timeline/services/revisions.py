@@ -1,0 +1,122 @@
+"""Revisions: every change keeps the complete record before and after; diffs for people to read."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from .. import queries
+from ..models import Revision
+
+# Derived or bookkeeping fields: recorded in snapshots, left out of the readable diff.
+_NOT_DIFFED = {"date_earliest", "date_latest", "date_display", "created_at", "updated_at", "version"}
+_TOKEN = re.compile(r"\s+|[^\s]+")
+
+
+def record(
+    session: Session,
+    *,
+    entity: str,
+    entity_id: int,
+    key: str,
+    action: str,
+    user_id: int | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> Revision:
+    """Write one revision in the caller's transaction."""
+    revision = Revision(
+        entity=entity,
+        entity_id=entity_id,
+        entity_key=key,
+        action=action,
+        user_id=user_id,
+        before=before,
+        after=after,
+    )
+    session.add(revision)
+    return revision
+
+
+def history(session: Session, entity: str, entity_id: int) -> list[tuple[Revision, str | None]]:
+    """A record's revisions, newest first, with the editor's name."""
+    return queries.revisions_of(session, entity, entity_id)
+
+
+def audit(
+    session: Session,
+    *,
+    editor: str | None = None,
+    day_from: date | None = None,
+    day_to: date | None = None,
+    limit: int = 200,
+) -> list[tuple[Revision, str | None]]:
+    """The latest changes across the site, optionally by one editor and within days (UTC)."""
+    since = datetime.combine(day_from, time.min, UTC) if day_from else None
+    until = datetime.combine(day_to + timedelta(days=1), time.min, UTC) if day_to else None
+    return queries.recent_revisions(session, editor=editor, since=since, until=until, limit=limit)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field that differs between two snapshots; text fields carry a word diff."""
+
+    field: str
+    before: str | None
+    after: str | None
+    words: list[tuple[str, str]] | None  # ("equal" | "delete" | "insert", text)
+
+
+def _flatten(snapshot: dict[str, Any] | None) -> dict[str, str | None]:
+    flat: dict[str, str | None] = {}
+    for key, value in (snapshot or {}).items():
+        if key in _NOT_DIFFED:
+            continue
+        if isinstance(value, dict):
+            for sub, subvalue in value.items():
+                flat[f"{key}.{sub}"] = None if subvalue is None else str(subvalue)
+        elif key == "stances" and isinstance(value, list):
+            lines = [
+                f"{s.get('topic')}: {s.get('score'):+d}"
+                + (f" ({s['rationale']})" if s.get("rationale") else "")
+                for s in value
+            ]
+            flat[key] = "\n".join(sorted(lines)) or None
+        elif isinstance(value, list):
+            flat[key] = ", ".join(str(v) for v in value) or None
+        else:
+            flat[key] = None if value is None else str(value)
+    return flat
+
+
+def word_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """A word-level diff of two texts, in logical order (right-to-left scripts included)."""
+    a, b = _TOKEN.findall(before), _TOKEN.findall(after)
+    out: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(("equal", "".join(a[i1:i2])))
+            continue
+        if op in ("delete", "replace"):
+            out.append(("delete", "".join(a[i1:i2])))
+        if op in ("insert", "replace"):
+            out.append(("insert", "".join(b[j1:j2])))
+    return out
+
+
+def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[FieldChange]:
+    """Field-by-field differences, in a stable field order."""
+    old, new = _flatten(before), _flatten(after)
+    changes = []
+    for name in sorted(set(old) | set(new)):
+        a, b = old.get(name), new.get(name)
+        if a == b:
+            continue
+        words = word_diff(a, b) if a is not None and b is not None else None
+        changes.append(FieldChange(name, a, b, words))
+    return changes
