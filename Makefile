@@ -25,6 +25,7 @@ migrate: $(VENV)/.installed
 
 seed: migrate
 	$(FLASK) seed
+	@$(FLASK) users bootstrap
 
 # gunicorn, not the development server; Ctrl-C stops it cleanly (SIGINT is a graceful stop).
 run: seed

@@ -20,6 +20,7 @@ from sqlalchemy import create_engine
 from timeline import create_app, migrate
 from timeline.config import ROOT
 from timeline.db import write_session
+from timeline.services import accounts
 from timeline.services.exchange import import_document
 
 SEED_FILE = ROOT / "seed" / "russia-iran-biden-era.json"
@@ -186,8 +187,39 @@ def small_doc() -> dict[str, Any]:
     }
 
 
+PASSWORD = "correct horse battery staple"
+
+
+def create_user(app: Flask, name: str, *, admin: bool = False) -> None:
+    with app.app_context(), write_session() as session:
+        accounts.create_user(session, name, PASSWORD, admin=admin)
+
+
+def login(client: FlaskClient, name: str, password: str = PASSWORD, next_url: str = ""):
+    return client.post(
+        "/login",
+        data={"csrf_token": csrf_token(client), "name": name, "password": password, "next": next_url},
+    )
+
+
+@pytest.fixture
+def editor(app: Flask, client: FlaskClient) -> FlaskClient:
+    """The client, signed in as the editor "ed"."""
+    create_user(app, "ed")
+    assert login(client, "ed").status_code == 303
+    return client
+
+
+@pytest.fixture
+def admin(app: Flask, client: FlaskClient) -> FlaskClient:
+    """The client, signed in as the admin "root"."""
+    create_user(app, "root", admin=True)
+    assert login(client, "root").status_code == 303
+    return client
+
+
 def csrf_token(client: FlaskClient) -> str:
-    page = client.get("/events/new").get_data(as_text=True)
+    page = client.get("/login").get_data(as_text=True)
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
     assert match, "the form must carry a CSRF token"
     return match.group(1)

@@ -35,7 +35,7 @@ def form_data(client, **overrides):
 
 
 @pytest.fixture
-def loaded(app: Flask) -> Flask:
+def loaded(app: Flask, editor) -> Flask:
     load_doc(app, small_doc())
     return app
 
@@ -196,3 +196,12 @@ def test_several_stances_are_saved(loaded: Flask, client) -> None:
 
 def test_get_on_write_route_is_not_allowed(client) -> None:
     assert client.get("/events").status_code == 405
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(app: Flask, client) -> None:
+    load_doc(app, small_doc())
+    response = client.get("/events/new")
+    assert response.status_code == 302 and response.headers["Location"] == "/login?next=/events/new"
+    posted = client.post("/events", data={"csrf_token": csrf_token(client), "title": "x"})
+    assert posted.status_code == 302 and "/login" in posted.headers["Location"]
+    assert event_count(app) == 3

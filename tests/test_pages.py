@@ -118,7 +118,7 @@ def test_healthz_is_503_when_the_database_does_not_answer(tmp_path) -> None:
     assert response.get_json()["status"] == "unavailable"
 
 
-def test_pages_are_usable_on_a_phone_and_without_javascript(client) -> None:
-    page = client.get("/events/new").get_data(as_text=True)
+def test_pages_are_usable_on_a_phone_and_without_javascript(editor) -> None:
+    page = editor.get("/events/new").get_data(as_text=True)
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
     assert "<script" not in page

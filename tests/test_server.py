@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import SEED_FILE
+from conftest import PASSWORD, SEED_FILE
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,8 +31,12 @@ def free_port() -> int:
 def server(db_url: str):
     port = free_port()
     env = {**os.environ, "TIMELINE_DATABASE_URL": db_url, "TIMELINE_SECRET_KEY": "server-test"}
+    flask = [sys.executable, "-m", "flask", "--app", "timeline"]
+    subprocess.run([*flask, "import", str(SEED_FILE)], env=env, check=True, capture_output=True, cwd=ROOT)
     subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "timeline", "import", str(SEED_FILE)],
+        [*flask, "users", "create", "poster"],
+        input=PASSWORD + "\n",
+        text=True,
         env=env,
         check=True,
         capture_output=True,
@@ -79,8 +83,15 @@ def server(db_url: str):
 def post_event(base: str, n: int) -> int:
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
-    page = opener.open(f"{base}/events/new", timeout=30).read().decode()
+    page = opener.open(f"{base}/login", timeout=30).read().decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    credentials = {"csrf_token": token, "name": "poster", "password": PASSWORD, "next": ""}
+    try:
+        opener.open(
+            urllib.request.Request(f"{base}/login", data=urllib.parse.urlencode(credentials).encode())
+        )
+    except urllib.error.HTTPError as exc:
+        assert exc.code == 303, exc.code  # signed in, redirected
     body = urllib.parse.urlencode(
         {
             "csrf_token": token,

@@ -8,7 +8,7 @@ from flask import Flask
 
 from . import cli, db
 from .config import ROOT, load_config
-from .web import errors, explore, forms, pages
+from .web import auth, editing, errors, explore, forms, pages, security
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -21,9 +21,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     load_config(app, test_config)
     db.init_app(app)
+    security.init_app(app)
     forms.init_app(app)
+    auth.init_app(app)
     pages.init_app(app)
     explore.init_app(app)
+    editing.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     return app

@@ -9,11 +9,13 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlmodel import Session
 
 from . import migrate
 from .config import ROOT
 from .db import engines, write_session
-from .services.errors import Invalid
+from .services import accounts
+from .services.errors import Invalid, NotFound
 from .services.exchange import actor_timeline, import_document, stream_full_export, timeline_document
 from .services.records import dumps
 
@@ -29,6 +31,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(export_command)
     app.cli.add_command(import_command)
+    app.cli.add_command(users_group)
 
 
 @click.group("db")
@@ -104,8 +107,6 @@ def import_command(file: Path, dry_run: bool) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
 def export_command(actor_slug: str | None, output: Path | None) -> None:
     """Export the dataset (or one actor's timeline) as native JSON."""
-    from sqlmodel import Session
-
     from . import queries
 
     with Session(engines()[0]) as session:
@@ -126,3 +127,98 @@ def export_command(actor_slug: str | None, output: Path | None) -> None:
                 fh.write(chunk)
         tmp.replace(output)
         click.echo(f"Wrote {output}.", err=True)
+
+
+@click.group("users")
+def users_group() -> None:
+    """Editor accounts and API tokens."""
+
+
+def _read_password(prompt: bool) -> str:
+    # A terminal gets a hidden prompt with confirmation; a pipe gives the first line of stdin.
+    if prompt and sys.stdin.isatty():
+        return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+    return sys.stdin.readline().rstrip("\n")
+
+
+@users_group.command("create")
+@click.argument("name")
+@click.option("--admin", is_flag=True, help="The account also manages editors and may purge.")
+@with_appcontext
+def users_create(name: str, admin: bool) -> None:
+    """Create an editor (password from a prompt, or from stdin)."""
+    password = _read_password(prompt=True)
+    try:
+        with write_session() as session:
+            user = accounts.create_user(session, name, password, admin=admin)
+            role = user.role
+    except Invalid as exc:
+        raise click.ClickException("; ".join(f"{k}: {v}" for k, v in exc.fields.items())) from exc
+    click.echo(f"Created {role} {name}.")
+
+
+@users_group.command("password")
+@click.argument("name")
+@with_appcontext
+def users_password(name: str) -> None:
+    """Set a new password (from a prompt, or from stdin)."""
+    password = _read_password(prompt=True)
+    try:
+        with write_session() as session:
+            accounts.set_password(session, name, password)
+    except (Invalid, NotFound) as exc:
+        raise click.ClickException(str(getattr(exc, "fields", "") or exc)) from exc
+    click.echo(f"Password of {name} changed.")
+
+
+@users_group.command("list")
+@with_appcontext
+def users_list() -> None:
+    """List accounts."""
+    with Session(engines()[0]) as session:
+        for user in accounts.list_users(session):
+            state = "disabled" if user.disabled else "active"
+            click.echo(f"{user.name}\t{user.role}\t{state}")
+
+
+@users_group.command("disable")
+@click.argument("name")
+@with_appcontext
+def users_disable(name: str) -> None:
+    """Disable an account and revoke its API tokens."""
+    try:
+        with write_session() as session:
+            accounts.disable_user(session, name)
+    except NotFound as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Disabled {name}; its API tokens no longer work.")
+
+
+@users_group.command("token")
+@click.argument("name")
+@with_appcontext
+def users_token(name: str) -> None:
+    """Issue an API token for NAME; it is shown once and stored hashed."""
+    try:
+        with write_session() as session:
+            token = accounts.issue_token(session, name)
+    except (Invalid, NotFound) as exc:
+        raise click.ClickException(str(getattr(exc, "fields", "") or exc)) from exc
+    click.echo(token)
+    click.echo("Shown once: store it now. Send it as 'Authorization: Bearer <token>'.", err=True)
+
+
+@users_group.command("bootstrap")
+@with_appcontext
+def users_bootstrap() -> None:
+    """On a site without accounts, create the first admin and print its one-time password."""
+    with write_session() as session:
+        password = accounts.bootstrap_admin(session)
+    if password is None:
+        return  # accounts exist: say nothing
+    click.echo("=" * 72)
+    click.echo("First start: created the admin account.")
+    click.echo("  name:     admin")
+    click.echo(f"  password: {password}   (shown only this once)")
+    click.echo("Change it now: .venv/bin/flask --app timeline users password admin")
+    click.echo("=" * 72)

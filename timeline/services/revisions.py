@@ -15,7 +15,7 @@ from ..models import Revision
 
 # Derived or bookkeeping fields: recorded in snapshots, left out of the readable diff.
 _NOT_DIFFED = {"date_earliest", "date_latest", "date_display", "created_at", "updated_at", "version"}
-_TOKEN = re.compile(r"\s+|[^\s]+")
+_TOKEN = re.compile(r"\S+\s*|\s+")  # a word with the spaces after it
 
 
 def record(

@@ -8,8 +8,20 @@ from typing import Any
 from flask import Flask
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
-from wtforms import FieldList, Form, FormField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import HiddenInput
 
 from ..models import Actor, ActorKind, Confidence, EventKind, Topic
 
@@ -34,7 +46,16 @@ MAX_STANCE_ROWS = 20
 
 
 def init_app(app: Flask) -> None:
+    # Checked in auth._protect_writes instead: Bearer-token API requests are exempt, cookies are not.
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
     csrf.init_app(app)
+
+
+class LoginForm(FlaskForm):
+    name = StringField("Name")
+    password = PasswordField("Password")
+    next = HiddenField()
+    submit = SubmitField("Sign in")
 
 
 class StanceRowForm(Form):
@@ -72,6 +93,7 @@ class EventForm(FlaskForm):
         validate_choice=False,
     )
     stances = FieldList(FormField(StanceRowForm), min_entries=STANCE_ROWS, max_entries=MAX_STANCE_ROWS)
+    version = IntegerField(widget=HiddenInput())  # optimistic locking on edit
     add_row = SubmitField("Add a stance row")
     save = SubmitField("Save event")
 
@@ -156,3 +178,62 @@ def _int_or_text(value: str | None) -> int | str:
         return int(value or "")
     except ValueError:
         return value or ""
+
+
+def event_form_data(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """An event's record (the export shape) as the form's flat fields."""
+    source = snapshot.get("source") or {}
+    stances = [
+        {"topic": s["topic"], "score": str(s["score"]), "rationale": s.get("rationale") or ""}
+        for s in snapshot.get("stances", [])
+    ]
+    stances += [{"topic": "", "score": "", "rationale": ""}] * max(1, STANCE_ROWS - len(stances))
+    data = {k: snapshot.get(k) for k in ("actor", "kind", "title", "date", "date_basis", "quote", "summary",
+                                         "location", "speaker_role", "confidence", "version")}
+    data.update({f"source_{k}": source.get(k) for k in ("title", "url", "publisher", "author", "published")})
+    data["stances"] = stances
+    return data
+
+
+class _SimpleForm(FlaskForm):
+    def show_errors(self, fields: dict[str, str]) -> None:
+        for path, message in fields.items():
+            _add_error(getattr(self, path.split(".")[0], None) or self.slug, message)  # type: ignore[attr-defined]
+
+
+class ActorForm(_SimpleForm):
+    slug = StringField("Slug")
+    name = StringField("Name")
+    kind = SelectField("Kind", choices=_choices((k.value, k.value) for k in ActorKind), validate_choice=False)
+    role = StringField("Role or title")
+    country = StringField("Country")
+    parent = SelectField("Part of", validate_choice=False)
+    aliases = TextAreaField("Other names, one per line (any script)")
+    description = TextAreaField("Description")
+    save = SubmitField("Save actor")
+
+    def set_choices(self, actors: Sequence[Actor], exclude: str) -> None:
+        others = ((a.slug, f"{a.name} ({a.slug})") for a in actors if a.slug != exclude)
+        self.parent.choices = _choices([("", "— none —"), *others])
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "slug": self.slug.data or "",
+            "name": self.name.data or "",
+            "kind": self.kind.data,
+            "role": self.role.data,
+            "country": self.country.data,
+            "parent": self.parent.data or None,
+            "aliases": [a.strip() for a in (self.aliases.data or "").splitlines() if a.strip()],
+            "description": self.description.data,
+        }
+
+
+class TopicForm(_SimpleForm):
+    slug = StringField("Slug")
+    name = StringField("Name")
+    description = TextAreaField("Description (say which direction of the score means what)")
+    save = SubmitField("Save topic")
+
+    def payload(self) -> dict[str, Any]:
+        return {"slug": self.slug.data or "", "name": self.name.data or "", "description": self.description.data}

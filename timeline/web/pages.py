@@ -15,22 +15,20 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_login import current_user
 from sqlalchemy import text
 from sqlmodel import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from .. import queries
 from ..dates import parse_date
-from ..db import engines, get_session, write_session
+from ..db import engines, get_session
 from ..models import Actor, EventKind
-from ..services import events as event_service
 from ..services.charts import build_chart
-from ..services.errors import Invalid
 from ..services.exchange import actor_timeline, stream_full_export, timeline_document
 from ..services.history import REVERSAL, SHIFT
 from ..services.records import iso_utc
 from .common import error_json, json_response, parse_filters
-from .forms import MAX_STANCE_ROWS, EventForm
 
 bp = Blueprint("pages", __name__)
 
@@ -116,44 +114,11 @@ def event_page(event_id: int) -> str:
     session = get_session()
     # Ids beyond a 32-bit integer cannot exist (PostgreSQL would reject the comparison itself).
     event = queries.event_by_id(session, event_id) if event_id < 2**31 else None
-    if event is None:
+    # A deleted event is gone for readers; editors still see it, to restore it.
+    if event is None or (event.deleted_at is not None and not current_user.is_authenticated):
         abort(404, description=f"No event with the id {event_id}.")
     actor = queries.actors_by_ids(session, [event.actor_id])[event.actor_id]
     stances = queries.stances_for_events(session, [event_id]).get(event_id, [])
     return render_template(
         "event.html", event=event, actor=actor, stances=stances, date=parse_date(event.date_edtf)
     )
-
-
-def _event_form() -> EventForm:
-    session = get_session()
-    form = EventForm()
-    rows = len(form.stances)
-    if "add_row" in request.form and rows < MAX_STANCE_ROWS:
-        form.stances.append_entry()
-    if request.method == "GET" and request.args.get("actor"):
-        form.actor.data = request.args["actor"]
-    form.set_choices(queries.all_actors(session), queries.all_topics(session))
-    return form
-
-
-@bp.get("/events/new")
-def new_event() -> str:
-    return render_template("event_form.html", form=_event_form())
-
-
-@bp.post("/events")
-def create_event() -> tuple[str, int] | BaseResponse:
-    form = _event_form()
-    if "add_row" in request.form or not form.validate():
-        # Adding a row (no JavaScript) or a CSRF failure: show the form again, keep what was typed.
-        return render_template("event_form.html", form=form), (200 if "add_row" in request.form else 400)
-    payload, rows = form.event_payload()
-    try:
-        with write_session() as session:
-            event = event_service.submit_event(session, payload, form.new_actor_payload())
-            event_id = event.id
-    except Invalid as exc:
-        form.show_errors(exc.fields, rows)
-        return render_template("event_form.html", form=form, error=exc.message), 422
-    return redirect(url_for("pages.event_page", event_id=event_id), 303)
