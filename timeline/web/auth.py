@@ -27,7 +27,7 @@ FAILED_LOGIN_LIMITS = ("10 per 15 minutes", "30 per 15 minutes")  # per account,
 
 
 @dataclass(frozen=True)
-class Editor(UserMixin):  # type: ignore[misc]
+class Editor(UserMixin):
     """The signed-in person, as the web layer sees them."""
 
     id: int
@@ -141,10 +141,17 @@ def login() -> str:
 
 
 @bp.post("/login")
-@limiter.limit(FAILED_LOGIN_LIMITS[0], key_func=_account_key, deduct_when=_failed,
-               error_message="Too many failed sign-ins for this account; wait a few minutes.")
-@limiter.limit(FAILED_LOGIN_LIMITS[1], deduct_when=_failed,
-               error_message="Too many failed sign-ins from your address; wait a few minutes.")
+@limiter.limit(
+    FAILED_LOGIN_LIMITS[0],
+    key_func=_account_key,
+    deduct_when=_failed,
+    error_message="Too many failed sign-ins for this account; wait a few minutes.",
+)
+@limiter.limit(
+    FAILED_LOGIN_LIMITS[1],
+    deduct_when=_failed,
+    error_message="Too many failed sign-ins from your address; wait a few minutes.",
+)
 def login_post() -> tuple[str, int] | BaseResponse:
     form = LoginForm()
     if not form.validate():

@@ -181,8 +181,10 @@ def edit_actor(slug: str) -> tuple[str, int] | BaseResponse:
     if actor is None:
         abort(404, description=f"No actor with the slug “{slug}”.")
     snapshot = event_service.actor_snapshot(session, actor)
-    form = ActorForm(data={**snapshot, "aliases": "\n".join(snapshot["aliases"])}) if request.method == "GET" \
-        else ActorForm()
+    if request.method == "GET":
+        form = ActorForm(data={**snapshot, "aliases": "\n".join(snapshot["aliases"])})
+    else:
+        form = ActorForm()
     form.set_choices(queries.all_actors(session), exclude=slug)
     if request.method == "GET":
         return render_template("actor_form.html", form=form, actor=actor), 200

@@ -188,8 +188,22 @@ def event_form_data(snapshot: dict[str, Any]) -> dict[str, Any]:
         for s in snapshot.get("stances", [])
     ]
     stances += [{"topic": "", "score": "", "rationale": ""}] * max(1, STANCE_ROWS - len(stances))
-    data = {k: snapshot.get(k) for k in ("actor", "kind", "title", "date", "date_basis", "quote", "summary",
-                                         "location", "speaker_role", "confidence", "version")}
+    data = {
+        k: snapshot.get(k)
+        for k in (
+            "actor",
+            "kind",
+            "title",
+            "date",
+            "date_basis",
+            "quote",
+            "summary",
+            "location",
+            "speaker_role",
+            "confidence",
+            "version",
+        )
+    }
     data.update({f"source_{k}": source.get(k) for k in ("title", "url", "publisher", "author", "published")})
     data["stances"] = stances
     return data
@@ -198,7 +212,7 @@ def event_form_data(snapshot: dict[str, Any]) -> dict[str, Any]:
 class _SimpleForm(FlaskForm):
     def show_errors(self, fields: dict[str, str]) -> None:
         for path, message in fields.items():
-            _add_error(getattr(self, path.split(".")[0], None) or self.slug, message)  # type: ignore[attr-defined]
+            _add_error(getattr(self, path.split(".")[0], None) or self.slug, message)
 
 
 class ActorForm(_SimpleForm):
@@ -236,4 +250,8 @@ class TopicForm(_SimpleForm):
     save = SubmitField("Save topic")
 
     def payload(self) -> dict[str, Any]:
-        return {"slug": self.slug.data or "", "name": self.name.data or "", "description": self.description.data}
+        return {
+            "slug": self.slug.data or "",
+            "name": self.name.data or "",
+            "description": self.description.data,
+        }

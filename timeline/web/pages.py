@@ -9,16 +9,13 @@ from flask import (
     Flask,
     Response,
     abort,
-    redirect,
     render_template,
     request,
     stream_with_context,
-    url_for,
 )
 from flask_login import current_user
 from sqlalchemy import text
 from sqlmodel import Session
-from werkzeug.wrappers import Response as BaseResponse
 
 from .. import queries
 from ..dates import parse_date
