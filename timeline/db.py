@@ -86,6 +86,9 @@ def write_session() -> Iterator[Session]:
         raise
     finally:
         session.close()
+        # End the request's read transaction: in WAL mode it would keep seeing the data before this write.
+        if "db_session" in g:
+            g.db_session.rollback()
 
 
 def _close_session(_exc: BaseException | None) -> None:

@@ -114,6 +114,8 @@ def _apply_filters(stmt, filters: EventFilters):
     return stmt
 
 
+# Full-text filters in listings consider at most this many best matches.
+SEARCH_CAP = 10_000
 # Soft-deleted events leave every public read.
 _LIVE = col(Event.deleted_at).is_(None)
 _ORDER = (col(Event.date_earliest), col(Event.date_latest), col(Event.id))
@@ -349,3 +351,41 @@ def recent_revisions(
         stmt = stmt.where(col(Revision.at) < until)
     rows = session.execute(stmt.order_by(col(Revision.id).desc()).limit(limit)).all()
     return [(r, name) for r, name in rows]
+
+
+def list_events(
+    session: Session,
+    filters: EventFilters,
+    *,
+    actor_ids: Sequence[int] | None,
+    terms: Sequence[str] | None,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[Event], int]:
+    """A page of live events in timeline order, and how many match in all."""
+    stmt = select(Event).where(_LIVE)
+    if actor_ids is not None:
+        stmt = stmt.where(col(Event.actor_id).in_(list(actor_ids)))
+    if terms is not None:
+        matching, _total = search_events(session, terms, SEARCH_CAP)
+        stmt = stmt.where(col(Event.id).in_(matching))
+    stmt = _apply_filters(stmt, filters)
+    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    rows = session.execute(stmt.order_by(*_ORDER).limit(limit).offset(offset)).scalars().all()
+    return rows, int(total)
+
+
+def actor_in_use(session: Session, actor_id: int) -> bool:
+    """True when events (deleted ones included) or member actors refer to the actor."""
+    has_event = session.execute(select(col(Event.id)).where(col(Event.actor_id) == actor_id).limit(1)).first()
+    has_member = session.execute(
+        select(col(Actor.id)).where(col(Actor.parent_id) == actor_id).limit(1)
+    ).first()
+    return has_event is not None or has_member is not None
+
+
+def topic_in_use(session: Session, topic_id: int) -> bool:
+    return (
+        session.execute(select(col(Stance.id)).where(col(Stance.topic_id) == topic_id).limit(1)).first()
+        is not None
+    )

@@ -36,95 +36,187 @@ WIDE_EVENTS_PER_ACTOR = 64
 MIN_ACTORS = MIN_WIDE_ACTORS + 1
 MIN_TOPICS = 2
 DATE_POOL = 1200  # distinct EDTF strings: parse_date costs milliseconds, so each is parsed once
+DATE_POOL_SEED = 2021
 BASE_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 
 Row = dict[str, Any]
+_PARSED: dict[str, ParsedDate] = {}  # parse_date costs milliseconds: each string once per process
 
 
 class DemoDataError(ValueError):
     """The database or the arguments do not allow generating the demo dataset."""
 
 
+def _words(text_: str) -> list[str]:
+    return text_.split()
+
+
 # --- vocabulary: three scripts, policy words ---------------------------------------------------
 
-_LATIN = (
-    "agreement sanctions negotiations security cooperation economy policy government president "
-    "minister foreign affairs nuclear programme region peace dialogue treaty energy oil gas market "
-    "trade diplomacy support opposition statement meeting proposal stability crisis strategy partner "
-    "neighbour border defence people rights law future history relations bilateral Gulf Persian "
-    "Caspian Moscow Tehran Washington Brussels Vienna JCPOA inspectors enrichment uranium commitments "
-    "restraint escalation deterrence guarantees framework consultations summit delegation envoy "
-    "ceasefire corridor pipeline tariffs exports imports currency banking reserves grain shipping "
-    "waterway coalition alliance mediation verification compliance withdrawal return resumption "
-    "principled pragmatic constructive unacceptable welcome regret urge insist reaffirm reject "
-    "condemn endorse oppose propose consider review postpone accelerate resume suspend"
-).split()
-_CYRILLIC = (
+_LATIN = _words(
+    "agreement sanctions negotiations security cooperation economy policy government president minister "
+    "foreign affairs nuclear programme region peace dialogue treaty energy oil gas market trade diplomacy "
+    "support opposition statement meeting proposal stability crisis strategy partner neighbour border "
+    "defence people rights law future history relations bilateral Gulf Persian Caspian Moscow Tehran "
+    "Washington Brussels Vienna JCPOA inspectors enrichment uranium commitments restraint escalation "
+    "deterrence guarantees framework consultations summit delegation envoy ceasefire corridor pipeline "
+    "tariffs exports imports currency banking reserves grain shipping waterway coalition alliance "
+    "mediation verification compliance withdrawal return resumption principled pragmatic constructive "
+    "unacceptable welcome regret urge insist reaffirm reject condemn endorse oppose propose consider "
+    "review postpone accelerate resume suspend"
+)
+_CYRILLIC = _words(
     "соглашение санкции переговоры Россия Иран безопасность Персидский залив сотрудничество экономика "
     "политика правительство президент министр иностранных дел ядерная программа США Европа регион мир "
     "диалог Москва Тегеран Вашингтон договор энергетика нефть газ рынок торговля дипломатия поддержка "
     "против заявление встреча предложение стабильность кризис стратегия партнёр сосед граница оборона "
     "народ право закон будущее история отношения двусторонние пожарная команда гарантии обязательства "
-    "эскалация сдерживание консультации саммит делегация посланник перемирие коридор трубопровод "
-    "пошлины экспорт импорт валюта банки резервы зерно судоходство коалиция союз посредничество "
-    "проверка соблюдение выход возвращение возобновление прагматичный конструктивный недопустимо "
-    "приветствуем сожалеем призываем настаиваем подтверждаем отвергаем осуждаем поддерживаем"
-).split()
-_PERSIAN = (
+    "эскалация сдерживание консультации саммит делегация посланник перемирие коридор трубопровод пошлины "
+    "экспорт импорт валюта банки резервы зерно судоходство коалиция союз посредничество проверка "
+    "соблюдение выход возвращение возобновление прагматичный конструктивный недопустимо приветствуем "
+    "сожалеем призываем настаиваем подтверждаем отвергаем осуждаем поддерживаем"
+)
+_PERSIAN = _words(
     "توافق تحریم مذاکره ایران روسیه امنیت خلیج فارس همکاری اقتصاد سیاست دولت رئیس جمهور وزیر خارجه "
     "هسته‌ای برنامه آمریکا اروپا منطقه صلح گفتگو تهران مسکو واشنگتن قرارداد انرژی نفت گاز بازار تجارت "
     "دیپلماسی حمایت مخالفت بیانیه نشست پیشنهاد ثبات بحران راهبرد شریک همسایه مرز دفاع مردم حقوق قانون "
-    "آینده تاریخ روابط دوجانبه برجام تضمین تعهدات تنش بازدارندگی رایزنی اجلاس هیئت فرستاده آتش‌بس "
-    "کریدور خط لوله تعرفه صادرات واردات ارز بانک ذخایر غلات کشتیرانی ائتلاف اتحاد میانجیگری راستی‌آزمایی "
-    "پایبندی خروج بازگشت ازسرگیری سازنده غیرقابل قبول استقبال تأسف تأکید رد محکوم"
-).split()
+    "آینده تاریخ روابط دوجانبه برجام تضمین تعهدات تنش بازدارندگی رایزنی اجلاس هیئت فرستاده آتش‌بس کریدور "
+    "خط لوله تعرفه صادرات واردات ارز بانک ذخایر غلات کشتیرانی ائتلاف اتحاد میانجیگری راستی‌آزمایی پایبندی "
+    "خروج بازگشت ازسرگیری سازنده غیرقابل قبول استقبال تأسف تأکید رد محکوم"
+)
 _SCRIPTS = (_LATIN, _CYRILLIC, _PERSIAN)
 
 _COUNTRIES = [
-    ("Russia", 1), ("Iran", 2), ("United States", 0), ("China", 0), ("France", 0), ("Germany", 0),
-    ("United Kingdom", 0), ("Turkey", 0), ("Saudi Arabia", 0), ("Israel", 0), ("India", 0),
-    ("Azerbaijan", 0), ("Armenia", 0), ("Kazakhstan", 1), ("Belarus", 1), ("Ukraine", 1),
-    ("Afghanistan", 2), ("Tajikistan", 2), ("Iraq", 0), ("Syria", 0), ("Qatar", 0), ("Oman", 0),
-    ("United Arab Emirates", 0), ("Pakistan", 0), ("Egypt", 0), ("Japan", 0), ("Brazil", 0),
-    ("South Africa", 0), ("Kyrgyzstan", 1), ("Uzbekistan", 1),
+    ("Russia", 1),
+    ("Iran", 2),
+    ("United States", 0),
+    ("China", 0),
+    ("France", 0),
+    ("Germany", 0),
+    ("United Kingdom", 0),
+    ("Turkey", 0),
+    ("Saudi Arabia", 0),
+    ("Israel", 0),
+    ("India", 0),
+    ("Azerbaijan", 0),
+    ("Armenia", 0),
+    ("Kazakhstan", 1),
+    ("Belarus", 1),
+    ("Ukraine", 1),
+    ("Afghanistan", 2),
+    ("Tajikistan", 2),
+    ("Iraq", 0),
+    ("Syria", 0),
+    ("Qatar", 0),
+    ("Oman", 0),
+    ("United Arab Emirates", 0),
+    ("Pakistan", 0),
+    ("Egypt", 0),
+    ("Japan", 0),
+    ("Brazil", 0),
+    ("South Africa", 0),
+    ("Kyrgyzstan", 1),
+    ("Uzbekistan", 1),
 ]  # (country, script: 0 Latin, 1 Cyrillic, 2 Persian)
 _FIRST = {
-    0: "John Maria Anna Peter Laura James Emma David Sophie Thomas Claire Robert Helen Daniel Julia".split(),
-    1: "Vladimir Sergei Maria Dmitry Anna Nikolai Olga Alexei Elena Mikhail Irina Andrei Tatiana".split(),
-    2: "Hassan Mohammad Zahra Ali Maryam Javad Fatemeh Reza Narges Hossein Leila Abbas Shirin".split(),
+    0: _words("John Maria Anna Peter Laura James Emma David Sophie Thomas Claire Robert Helen Daniel Julia"),
+    1: _words("Vladimir Sergei Maria Dmitry Anna Nikolai Olga Alexei Elena Mikhail Irina Andrei Tatiana"),
+    2: _words("Hassan Mohammad Zahra Ali Maryam Javad Fatemeh Reza Narges Hossein Leila Abbas Shirin"),
 }
 _LAST = {
-    0: "Smith Keller Novak Rossi Laurent Becker Walsh Moreau Fischer Hughes Brandt Carter Lindqvist".split(),
-    1: "Ivanov Petrova Smirnov Volkov Kuznetsova Sokolov Lebedev Morozova Pavlov Orlov Zaitseva".split(),
-    2: "Rahimi Tehrani Ahmadi Karimi Hosseini Moradi Rezaei Sadeghi Jafari Mousavi Heidari Ghasemi".split(),
+    0: _words("Smith Keller Novak Rossi Laurent Becker Walsh Moreau Fischer Hughes Brandt Carter Lindqvist"),
+    1: _words("Ivanov Petrova Smirnov Volkov Kuznetsova Sokolov Lebedev Morozova Pavlov Orlov Zaitseva"),
+    2: _words("Rahimi Tehrani Ahmadi Karimi Hosseini Moradi Rezaei Sadeghi Jafari Mousavi Heidari Ghasemi"),
 }
 # Transliterations for aliases: a search for "Иванов" or "رحیمی" finds the actor's events.
-_TRANSLIT_CYR = dict(zip(
-    "abcdefghijklmnopqrstuvwxyz", "абкдефгхийклмнопкрстуввксиз", strict=True
-))
-_TRANSLIT_FA = dict(zip(
-    "abcdefghijklmnopqrstuvwxyz", "ابکدافگهیجکلمنوپقرستووکسیز", strict=True
-))
-_ORG_WORDS = "Institute Council Foundation Centre Agency Forum Association Committee Union".split()
-_MEDIA = "Herald Tribune Observer Review Chronicle Dispatch Courier Gazette Monitor Post".split()
-_GROUPS = "Movement Front Bloc Alliance Initiative Coalition Caucus".split()
-_ROLES = ("Minister of Foreign Affairs", "President", "Deputy Foreign Minister", "Ambassador",
-          "Spokesperson", "Prime Minister", "Minister of Energy", "Security Council Secretary",
-          "Special Envoy", "Defence Minister")
+_TRANSLIT_CYR = dict(
+    zip(
+        "abcdefghijklmnopqrstuvwxyz",
+        _words("а б к д е ф г х и й к л м н о п к р с т у в в кс ы з"),
+        strict=True,
+    )
+)
+_TRANSLIT_FA = dict(
+    zip(
+        "abcdefghijklmnopqrstuvwxyz",
+        _words("ا ب ک د ه ف گ ه ی ج ک ل م ن و پ ق ر س ت و و و کس ی ز"),
+        strict=True,
+    )
+)
+_ORG_WORDS = _words("Institute Council Foundation Centre Agency Forum Association Committee Union")
+_MEDIA = _words("Herald Tribune Observer Review Chronicle Dispatch Courier Gazette Monitor Post")
+_GROUPS = _words("Movement Front Bloc Alliance Initiative Coalition Caucus")
+_ROLES = (
+    "Minister of Foreign Affairs",
+    "President",
+    "Deputy Foreign Minister",
+    "Ambassador",
+    "Spokesperson",
+    "Prime Minister",
+    "Minister of Energy",
+    "Security Council Secretary",
+    "Special Envoy",
+    "Defence Minister",
+)
 _TOPIC_NAMES = (
-    "JCPOA", "US sanctions", "Gulf security", "Caspian cooperation", "Arms embargo", "Oil exports",
-    "Nuclear inspections", "Syria settlement", "Eurasian integration", "Shipping corridor",
-    "Currency swaps", "Grain deal", "Afghanistan", "Regional dialogue", "Energy prices",
-    "Missile programme", "Human rights", "Trade tariffs", "Banking channels", "Space cooperation",
+    "JCPOA",
+    "US sanctions",
+    "Gulf security",
+    "Caspian cooperation",
+    "Arms embargo",
+    "Oil exports",
+    "Nuclear inspections",
+    "Syria settlement",
+    "Eurasian integration",
+    "Shipping corridor",
+    "Currency swaps",
+    "Grain deal",
+    "Afghanistan",
+    "Regional dialogue",
+    "Energy prices",
+    "Missile programme",
+    "Human rights",
+    "Trade tariffs",
+    "Banking channels",
+    "Space cooperation",
 )
 _KINDS = ("statement", "interview", "meeting", "action", "publication", "proposal", "agreement", "other")
 _KIND_WEIGHTS = (45, 15, 10, 10, 8, 5, 4, 3)
 _CONFIDENCE = ("low", "medium", "high")
 _CONFIDENCE_WEIGHTS = (20, 50, 30)
-_CITIES = ("Moscow", "Tehran", "Sochi", "Vienna", "Geneva", "Ashgabat", "Baku", "Doha", "Muscat",
-           "Brussels", "Washington", "Beijing", "Ankara", "New York", "Astana", "Dushanbe", "Yerevan")
-_PUBLISHERS = ("TASS", "IRNA", "Reuters", "Kommersant", "Tehran Times", "RIAC", "Al-Monitor",
-               "Interfax", "ISNA", "Foreign Ministry", "Kremlin", "President.ir")
+_CITIES = (
+    "Moscow",
+    "Tehran",
+    "Sochi",
+    "Vienna",
+    "Geneva",
+    "Ashgabat",
+    "Baku",
+    "Doha",
+    "Muscat",
+    "Brussels",
+    "Washington",
+    "Beijing",
+    "Ankara",
+    "New York",
+    "Astana",
+    "Dushanbe",
+    "Yerevan",
+)
+_PUBLISHERS = (
+    "TASS",
+    "IRNA",
+    "Reuters",
+    "Kommersant",
+    "Tehran Times",
+    "RIAC",
+    "Al-Monitor",
+    "Interfax",
+    "ISNA",
+    "Foreign Ministry",
+    "Kremlin",
+    "President.ir",
+)
 _BASES = (
     "Date of the interview as published by the outlet.",
     "Dated by the official transcript.",
@@ -134,8 +226,20 @@ _BASES = (
     "Interval: the talks ran across these weeks.",
     "Date of the press release on the ministry's website.",
 )
-_VERBS = ("on", "rejects", "welcomes", "calls for", "warns over", "backs", "questions", "restates",
-          "softens line on", "hardens line on", "proposes talks on", "comments on")
+_VERBS = (
+    "on",
+    "rejects",
+    "welcomes",
+    "calls for",
+    "warns over",
+    "backs",
+    "questions",
+    "restates",
+    "softens line on",
+    "hardens line on",
+    "proposes talks on",
+    "comments on",
+)
 
 
 def _fragment(rng: random.Random, words: Sequence[str]) -> str:
@@ -185,10 +289,13 @@ def _edtf_pool(rng: random.Random, size: int) -> list[ParsedDate]:
             s = f"{year}-{rng.choice(('21', '22', '23', '24'))}"
         if s in seen:
             continue
-        try:
-            seen[s] = parse_date(s)
-        except InvalidDate:  # pragma: no cover - the pool only builds valid forms
-            continue
+        parsed = _PARSED.get(s)
+        if parsed is None:
+            try:
+                parsed = _PARSED[s] = parse_date(s)
+            except InvalidDate:  # pragma: no cover - the pool only builds valid forms
+                continue
+        seen[s] = parsed
     return list(seen.values())
 
 
@@ -229,11 +336,17 @@ def _check_columns(table: Table, keys: Iterable[str]) -> None:
             )
 
 
+def _table(model: Any) -> Table:
+    """The Core table of a model (SQLModel's typing does not show __table__)."""
+    table: Table = model.__table__
+    return table
+
+
 def _is_empty(conn: Any) -> tuple[int, int, int]:
     return (
-        conn.execute(select(func.count()).select_from(Actor.__table__)).scalar_one(),
-        conn.execute(select(func.count()).select_from(Topic.__table__)).scalar_one(),
-        conn.execute(select(func.count()).select_from(Event.__table__)).scalar_one(),
+        conn.execute(select(func.count()).select_from(_table(Actor))).scalar_one(),
+        conn.execute(select(func.count()).select_from(_table(Topic))).scalar_one(),
+        conn.execute(select(func.count()).select_from(_table(Event))).scalar_one(),
     )
 
 
@@ -274,7 +387,8 @@ def generate_demo_data(
 
     rng = random.Random(seed)
     t0 = time.perf_counter()
-    date_pool = _edtf_pool(rng, DATE_POOL)
+    # One catalogue of dates whatever the seed (parsed once per process); the seed picks among them.
+    date_pool = _edtf_pool(random.Random(DATE_POOL_SEED), DATE_POOL)
     frags = _fragments(rng, 400)
     parse_seconds = time.perf_counter() - t0
 
@@ -296,16 +410,17 @@ def generate_demo_data(
 
     # Titles per topic, built once: "<verb> <topic>: <fragment>".
     titles = {
-        t: [f"{rng.choice(_VERBS).capitalize()} {topic_name[t]}: {_fragment(rng, _LATIN)[:-1]}"[:300]
-            for _ in range(40)]
+        t: [
+            f"{rng.choice(_VERBS)} {topic_name[t]}"
+            + (f": {_fragment(rng, _LATIN).rstrip(' ,.;…')}" if rng.random() < 0.6 else "")
+            for _ in range(40)
+        ]
         for t in topic_name
     }
     rationales = [_fragment(rng, _LATIN) for _ in range(200)]
 
-    event_table: Table = Event.__table__  # type: ignore[attr-defined]
-    stance_table: Table = Stance.__table__  # type: ignore[attr-defined]
-    actor_table: Table = Actor.__table__  # type: ignore[attr-defined]
-    topic_table: Table = Topic.__table__  # type: ignore[attr-defined]
+    event_table, stance_table = _table(Event), _table(Stance)
+    actor_table, topic_table = _table(Actor), _table(Topic)
     _check_columns(actor_table, actor_rows[0])
     _check_columns(topic_table, topic_rows[0])
 
@@ -314,7 +429,7 @@ def generate_demo_data(
     n_stances = 0
     stance_id = 0
     last_score: dict[tuple[int, int], int] = {}
-    rand, randint, choice, choices, sample = rng.random, rng.randint, rng.choice, rng.choices, rng.sample
+    rand, randint, choices, sample = rng.random, rng.randint, rng.choices, rng.sample
     n_dates = len(date_pool)
     kinds = choices(_KINDS, _KIND_WEIGHTS, k=events)
     confidences = choices(_CONFIDENCE, _CONFIDENCE_WEIGHTS, k=events)
@@ -361,10 +476,15 @@ def generate_demo_data(
                         score = max(-2, min(2, prev + (1 if rand() < 0.5 else -1)))
                     last_score[key] = score
                     stance_id += 1
-                    stance_rows.append({
-                        "id": stance_id, "event_id": event_id, "topic_id": topic_id, "score": score,
-                        "rationale": rationales[int(rand() * 200)] if rand() < 0.4 else None,
-                    })
+                    stance_rows.append(
+                        {
+                            "id": stance_id,
+                            "event_id": event_id,
+                            "topic_id": topic_id,
+                            "score": score,
+                            "rationale": rationales[int(rand() * 200)] if rand() < 0.4 else None,
+                        }
+                    )
                 # Quote: 100-300 characters, the actor's script with fragments of the others.
                 quote = None
                 if rand() < 0.92:
@@ -391,29 +511,39 @@ def generate_demo_data(
                 created = BASE_TIME + timedelta(seconds=i * 7)
                 published = date_pool[int(rand() * n_dates)].edtf if rand() < 0.5 else None
                 has_source = rand() < 0.85
-                event_rows.append({
-                    "id": event_id,
-                    "uid": f"demo-{event_id:07d}",
-                    "actor_id": actor_id,
-                    "kind": kinds[i],
-                    "title": f"{actor_label[actor_id]}: {titles[chosen[0]][int(rand() * 40)]}"[:300],
-                    "date_edtf": parsed.edtf,
-                    "date_earliest": parsed.earliest,
-                    "date_latest": parsed.latest,
-                    "date_basis": _BASES[int(rand() * len(_BASES))] if rand() < 0.5 else None,
-                    "quote": quote,
-                    "summary": summary,
-                    "location": _CITIES[int(rand() * len(_CITIES))] if rand() < 0.6 else None,
-                    "speaker_role": actor_role[actor_id],
-                    "source_title": f"{topic_name[chosen[0]]}: transcript {event_id}" if has_source else None,
-                    "source_url": f"https://example.org/demo/{event_id}" if has_source else None,
-                    "source_publisher": _PUBLISHERS[int(rand() * len(_PUBLISHERS))] if has_source else None,
-                    "source_author": actor_label[actor_id] if has_source and rand() < 0.3 else None,
-                    "source_published": published if has_source else None,
-                    "confidence": confidences[i],
-                    "created_at": created,
-                    "updated_at": created + timedelta(seconds=int(rand() * 86400)) if rand() < 0.2 else created,
-                })
+                event_rows.append(
+                    {
+                        "id": event_id,
+                        "uid": f"demo-{event_id:07d}",
+                        "actor_id": actor_id,
+                        "kind": kinds[i],
+                        "title": f"{actor_label[actor_id]} {titles[chosen[0]][int(rand() * 40)]}"[
+                            :300
+                        ].rstrip(),
+                        "date_edtf": parsed.edtf,
+                        "date_earliest": parsed.earliest,
+                        "date_latest": parsed.latest,
+                        "date_basis": _BASES[int(rand() * len(_BASES))] if rand() < 0.5 else None,
+                        "quote": quote,
+                        "summary": summary,
+                        "location": _CITIES[int(rand() * len(_CITIES))] if rand() < 0.6 else None,
+                        "speaker_role": actor_role[actor_id],
+                        "source_title": f"{topic_name[chosen[0]]}: transcript {event_id}"
+                        if has_source
+                        else None,
+                        "source_url": f"https://example.org/demo/{event_id}" if has_source else None,
+                        "source_publisher": _PUBLISHERS[int(rand() * len(_PUBLISHERS))]
+                        if has_source
+                        else None,
+                        "source_author": actor_label[actor_id] if has_source and rand() < 0.3 else None,
+                        "source_published": published if has_source else None,
+                        "confidence": confidences[i],
+                        "created_at": created,
+                        "updated_at": created + timedelta(seconds=int(rand() * 86400))
+                        if rand() < 0.2
+                        else created,
+                    }
+                )
                 if len(event_rows) >= batch or i == events - 1:
                     if not checked:
                         _check_columns(event_table, event_rows[0])
@@ -473,7 +603,9 @@ def _reset_sequences(conn: Any) -> None:
         )
 
 
-def _actors(rng: random.Random, n: int) -> tuple[list[Row], dict[int, int], dict[int, str | None], dict[int, str]]:
+def _actors(
+    rng: random.Random, n: int
+) -> tuple[list[Row], dict[int, int], dict[int, str | None], dict[int, str]]:
     """Actor rows (explicit ids from 1), each actor's script, role and short label."""
     rows: list[Row] = []
     script: dict[int, int] = {}
@@ -483,9 +615,17 @@ def _actors(rng: random.Random, n: int) -> tuple[list[Row], dict[int, int], dict
     n_gov = max(3, min(len(_COUNTRIES), n // 8))
     governments: list[int] = []
 
-    def add(name: str, kind: str, *, slug: str | None = None, role_: str | None = None,
-            country: str | None = None, parent: int | None = None, s: int = 0,
-            aliases: list[str] | None = None) -> None:
+    def add(
+        name: str,
+        kind: str,
+        *,
+        slug: str | None = None,
+        role_: str | None = None,
+        country: str | None = None,
+        parent: int | None = None,
+        s: int = 0,
+        aliases: list[str] | None = None,
+    ) -> None:
         actor_id = len(rows) + 1
         base = slug or _slugify(name)[:70] or "actor"
         slug_ = base
@@ -493,38 +633,68 @@ def _actors(rng: random.Random, n: int) -> tuple[list[Row], dict[int, int], dict
             slug_ = f"{base}-{actor_id}"
         slugs.add(slug_)
         created = BASE_TIME - timedelta(days=30) + timedelta(minutes=actor_id)
-        rows.append({
-            "id": actor_id, "slug": slug_, "name": name[:200], "kind": kind, "role": role_,
-            "country": country, "parent_id": parent, "aliases": aliases or [],
-            "description": f"Synthetic {kind} for demos and benchmarks ({country or 'international'}).",
-            "created_at": created, "updated_at": created,
-        })
+        rows.append(
+            {
+                "id": actor_id,
+                "slug": slug_,
+                "name": name[:200],
+                "kind": kind,
+                "role": role_,
+                "country": country,
+                "parent_id": parent,
+                "aliases": aliases or [],
+                "description": f"Synthetic {kind} for demos and benchmarks ({country or 'international'}).",
+                "created_at": created,
+                "updated_at": created,
+            }
+        )
         script[actor_id], role[actor_id], label[actor_id] = s, role_, name.split(" (")[0]
 
-    add("Bench Actor (1,000 events)", "person", slug=BENCH_ACTOR, role_="Benchmark spokesperson",
-        country="Nowhere", aliases=["Бенч Актор", "بنچ اکتور"])
+    add(
+        "Bench Actor (1,000 events)",
+        "person",
+        slug=BENCH_ACTOR,
+        role_="Benchmark spokesperson",
+        country="Nowhere",
+        aliases=["Бенч Актор", "بنچ اکتور"],
+    )
     for i in range(n_gov):
         country, s = _COUNTRIES[i % len(_COUNTRIES)]
         name = country if i < len(_COUNTRIES) else f"{country} ({i // len(_COUNTRIES) + 1})"
-        add(name, "government", country=country, s=s,
-            aliases=[_translit(country, _TRANSLIT_CYR), _translit(country, _TRANSLIT_FA)])
+        add(
+            name,
+            "government",
+            country=country,
+            s=s,
+            aliases=[_translit(country, _TRANSLIT_CYR), _translit(country, _TRANSLIT_FA)],
+        )
         governments.append(len(rows))
     while len(rows) < n:
         i = len(rows)
         country, s = _COUNTRIES[int(rng.random() * len(_COUNTRIES))]
         r = rng.random()
         if r < 0.6:
-            first, last = rng.choice(_FIRST[s]), rng.choice(_LAST[s])
-            name = f"{first} {last}"
-            # People after the first few are often officials of a government.
+            # People after the first few are often officials of a government (its country, its script).
             parent = rng.choice(governments) if i > WIDE_ACTORS + 1 and rng.random() < 0.5 else None
-            gov_country = rows[parent - 1]["country"] if parent else country
-            add(name, "person", role_=f"{rng.choice(_ROLES)} of {gov_country}", country=gov_country,
-                parent=parent, s=s,
-                aliases=[_translit(name, _TRANSLIT_CYR), _translit(name, _TRANSLIT_FA)])
+            if parent is not None:
+                country, s = rows[parent - 1]["country"], script[parent]
+            name = f"{rng.choice(_FIRST[s])} {rng.choice(_LAST[s])}"
+            add(
+                name,
+                "person",
+                role_=f"{rng.choice(_ROLES)} of {country}",
+                country=country,
+                parent=parent,
+                s=s,
+                aliases=[_translit(name, _TRANSLIT_CYR), _translit(name, _TRANSLIT_FA)],
+            )
         elif r < 0.8:
-            add(f"{country} {rng.choice(_ORG_WORDS)} for {rng.choice(_TOPIC_NAMES)}", "organization",
-                country=country, s=s)
+            add(
+                f"{country} {rng.choice(_ORG_WORDS)} for {rng.choice(_TOPIC_NAMES)}",
+                "organization",
+                country=country,
+                s=s,
+            )
         elif r < 0.92:
             add(f"The {country} {rng.choice(_MEDIA)}", "media", country=country, s=s)
         else:
@@ -533,13 +703,18 @@ def _actors(rng: random.Random, n: int) -> tuple[list[Row], dict[int, int], dict
 
 
 def _topics(n: int) -> list[Row]:
-    rows: list[Row] = [{
-        "id": 1, "slug": WIDE_TOPIC, "name": "Benchmark: wide topic",
-        "description": f"Stances of up to {WIDE_ACTORS} actors, {WIDE_EVENTS_PER_ACTOR} events each.",
-    }]
+    rows: list[Row] = [
+        {
+            "id": 1,
+            "slug": WIDE_TOPIC,
+            "name": "Benchmark: wide topic",
+            "description": f"Stances of up to {WIDE_ACTORS} actors, {WIDE_EVENTS_PER_ACTOR} events each.",
+        }
+    ]
     for i in range(1, n):
         base = _TOPIC_NAMES[(i - 1) % len(_TOPIC_NAMES)]
         name = base if i <= len(_TOPIC_NAMES) else f"{base} {(i - 1) // len(_TOPIC_NAMES) + 1}"
-        rows.append({"id": i + 1, "slug": _slugify(name), "name": name,
-                     "description": f"Synthetic topic: {name}."})
+        rows.append(
+            {"id": i + 1, "slug": _slugify(name), "name": name, "description": f"Synthetic topic: {name}."}
+        )
     return rows

@@ -168,6 +168,50 @@ def update_topic(session: Session, slug: str, data: TopicIn, user_id: int | None
     return topic
 
 
+def delete_actor(session: Session, slug: str, user_id: int | None = None) -> None:
+    """Delete an actor nothing refers to (no events, deleted ones included, and no members)."""
+    actor = queries.actor_by_slug(session, slug)
+    if actor is None:
+        raise NotFound(f"No actor with the slug “{slug}”.")
+    assert actor.id is not None
+    if queries.actor_in_use(session, actor.id):
+        raise Conflict(f"“{slug}” still has events or member actors; move or purge them first.")
+    revisions.record(
+        session,
+        entity="actor",
+        entity_id=actor.id,
+        key=slug,
+        action="purge",
+        user_id=user_id,
+        before=actor_snapshot(session, actor),
+        after=None,
+    )
+    session.delete(actor)
+    session.flush()
+
+
+def delete_topic(session: Session, slug: str, user_id: int | None = None) -> None:
+    """Delete a topic no stance uses."""
+    topic = queries.topic_by_slug(session, slug)
+    if topic is None:
+        raise NotFound(f"No topic with the slug “{slug}”.")
+    assert topic.id is not None
+    if queries.topic_in_use(session, topic.id):
+        raise Conflict(f"Stances still use the topic “{slug}”.")
+    revisions.record(
+        session,
+        entity="topic",
+        entity_id=topic.id,
+        key=slug,
+        action="purge",
+        user_id=user_id,
+        before=topic_record(topic),
+        after=None,
+    )
+    session.delete(topic)
+    session.flush()
+
+
 # --- events --------------------------------------------------------------------------------------
 
 

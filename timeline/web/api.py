@@ -1,0 +1,317 @@
+"""The JSON API under /api/v1: reads are public, writes need an editor (Bearer token or session + CSRF)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, Response, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from .. import queries
+from ..db import get_session, write_session
+from ..models import Actor, Event, Topic
+from ..schemas import ActorIn, TopicIn
+from ..services import events as event_service
+from ..services.errors import Conflict, Invalid, NotFound
+from ..services.exchange import actor_timeline
+from ..services.records import actor_record, event_record, topic_record
+from ..services.search import terms_of
+from .auth import current_user_id, editor_required
+from .common import error_json, json_response, parse_filters
+from .jsonbody import BodyError, json_body
+from .openapi import openapi_document
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+MAX_PER_PAGE = 500
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+
+@bp.errorhandler(BodyError)
+def _body_error(exc: BodyError) -> Response:
+    return error_json(exc.status, exc.code, exc.message)
+
+
+@bp.errorhandler(Invalid)
+def _invalid(exc: Invalid) -> Response:
+    return error_json(422, "invalid", exc.message, exc.fields)
+
+
+@bp.errorhandler(NotFound)
+def _not_found(exc: NotFound) -> Response:
+    return error_json(404, "not_found", str(exc))
+
+
+@bp.errorhandler(Conflict)
+def _conflict(exc: Conflict) -> Response:
+    return error_json(409, "conflict", exc.message)
+
+
+@bp.errorhandler(HTTPException)
+def _http(exc: HTTPException) -> Response:
+    code = (exc.name or "error").lower().replace(" ", "_")
+    return error_json(exc.code or 500, code, exc.description or exc.name)
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return json_response(openapi_document())
+
+
+def _page_args() -> tuple[int, int]:
+    errors = {}
+    page_text, size_text = request.args.get("page", "1"), request.args.get("per_page", "50")
+    if not page_text.isdigit() or not 1 <= int(page_text) <= 1_000_000:
+        errors["page"] = "a whole number from 1"
+    if not size_text.isdigit() or not 1 <= int(size_text) <= MAX_PER_PAGE:
+        errors["per_page"] = f"a whole number from 1 to {MAX_PER_PAGE}"
+    if errors:
+        raise Invalid(errors, "Invalid paging.")
+    return int(page_text), int(size_text)
+
+
+def _page(items: list[Any], total: int, page: int, per_page: int) -> dict[str, Any]:
+    return {
+        "items": items,
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+        "pages": max(1, -(-total // per_page)),
+    }
+
+
+def _actor_json(actor: Actor) -> dict[str, Any]:
+    parent = queries.actors_by_ids(get_session(), [actor.parent_id]) if actor.parent_id else {}
+    return {**actor_record(actor, parent[actor.parent_id].slug if actor.parent_id in parent else None)}
+
+
+def _event_json(event: Event) -> dict[str, Any]:
+    session = get_session()
+    assert event.id is not None
+    actor = queries.actors_by_ids(session, [event.actor_id])[event.actor_id]
+    stances = queries.stances_for_events(session, [event.id]).get(event.id, [])
+    return {"id": event.id, "version": event.version, **event_record(event, actor.slug, stances)}
+
+
+def _actor_or_404(slug: str) -> Actor:
+    actor = queries.actor_by_slug(get_session(), slug)
+    if actor is None:
+        raise NotFound(f"No actor with the slug “{slug}”.")
+    return actor
+
+
+def _topic_or_404(slug: str) -> Topic:
+    topic = queries.topic_by_slug(get_session(), slug)
+    if topic is None:
+        raise NotFound(f"No topic with the slug “{slug}”.")
+    return topic
+
+
+def _live_event_or_404(event_id: int) -> Event:
+    event = queries.event_by_id(get_session(), event_id) if event_id < 2**31 else None
+    if event is None or event.deleted_at is not None:
+        raise NotFound(f"No event with the id {event_id}.")
+    return event
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+
+@bp.get("/actors")
+def list_actors() -> Response:
+    page, per_page = _page_args()
+    actors = list(queries.all_actors(get_session()))
+    items = [_actor_json(a) for a in actors[(page - 1) * per_page : page * per_page]]
+    return json_response(_page(items, len(actors), page, per_page))
+
+
+@bp.get("/actors/<slug>")
+def get_actor(slug: str) -> Response:
+    return json_response(_actor_json(_actor_or_404(slug)))
+
+
+@bp.get("/actors/<slug>/history")
+def actor_history(slug: str) -> Response:
+    filters, errors, _args = parse_filters()
+    if errors:
+        raise Invalid(errors, "Invalid filter.")
+    timeline = actor_timeline(get_session(), _actor_or_404(slug), filters)
+    return json_response({"actor": slug, "histories": [h.as_dict() for h in timeline.histories]})
+
+
+@bp.get("/topics")
+def list_topics() -> Response:
+    page, per_page = _page_args()
+    topics = list(queries.all_topics(get_session()))
+    items = [topic_record(t) for t in topics[(page - 1) * per_page : page * per_page]]
+    return json_response(_page(items, len(topics), page, per_page))
+
+
+@bp.get("/topics/<slug>")
+def get_topic(slug: str) -> Response:
+    return json_response(topic_record(_topic_or_404(slug)))
+
+
+@bp.get("/events")
+def list_events() -> Response:
+    """Events in timeline order (earliest day, latest day, id), filtered and paged, with the total."""
+    session = get_session()
+    page, per_page = _page_args()
+    filters, errors, _args = parse_filters()
+    actor_ids: list[int] | None = None
+    slug = request.args.get("actor", "").strip()
+    if slug:
+        actor = queries.actor_by_slug(session, slug)
+        if actor is None:
+            errors["actor"] = f"no actor “{slug}”"
+        else:
+            assert actor.id is not None
+            actor_ids = queries.actor_family_ids(session, actor.id)
+    query = request.args.get("q", "")
+    try:
+        terms = terms_of(query) if query.strip() else None
+    except Invalid as exc:
+        errors.update(exc.fields)
+    if errors:
+        raise Invalid(errors, "Invalid filter.")
+    rows, total = queries.list_events(
+        session, filters, actor_ids=actor_ids, terms=terms, limit=per_page, offset=(page - 1) * per_page
+    )
+    actors = queries.actors_by_ids(session, {e.actor_id for e in rows})
+    stances = queries.stances_for_events(session, [e.id for e in rows if e.id is not None])
+    items = [
+        {
+            "id": e.id,
+            "version": e.version,
+            **event_record(e, actors[e.actor_id].slug, stances.get(e.id or 0, [])),
+        }
+        for e in rows
+    ]
+    return json_response(_page(items, total, page, per_page))
+
+
+@bp.get("/events/<int:event_id>")
+def get_event(event_id: int) -> Response:
+    return json_response(_event_json(_live_event_or_404(event_id)))
+
+
+# --- writes --------------------------------------------------------------------------------------
+
+
+@bp.post("/events")
+@editor_required
+def create_event() -> Response:
+    body = json_body()
+    if not isinstance(body, dict):
+        raise Invalid({"body": "must be a JSON object"}, "The body must be a JSON object.")
+    with write_session() as session:
+        event = event_service.submit_event(session, body, None, current_user_id())
+        event_id = event.id
+    assert event_id is not None
+    response = json_response(_event_json(_live_event_or_404(event_id)), 201)
+    response.headers["Location"] = url_for("api.get_event", event_id=event_id)
+    return response
+
+
+def _expected_version(body: dict[str, Any]) -> int:
+    value = body.pop("version", None)
+    header = request.headers.get("If-Match", "").strip('"W/ ')
+    if value is None and header.isdigit():
+        value = int(header)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise Invalid({"version": "send the version you read (in the body or as If-Match)"})
+    return value
+
+
+@bp.put("/events/<int:event_id>")
+@editor_required
+def update_event(event_id: int) -> Response:
+    _live_event_or_404(event_id)
+    body = json_body()
+    if not isinstance(body, dict):
+        raise Invalid({"body": "must be a JSON object"}, "The body must be a JSON object.")
+    body.pop("id", None)
+    expected = _expected_version(body)
+    with write_session() as session:
+        event_service.update_event(
+            session, event_id, body, expected_version=expected, user_id=current_user_id()
+        )
+    return json_response(_event_json(_live_event_or_404(event_id)))
+
+
+@bp.delete("/events/<int:event_id>")
+@editor_required
+def delete_event(event_id: int) -> Response:
+    _live_event_or_404(event_id)
+    with write_session() as session:
+        event_service.delete_event(session, event_id, user_id=current_user_id())
+    return Response(status=204)
+
+
+def _object_body() -> dict[str, Any]:
+    body = json_body()
+    if not isinstance(body, dict):
+        raise Invalid({"body": "must be a JSON object"}, "The body must be a JSON object.")
+    return body
+
+
+@bp.post("/actors")
+@editor_required
+def create_actor() -> Response:
+    data = event_service.validate(ActorIn, _object_body())
+    with write_session() as session:
+        event_service.create_actor(session, data, current_user_id())
+    response = json_response(_actor_json(_actor_or_404(data.slug)), 201)
+    response.headers["Location"] = url_for("api.get_actor", slug=data.slug)
+    return response
+
+
+@bp.put("/actors/<slug>")
+@editor_required
+def update_actor(slug: str) -> Response:
+    _actor_or_404(slug)
+    data = event_service.validate(ActorIn, _object_body())
+    with write_session() as session:
+        event_service.update_actor(session, slug, data, current_user_id())
+    return json_response(_actor_json(_actor_or_404(data.slug)))
+
+
+@bp.delete("/actors/<slug>")
+@editor_required
+def delete_actor(slug: str) -> Response:
+    _actor_or_404(slug)
+    with write_session() as session:
+        event_service.delete_actor(session, slug, current_user_id())
+    return Response(status=204)
+
+
+@bp.post("/topics")
+@editor_required
+def create_topic() -> Response:
+    data = event_service.validate(TopicIn, _object_body())
+    with write_session() as session:
+        event_service.create_topic(session, data, current_user_id())
+    response = json_response(topic_record(_topic_or_404(data.slug)), 201)
+    response.headers["Location"] = url_for("api.get_topic", slug=data.slug)
+    return response
+
+
+@bp.put("/topics/<slug>")
+@editor_required
+def update_topic(slug: str) -> Response:
+    _topic_or_404(slug)
+    data = event_service.validate(TopicIn, _object_body())
+    with write_session() as session:
+        event_service.update_topic(session, slug, data, current_user_id())
+    return json_response(topic_record(_topic_or_404(data.slug)))
+
+
+@bp.delete("/topics/<slug>")
+@editor_required
+def delete_topic(slug: str) -> Response:
+    _topic_or_404(slug)
+    with write_session() as session:
+        event_service.delete_topic(session, slug, current_user_id())
+    return Response(status=204)
