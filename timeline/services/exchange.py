@@ -18,6 +18,7 @@ from . import revisions
 from .errors import Invalid
 from .history import Step, TopicHistory, build_histories
 from .records import FORMAT, VERSION, actor_record, dumps, event_record, iso_utc, topic_record
+from .tabular import csv_rows, csv_text
 
 
 def document_header(extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -308,3 +309,22 @@ def _import_event(session: Session, data: EventIn, report: ImportReport, user_id
         session, row, values, stances, expected_version=None, user_id=user_id
     )
     (report.updated if changed else report.unchanged)["events"] += 1
+
+
+def stream_full_csv(session: Session, *, bom: bool = False, batch: int = 1000) -> Iterator[str]:
+    """Every live event as CSV rows (one per event and stance), produced batch by batch."""
+    yield ("\ufeff" if bom else "") + csv_text([])
+    actors = {a.id: a for a in queries.all_actors(session) if a.id is not None}
+    pending: list[Event] = []
+
+    def flush() -> str:
+        stances = queries.stances_for_events(session, [e.id for e in pending if e.id is not None])
+        text = csv_text(csv_rows(pending, actors, stances), header=False)
+        pending.clear()
+        return text
+
+    for event in queries.iter_all_events(session, batch):
+        pending.append(event)
+        if len(pending) >= batch:
+            yield flush()
+    yield flush()

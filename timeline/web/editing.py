@@ -15,8 +15,10 @@ from ..schemas import ActorIn, TopicIn
 from ..services import events as event_service
 from ..services import revisions
 from ..services.errors import Conflict, Invalid, NotFound
+from ..services.exchange import import_document
 from .auth import admin_required, current_user_id, editor_required
 from .forms import MAX_STANCE_ROWS, ActorForm, EventForm, TopicForm, event_form_data
+from .jsonbody import BodyError, parse_json
 
 bp = Blueprint("editing", __name__)
 
@@ -218,3 +220,33 @@ def edit_topic(slug: str) -> tuple[str, int] | BaseResponse:
         return render_template("topic_form.html", form=form, topic=topic, error=exc.message), 422
     flash("Topic saved.")
     return redirect(url_for("explore.topic_page", slug=new_slug), 303)
+
+
+class _DryRun(Exception):
+    """Raised inside the import transaction to roll it back."""
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@editor_required
+def import_page() -> tuple[str, int]:
+    """Upload a native JSON document; a dry run reports what would change and stores nothing."""
+    if request.method == "GET":
+        return render_template("import.html", report=None, error=None), 200
+    upload = request.files.get("file")
+    dry_run = request.form.get("dry_run") == "1"
+    if upload is None or not upload.filename:
+        return render_template("import.html", report=None, error="Choose a JSON file to import."), 400
+    try:
+        document = parse_json(upload.read())
+    except BodyError as exc:
+        return render_template("import.html", report=None, error=exc.message), 400
+    try:
+        with write_session() as session:
+            report = import_document(session, document, current_user_id())
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        return render_template("import.html", report=report, dry_run=True, error=None), 200
+    except Invalid as exc:
+        return render_template("import.html", report=None, error=f"{exc.message} Nothing was imported."), 422
+    return render_template("import.html", report=report, dry_run=False, error=None), 200

@@ -12,6 +12,7 @@ from ..services.comparison import BY_GOVERNMENT, Comparison, compare_topic
 from ..services.errors import Invalid
 from ..services.records import iso_utc
 from ..services.search import Results, search
+from ..services.tabular import timelinejs_document
 from .common import error_json, json_response, parse_filters
 
 bp = Blueprint("explore", __name__)
@@ -67,6 +68,19 @@ def topic_json(slug: str) -> Response:
     if comparison is None:
         return error_json(400, "invalid_filter", "Invalid filter.", errors)
     return json_response(comparison.document(get_session()))
+
+
+@bp.get("/topics/<slug>.timelinejs.json")
+def topic_timelinejs(slug: str) -> Response:
+    comparison, errors, _args = _comparison(slug)
+    if comparison is None:
+        return error_json(400, "invalid_filter", "Invalid filter.", errors)
+    topic = comparison.topic
+    subtitle = f"Statements on {topic.name} by {len(comparison.lanes)} actors"
+    document = timelinejs_document(
+        topic.name, subtitle, comparison.events, comparison.actors, comparison.stances, group_by="actor"
+    )
+    return json_response(document)
 
 
 def _search() -> tuple[Results | None, dict[str, str], str]:

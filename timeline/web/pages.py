@@ -22,10 +22,12 @@ from ..dates import parse_date
 from ..db import engines, get_session
 from ..models import Actor, EventKind
 from ..services.charts import build_chart
-from ..services.exchange import actor_timeline, stream_full_export, timeline_document
+from ..services.exchange import actor_timeline, stream_full_csv, stream_full_export, timeline_document
 from ..services.history import REVERSAL, SHIFT
 from ..services.records import iso_utc
+from ..services.tabular import csv_rows, csv_text, timelinejs_document
 from .common import error_json, json_response, parse_filters
+from .security import allow_framing
 
 bp = Blueprint("pages", __name__)
 
@@ -90,6 +92,58 @@ def actor_json(slug: str) -> Response:
     if request.args.get("download") == "1":
         headers["Content-Disposition"] = f'attachment; filename="{actor.slug}.timeline.json"'
     return json_response(document, headers=headers)
+
+
+@bp.get("/actors/<slug>.csv")
+def actor_csv(slug: str) -> Response:
+    session = get_session()
+    actor = _actor_or_404(slug)
+    filters, errors, _args = parse_filters()
+    if errors:
+        return error_json(400, "invalid_filter", "Invalid filter.", errors)
+    timeline = actor_timeline(session, actor, filters)
+    body = csv_text(csv_rows(timeline.events, timeline.members, timeline.stances))
+    return _csv_response(body, f"{actor.slug}.csv")
+
+
+def _csv_response(body: str | Iterator[str], filename: str) -> Response:
+    if isinstance(body, str) and request.args.get("bom") == "1":
+        body = "\ufeff" + body  # lets spreadsheet programs detect UTF-8
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/export.csv")
+def export_csv() -> Response:
+    bom = request.args.get("bom") == "1"
+
+    def generate() -> Iterator[str]:
+        with Session(engines()[0]) as session:
+            yield from stream_full_csv(session, bom=bom)
+
+    return _csv_response(stream_with_context(generate()), "stance-timeline-export.csv")
+
+
+@bp.get("/actors/<slug>.timelinejs.json")
+def actor_timelinejs(slug: str) -> Response:
+    session = get_session()
+    actor = _actor_or_404(slug)
+    timeline = actor_timeline(session, actor)
+    subtitle = f"{len(timeline.events)} dated statements and events, with their stances"
+    document = timelinejs_document(
+        actor.name, subtitle, timeline.events, timeline.members, timeline.stances, group_by="topic"
+    )
+    return json_response(document)
+
+
+@bp.get("/actors/<slug>/embed")
+def actor_embed(slug: str) -> str:
+    actor = _actor_or_404(slug)
+    allow_framing()
+    return render_template("embed.html", actor=actor)
 
 
 @bp.get("/export.json")

@@ -26,7 +26,11 @@ def allow_framing() -> None:
 
 def _headers(response: Response) -> Response:
     framing = g.get("allow_framing", False)
-    response.headers.setdefault("Content-Security-Policy", CSP.format(frames="*" if framing else "'none'"))
+    csp = CSP.format(frames="*" if framing else "'none'")
+    if framing:
+        # TimelineJS sets style attributes in its markup; scripts stay 'self' only.
+        csp = csp.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+    response.headers.setdefault("Content-Security-Policy", csp)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     if not framing:
