@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from pgserver import PostgresServer
 from sqlalchemy import create_engine
 
 from timeline import create_app, migrate
@@ -22,6 +21,8 @@ from timeline.config import ROOT
 from timeline.db import write_session
 from timeline.services import accounts
 from timeline.services.exchange import import_document
+
+from pgserver import PostgresServer
 
 SEED_FILE = ROOT / "seed" / "russia-iran-biden-era.json"
 ARTICLE = ROOT.parent / "shared" / "article" / "russia-iran-biden-era.txt"

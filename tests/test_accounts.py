@@ -3,12 +3,13 @@
 import re
 
 import pytest
-from conftest import PASSWORD, create_user, csrf_token, load_doc, login, small_doc
 from flask import Flask
 from sqlalchemy import select
 
 from timeline.db import get_session
 from timeline.models import ApiToken, Event, Revision
+
+from conftest import PASSWORD, create_user, csrf_token, load_doc, login, small_doc
 
 
 @pytest.fixture

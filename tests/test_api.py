@@ -3,11 +3,12 @@
 import json
 
 import pytest
-from conftest import create_user, csrf_token, load_doc, login, small_doc
 from flask import Flask
 
 from timeline.db import write_session
 from timeline.services import accounts
+
+from conftest import create_user, csrf_token, load_doc, login, small_doc
 
 
 @pytest.fixture

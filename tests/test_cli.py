@@ -3,8 +3,9 @@
 import json
 from pathlib import Path
 
-from conftest import load_doc, small_doc
 from flask import Flask
+
+from conftest import load_doc, small_doc
 from test_exchange import counts
 
 

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import load_doc, make_app, small_doc
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -13,6 +12,8 @@ from timeline.db import get_session, write_session
 from timeline.models import Actor, Event, Stance
 from timeline.services.errors import Invalid
 from timeline.services.exchange import import_document
+
+from conftest import load_doc, make_app, small_doc
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "timeline" / "export-v1.schema.json").read_text())
 

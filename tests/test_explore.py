@@ -3,11 +3,12 @@
 import re
 
 import pytest
-from conftest import load_doc, small_doc
 from flask import Flask
 
 from timeline.services.charts import build_chart
 from timeline.services.history import StancePoint, TopicHistory, build_histories
+
+from conftest import load_doc, small_doc
 
 
 def doc_with_iran() -> dict:

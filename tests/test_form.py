@@ -3,12 +3,13 @@
 import re
 
 import pytest
-from conftest import csrf_token, load_doc, small_doc
 from flask import Flask
 from sqlalchemy import func, select
 
 from timeline.db import get_session
 from timeline.models import Actor, Event, Stance
+
+from conftest import csrf_token, load_doc, small_doc
 
 
 def event_count(app: Flask) -> int:

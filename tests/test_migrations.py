@@ -3,12 +3,13 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from conftest import load_doc, make_app, small_doc
 from sqlalchemy import create_engine, text
 
 from timeline import migrate
 from timeline.migrate import include_object
 from timeline.models import metadata
+
+from conftest import load_doc, make_app, small_doc
 
 
 def test_no_drift_between_models_and_migrations(db_url: str) -> None:

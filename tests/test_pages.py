@@ -2,8 +2,9 @@
 
 import re
 
-from conftest import load_doc, small_doc
 from flask import Flask
+
+from conftest import load_doc, small_doc
 
 
 def test_home_lists_actors_with_counts_latest_and_topics(app: Flask, client) -> None:

@@ -1,13 +1,14 @@
 """The OpenAPI description is kept true: schemathesis drives the live app, no 5xx, every response conforms."""
 
 import schemathesis
-from conftest import create_user, load_doc, small_doc
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from timeline.db import write_session
 from timeline.services import accounts
+
+from conftest import create_user, load_doc, small_doc
 
 # schemathesis' own pytest plugin does not run under pytest 9 yet, so each operation's strategy is driven
 # with plain Hypothesis: the same checks (no server error, status, content type and body per the schema).

@@ -5,11 +5,12 @@ import os
 
 import jsonschema
 import pytest
-from conftest import ARTICLE, SEED_FILE
 from flask import Flask
-from test_exchange import SCHEMA, counts
 
 from timeline.dates import parse_date
+
+from conftest import ARTICLE, SEED_FILE
+from test_exchange import SCHEMA, counts
 
 SEED = json.loads(SEED_FILE.read_text(encoding="utf-8"))
 EVENTS = {e["uid"]: e for e in SEED["events"]}

@@ -15,8 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD, SEED_FILE
 from sqlalchemy import create_engine, text
+
+from conftest import PASSWORD, SEED_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
 
