@@ -6,7 +6,7 @@ PORT ?= 5000
 WORKERS ?= 2
 FLASK := $(BIN)/flask --app timeline
 
-.PHONY: run test lint migrate seed dev clean
+.PHONY: run serve test lint migrate seed dev clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -27,9 +27,14 @@ seed: migrate
 	$(FLASK) seed
 	@$(FLASK) users bootstrap
 
-# gunicorn, not the development server; Ctrl-C stops it cleanly (SIGINT is a graceful stop).
+# The web server (gunicorn, not the development server) and the one scheduler process, side by side
+# under honcho (Procfile); Ctrl-C stops both cleanly.
 run: seed
-	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
+	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl-C stops the web server and the scheduler)"
+	TIMELINE_PORT=$(PORT) TIMELINE_WORKERS=$(WORKERS) exec $(BIN)/honcho --no-prefix start -f Procfile
+
+# The web server alone, without the scheduler.
+serve: seed
 	exec $(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - \
 		--graceful-timeout 5 --no-control-socket 'timeline:create_app()'
 

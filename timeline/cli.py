@@ -14,7 +14,7 @@ from sqlmodel import Session
 from . import migrate
 from .config import ROOT
 from .db import engines, write_session
-from .services import accounts
+from .services import accounts, feeds, snapshots
 from .services.errors import Invalid, NotFound
 from .services.exchange import actor_timeline, import_document, stream_full_export, timeline_document
 from .services.records import dumps
@@ -32,6 +32,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(export_command)
     app.cli.add_command(import_command)
     app.cli.add_command(users_group)
+    app.cli.add_command(scheduler_command)
+    app.cli.add_command(snapshots_group)
+    app.cli.add_command(feeds_group)
 
 
 @click.group("db")
@@ -222,3 +225,74 @@ def users_bootstrap() -> None:
     click.echo(f"  password: {password}   (shown only this once)")
     click.echo("Change it now: .venv/bin/flask --app timeline users password admin")
     click.echo("=" * 72)
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the scheduled jobs in this process (exactly one such process per site)."""
+    from . import jobs
+
+    jobs.start(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+@click.group("snapshots")
+def snapshots_group() -> None:
+    """Snapshots of the whole dataset in instance/snapshots/."""
+
+
+def _snapshot_dir() -> Path:
+    return Path(current_app.config["SNAPSHOT_DIR"])
+
+
+@snapshots_group.command("list")
+@with_appcontext
+def snapshots_list() -> None:
+    """List snapshots, newest first."""
+    files = snapshots.list_files(_snapshot_dir())
+    if not files:
+        click.echo(f"No snapshots in {_snapshot_dir()}.")
+    for f in files:
+        click.echo(f"{f.name}\t{f.size} bytes\tsha256 {f.sha256 or 'MISSING'}")
+
+
+@snapshots_group.command("create")
+@with_appcontext
+def snapshots_create() -> None:
+    """Write a snapshot now."""
+    with write_session() as session:
+        snap = snapshots.write_snapshot(session, _snapshot_dir(), int(current_app.config["SNAPSHOT_KEEP"]))
+        click.echo(f"Wrote {snap.name} ({snap.events} events, sha256 {snap.sha256}).")
+
+
+@snapshots_group.command("restore")
+@click.argument("name")
+@click.option("--replace", is_flag=True, help="Overwrite the data of a database that is not empty.")
+@with_appcontext
+def snapshots_restore(name: str, replace: bool) -> None:
+    """Restore a snapshot whose checksum matches, into an empty database (or with --replace)."""
+    try:
+        with write_session() as session:
+            report = snapshots.restore_snapshot(session, _snapshot_dir(), name, replace=replace)
+    except (Invalid, NotFound) as exc:
+        detail = "; ".join(getattr(exc, "fields", {}).values()) or str(exc)
+        raise click.ClickException(f"{detail}. Nothing was changed.") from exc
+    click.echo(f"Restored {name}: {report.summary()}")
+
+
+@click.group("feeds")
+def feeds_group() -> None:
+    """RSS/Atom feeds watched into the review queue."""
+
+
+@feeds_group.command("add")
+@click.argument("url")
+@with_appcontext
+def feeds_add(url: str) -> None:
+    """Watch a feed."""
+    try:
+        with write_session() as session:
+            feeds.add_feed(session, url)
+    except Invalid as exc:
+        raise click.ClickException("; ".join(exc.fields.values())) from exc
+    click.echo(f"Watching {url}.")

@@ -23,6 +23,16 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         JSON_SORT_KEYS=False,
         SQLITE_BUSY_TIMEOUT_MS=15000,
+        # Scheduled work (seconds; 0 turns a job off). Link checks reach third-party sites: opt in.
+        SNAPSHOT_INTERVAL=3600,
+        SNAPSHOT_KEEP=24,
+        SNAPSHOT_DIR=str(instance / "snapshots"),
+        LINK_CHECK_INTERVAL=0,
+        LINK_CHECK_TIMEOUT=10,
+        LINK_CHECK_CONCURRENCY=4,
+        LINK_CHECK_ALLOW_PRIVATE=False,
+        FEED_INTERVAL=900,
+        JOB_QUEUE_POLL=5,
     )
     app.config.from_prefixed_env("TIMELINE")
     if overrides:

@@ -102,6 +102,8 @@ class Event(SQLModel, table=True):
     source_publisher: str | None = Field(default=None, max_length=200)
     source_author: str | None = Field(default=None, max_length=200)
     source_published: str | None = Field(default=None, max_length=40)
+    # A copy in a web archive, for when the source link breaks.
+    archive_url: str | None = Field(default=None, max_length=2000)
     confidence: str = Field(default=Confidence.medium.value, max_length=10)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -179,3 +181,95 @@ class Revision(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class JobRun(SQLModel, table=True):
+    """One run of a scheduled job (or a request to run one now)."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (Index("ix_job_run_job", "job_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: str = Field(max_length=40)
+    # queued (asked for from /admin/jobs), running, ok, error
+    outcome: str = Field(max_length=10)
+    message: str | None = Field(default=None, max_length=4000)
+    requested_by: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="SET NULL"), nullable=True),
+    )
+    queued_at: datetime | None = Field(default=None)
+    started_at: datetime | None = Field(default=None)
+    finished_at: datetime | None = Field(default=None)
+
+
+class ScheduledJob(SQLModel, table=True):
+    """What the scheduler process last said about a job: its interval and next run."""
+
+    __tablename__ = "scheduled_job"
+
+    id: str = Field(primary_key=True, max_length=40)
+    interval_seconds: int
+    next_run_at: datetime | None = Field(default=None)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Snapshot(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    sha256: str = Field(max_length=64)
+    size: int
+    events: int
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SourceLink(SQLModel, table=True):
+    """The last check of a source URL: status, where redirects led, and since when it is broken."""
+
+    __tablename__ = "source_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(max_length=2000, unique=True)
+    status: int | None = Field(default=None)
+    final_url: str | None = Field(default=None, max_length=2000)
+    redirects: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    error: str | None = Field(default=None, max_length=500)
+    checked_at: datetime | None = Field(default=None)
+    broken_since: datetime | None = Field(default=None)
+
+
+class Feed(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(max_length=2000, unique=True)
+    title: str | None = Field(default=None, max_length=300)
+    added_by: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="SET NULL"), nullable=True),
+    )
+    created_at: datetime = Field(default_factory=utcnow)
+    last_fetched_at: datetime | None = Field(default=None)
+    last_error: str | None = Field(default=None, max_length=500)
+    failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class Candidate(SQLModel, table=True):
+    """A feed item waiting in the review queue; never published until an editor makes it an event."""
+
+    __table_args__ = (Index("ix_candidate_status", "status", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    feed_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("feed.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    guid: str | None = Field(default=None, max_length=2000, index=True)
+    link: str | None = Field(default=None, max_length=2000, index=True)
+    title: str = Field(max_length=500)
+    summary: str | None = Field(default=None, max_length=5000)
+    published: str | None = Field(default=None, max_length=40)  # EDTF day or month
+    publisher: str | None = Field(default=None, max_length=300)
+    status: str = Field(default="pending", max_length=10)  # pending, accepted, dismissed
+    event_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("event.id", ondelete="SET NULL"), nullable=True),
+    )
+    created_at: datetime = Field(default_factory=utcnow)

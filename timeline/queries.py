@@ -7,10 +7,25 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, literal, select, text
+from sqlalchemy import func, literal, or_, select, text
 from sqlmodel import Session, col
 
-from .models import CONFIDENCE_RANK, Actor, ApiToken, Confidence, Event, Revision, Stance, Topic, User
+from .models import (
+    CONFIDENCE_RANK,
+    Actor,
+    ApiToken,
+    Candidate,
+    Confidence,
+    Event,
+    Feed,
+    JobRun,
+    Revision,
+    ScheduledJob,
+    SourceLink,
+    Stance,
+    Topic,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -389,3 +404,59 @@ def topic_in_use(session: Session, topic_id: int) -> bool:
         session.execute(select(col(Stance.id)).where(col(Stance.topic_id) == topic_id).limit(1)).first()
         is not None
     )
+
+
+def has_any_data(session: Session) -> bool:
+    return any(
+        session.execute(select(col(model.id)).limit(1)).first() is not None for model in (Event, Actor, Topic)
+    )
+
+
+def source_urls(session: Session) -> list[str]:
+    """Distinct source URLs of live events."""
+    rows = session.execute(
+        select(col(Event.source_url)).where(_LIVE, col(Event.source_url).is_not(None)).distinct()
+    ).scalars()
+    return sorted(u for u in rows if u)
+
+
+def source_link(session: Session, url: str) -> SourceLink | None:
+    return session.execute(select(SourceLink).where(col(SourceLink.url) == url)).scalars().first()
+
+
+def feed_by_url(session: Session, url: str) -> Feed | None:
+    return session.execute(select(Feed).where(col(Feed.url) == url)).scalars().first()
+
+
+def all_feeds(session: Session) -> Sequence[Feed]:
+    return session.execute(select(Feed).order_by(col(Feed.id))).scalars().all()
+
+
+def candidate_exists(session: Session, *, link: str | None, guid: str | None) -> bool:
+    conditions = []
+    if link:
+        conditions.append(col(Candidate.link) == link)
+    if guid:
+        conditions.append(col(Candidate.guid) == guid)
+    if not conditions:
+        return False
+    return session.execute(select(col(Candidate.id)).where(or_(*conditions)).limit(1)).first() is not None
+
+
+def pending_candidates(session: Session, limit: int = 200) -> Sequence[Candidate]:
+    stmt = select(Candidate).where(col(Candidate.status) == "pending").order_by(col(Candidate.id).desc())
+    return session.execute(stmt.limit(limit)).scalars().all()
+
+
+def recent_job_runs(session: Session, job_id: str, limit: int = 10) -> Sequence[JobRun]:
+    stmt = select(JobRun).where(col(JobRun.job_id) == job_id).order_by(col(JobRun.id).desc()).limit(limit)
+    return session.execute(stmt).scalars().all()
+
+
+def queued_job_runs(session: Session) -> Sequence[JobRun]:
+    stmt = select(JobRun).where(col(JobRun.outcome) == "queued").order_by(col(JobRun.id))
+    return session.execute(stmt).scalars().all()
+
+
+def scheduled_jobs(session: Session) -> dict[str, ScheduledJob]:
+    return {j.id: j for j in session.execute(select(ScheduledJob)).scalars()}

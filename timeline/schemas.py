@@ -35,7 +35,8 @@ def _empty_to_none(value: Any) -> Any:
     return value
 
 
-def _check_url(value: str | None) -> str | None:
+def check_http_url(value: str | None) -> str | None:
+    """The URL if it is an http(s) address, else ValueError."""
     if value is None:
         return None
     parts = urlsplit(value)
@@ -95,10 +96,11 @@ class TopicIn(_Strict):
 
 class SourceIn(_Strict):
     title: OptLine = Field(default=None, max_length=500)
-    url: Annotated[OptLine, AfterValidator(_check_url)] = Field(default=None, max_length=2000)
+    url: Annotated[OptLine, AfterValidator(check_http_url)] = Field(default=None, max_length=2000)
     publisher: OptLine = Field(default=None, max_length=200)
     author: OptLine = Field(default=None, max_length=200)
     published: Annotated[OptLine, AfterValidator(lambda v: v if v is None else _check_date(v))] = None
+    archive_url: Annotated[OptLine, AfterValidator(check_http_url)] = Field(default=None, max_length=2000)
 
 
 class StanceIn(_Strict):

@@ -27,6 +27,7 @@ from sqlalchemy import Engine, Table, func, select, text
 from ..dates import InvalidDate, ParsedDate, parse_date
 from ..models import Actor, Event, Stance, Topic
 
+GENERATOR_VERSION = 2  # bump when the generated data changes: benchmark databases are regenerated
 BENCH_ACTOR = "bench-actor-1000"
 BENCH_ACTOR_EVENTS = 1000
 WIDE_TOPIC = "bench-topic-wide"
@@ -531,7 +532,9 @@ def generate_demo_data(
                         "source_title": f"{topic_name[chosen[0]]}: transcript {event_id}"
                         if has_source
                         else None,
-                        "source_url": f"https://example.org/demo/{event_id}" if has_source else None,
+                        "source_url": f"https://sources.example.invalid/demo/{event_id}"
+                        if has_source
+                        else None,
                         "source_publisher": _PUBLISHERS[int(rand() * len(_PUBLISHERS))]
                         if has_source
                         else None,
@@ -585,6 +588,7 @@ def generate_demo_data(
         "wide_topic_actors": sum(1 for a in wide_actors if wide_left[a] < WIDE_EVENTS_PER_ACTOR),
         "distinct_dates": len(date_pool),
         "seed": seed,
+        "generator_version": GENERATOR_VERSION,
         "seconds": round(seconds, 2),
         "seconds_parsing_dates": round(parse_seconds, 2),
         "seconds_inserting": round(insert_seconds, 2),

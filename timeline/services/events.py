@@ -246,6 +246,7 @@ def event_values(session: Session, data: EventIn) -> tuple[dict[str, Any], list[
         "source_publisher": data.source.publisher,
         "source_author": data.source.author,
         "source_published": data.source.published,
+        "archive_url": data.source.archive_url,
         "confidence": data.confidence.value,
     }
     stances = [

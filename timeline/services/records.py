@@ -63,6 +63,7 @@ def event_record(event: Event, actor_slug: str, stances: Sequence[tuple[Stance, 
             "publisher": event.source_publisher,
             "author": event.source_author,
             "published": event.source_published,
+            "archive_url": event.archive_url,
         },
         "confidence": event.confidence,
         "stances": [

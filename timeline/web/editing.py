@@ -10,10 +10,10 @@ from werkzeug.wrappers import Response as BaseResponse
 from .. import queries
 from ..dates import InvalidDate, parse_bound
 from ..db import get_session, write_session
-from ..models import Event
+from ..models import Candidate, Event
 from ..schemas import ActorIn, TopicIn
 from ..services import events as event_service
-from ..services import revisions
+from ..services import feeds, revisions
 from ..services.errors import Conflict, Invalid, NotFound
 from ..services.exchange import import_document
 from .auth import admin_required, current_user_id, editor_required
@@ -44,6 +44,11 @@ def _event_form(event: Event | None = None) -> EventForm:
         form.stances.append_entry()
     if request.method == "GET" and event is None and request.args.get("actor"):
         form.actor.data = request.args["actor"]
+    candidate_id = request.args.get("candidate", "")
+    if request.method == "GET" and event is None and candidate_id.isdigit():
+        candidate = session.get(Candidate, int(candidate_id)) if int(candidate_id) < 2**31 else None
+        if candidate is not None and candidate.status == "pending":
+            form.prefill_from_candidate(candidate)
     form.set_choices(queries.all_actors(session), queries.all_topics(session))
     return form
 
@@ -65,6 +70,8 @@ def create_event() -> tuple[str, int] | BaseResponse:
         with write_session() as session:
             event = event_service.submit_event(session, payload, form.new_actor_payload(), current_user_id())
             event_id = event.id
+            if form.candidate.data and str(form.candidate.data).isdigit() and event_id is not None:
+                feeds.accept(session, int(form.candidate.data), event_id)
     except Invalid as exc:
         form.show_errors(exc.fields, rows)
         return render_template("event_form.html", form=form, event=None, error=exc.message), 422

@@ -23,7 +23,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import HiddenInput
 
-from ..models import Actor, ActorKind, Confidence, EventKind, Topic
+from ..models import Actor, ActorKind, Candidate, Confidence, EventKind, Topic
 
 csrf = CSRFProtect()
 NEW_ACTOR = "__new__"
@@ -86,6 +86,7 @@ class EventForm(FlaskForm):
     source_publisher = StringField("Publisher")
     source_author = StringField("Author")
     source_published = StringField("Published (EDTF)")
+    source_archive_url = StringField("Archived copy (URL)")
     confidence = SelectField(
         "Confidence",
         choices=_choices((c.value, c.value) for c in Confidence),
@@ -94,6 +95,7 @@ class EventForm(FlaskForm):
     )
     stances = FieldList(FormField(StanceRowForm), min_entries=STANCE_ROWS, max_entries=MAX_STANCE_ROWS)
     version = IntegerField(widget=HiddenInput())  # optimistic locking on edit
+    candidate = HiddenField()  # the review-queue item this event comes from
     add_row = SubmitField("Add a stance row")
     save = SubmitField("Save event")
 
@@ -105,6 +107,17 @@ class EventForm(FlaskForm):
         topic_choices = _choices([("", "— topic —"), *((t.slug, t.name) for t in topics)])
         for row in self.stances:
             row.form.topic.choices = topic_choices
+
+    def prefill_from_candidate(self, candidate: Candidate) -> None:
+        """Start an event from a feed item: its title, link, date and publisher."""
+        self.candidate.data = str(candidate.id)
+        self.title.data = candidate.title
+        self.source_title.data = candidate.title
+        self.source_url.data = candidate.link
+        self.source_publisher.data = candidate.publisher
+        self.source_published.data = candidate.published
+        self.date.data = candidate.published
+        self.summary.data = candidate.summary
 
     def new_actor_payload(self) -> dict[str, Any] | None:
         """The inline actor to create, when the user chose "New actor…"."""
@@ -145,6 +158,7 @@ class EventForm(FlaskForm):
                 "publisher": self.source_publisher.data,
                 "author": self.source_author.data,
                 "published": self.source_published.data,
+                "archive_url": self.source_archive_url.data,
             },
             "confidence": self.confidence.data,
             "stances": stances,
@@ -204,7 +218,8 @@ def event_form_data(snapshot: dict[str, Any]) -> dict[str, Any]:
             "version",
         )
     }
-    data.update({f"source_{k}": source.get(k) for k in ("title", "url", "publisher", "author", "published")})
+    keys = ("title", "url", "publisher", "author", "published", "archive_url")
+    data.update({f"source_{k}": source.get(k) for k in keys})
     data["stances"] = stances
     return data
 

@@ -170,6 +170,7 @@ def event_page(event_id: int) -> str:
         abort(404, description=f"No event with the id {event_id}.")
     actor = queries.actors_by_ids(session, [event.actor_id])[event.actor_id]
     stances = queries.stances_for_events(session, [event_id]).get(event_id, [])
+    link = queries.source_link(session, event.source_url) if event.source_url else None
     return render_template(
-        "event.html", event=event, actor=actor, stances=stances, date=parse_date(event.date_edtf)
+        "event.html", event=event, actor=actor, stances=stances, date=parse_date(event.date_edtf), link=link
     )

@@ -1,0 +1,186 @@
+"""Scheduled jobs: one dedicated process runs APScheduler; each job pushes an app context, calls a service."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_MISSED,
+    EVENT_SCHEDULER_STARTED,
+    JobExecutionEvent,
+)
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from flask import Flask, current_app
+from sqlalchemy import update
+from sqlmodel import col
+
+from . import queries
+from .db import write_session
+from .models import JobRun, ScheduledJob, utcnow
+from .services import feeds, linkcheck, snapshots
+
+log = logging.getLogger("timeline.jobs")
+
+
+def _snapshot() -> str:
+    with write_session() as session:
+        snap = snapshots.write_snapshot(
+            session, Path(current_app.config["SNAPSHOT_DIR"]), int(current_app.config["SNAPSHOT_KEEP"])
+        )
+        return f"{snap.name}: {snap.events} events, {snap.size} bytes, sha256 {snap.sha256[:12]}…"
+
+
+def _link_check() -> str:
+    cfg = current_app.config
+    with write_session() as session:
+        result = linkcheck.check_links(
+            session,
+            timeout=float(cfg["LINK_CHECK_TIMEOUT"]),
+            concurrency=int(cfg["LINK_CHECK_CONCURRENCY"]),
+            allow_private=bool(cfg["LINK_CHECK_ALLOW_PRIVATE"]),
+        )
+    return f"{result['checked']} links checked, {result['broken']} broken"
+
+
+def _feeds() -> str:
+    with write_session() as session:
+        report = feeds.fetch_feeds(session)
+    return f"{report.feeds} feeds, {report.new} new candidates, {report.failed} failed"
+
+
+# id -> (what it does, the service call, the config key of its interval)
+JOBS: dict[str, tuple[str, Callable[[], str], str]] = {
+    "snapshot": ("Snapshot of the whole dataset", _snapshot, "SNAPSHOT_INTERVAL"),
+    "link-check": ("Check source links", _link_check, "LINK_CHECK_INTERVAL"),
+    "feeds": ("Fetch watched feeds into the review queue", _feeds, "FEED_INTERVAL"),
+}
+
+
+def run_job(app: Flask, job_id: str, run_id: int | None = None) -> JobRun:
+    """Run one job in its own app context and record the run; errors are logged and recorded, not raised."""
+    with app.app_context():
+        with write_session() as session:
+            run = session.get(JobRun, run_id) if run_id else None
+            if run is None:
+                run = JobRun(job_id=job_id, outcome="running")
+                session.add(run)
+            run.outcome, run.started_at = "running", utcnow()
+            session.flush()
+            run_id = run.id
+        try:
+            message, outcome = JOBS[job_id][1](), "ok"
+        except Exception as exc:  # a failing job must not take the scheduler down
+            log.exception("job %s failed", job_id)
+            message, outcome = f"{type(exc).__name__}: {exc}", "error"
+        with write_session() as session:
+            run = session.get(JobRun, run_id)
+            assert run is not None
+            run.outcome, run.message, run.finished_at = outcome, message[:4000], utcnow()
+        return run
+
+
+def request_run(job_id: str, user_id: int | None) -> JobRun:
+    """Queue a run for the scheduler process ("run now" on /admin/jobs)."""
+    if job_id not in JOBS:
+        raise KeyError(job_id)
+    with write_session() as session:
+        run = JobRun(job_id=job_id, outcome="queued", requested_by=user_id, queued_at=utcnow())
+        session.add(run)
+        session.flush()
+        return run
+
+
+def _dispatch_queued(app: Flask) -> None:
+    with app.app_context():
+        with write_session() as session:
+            queued = [(r.id, r.job_id) for r in queries.queued_job_runs(session)]
+        for run_id, job_id in queued:
+            with write_session() as session:
+                # Claim it: only one dispatcher may move a run out of the queue.
+                claimed = session.execute(
+                    update(JobRun)
+                    .where(col(JobRun.id) == run_id, col(JobRun.outcome) == "queued")
+                    .values(outcome="running")
+                ).rowcount  # type: ignore[attr-defined]
+            if claimed:
+                run_job(app, job_id, run_id)
+
+
+def _record_next_runs(app: Flask, scheduler: BaseScheduler) -> None:
+    with app.app_context(), write_session() as session:
+        for job_id, (_what, _call, key) in JOBS.items():
+            interval = int(app.config[key])
+            job = scheduler.get_job(job_id)
+            next_run = job.next_run_time.astimezone(UTC) if job and job.next_run_time else None
+            row = session.get(ScheduledJob, job_id) or ScheduledJob(id=job_id, interval_seconds=interval)
+            row.interval_seconds, row.next_run_at, row.updated_at = interval, next_run, utcnow()
+            session.add(row)
+
+
+def build_scheduler(app: Flask, scheduler: BaseScheduler | None = None) -> BaseScheduler:
+    """The jobs with explicit ids, replace_existing, coalesce and a misfire grace time."""
+    scheduler = scheduler or BlockingScheduler(timezone=UTC)
+    for job_id, (_what, _call, key) in JOBS.items():
+        interval = int(app.config[key])
+        if interval <= 0:
+            continue  # turned off in configuration
+        scheduler.add_job(
+            run_job,
+            IntervalTrigger(seconds=interval, start_date=datetime.now(UTC) + timedelta(seconds=interval)),
+            args=[app, job_id],
+            id=job_id,
+            name=JOBS[job_id][0],
+            replace_existing=True,
+            # Runs missed while the process was down collapse into one, if within half an interval.
+            coalesce=True,
+            misfire_grace_time=max(1, interval // 2),
+            max_instances=1,
+        )
+    poll = int(app.config["JOB_QUEUE_POLL"])
+    scheduler.add_job(
+        _dispatch_queued,
+        IntervalTrigger(seconds=max(1, poll)),
+        args=[app],
+        id="dispatch-queued",
+        replace_existing=True,
+        coalesce=True,
+        misfire_grace_time=poll,
+        max_instances=1,
+    )
+
+    def on_event(event: JobExecutionEvent) -> None:
+        if event.code == EVENT_JOB_MISSED:
+            log.warning("job %s missed its run at %s", event.job_id, event.scheduled_run_time)
+        _record_next_runs(app, scheduler)
+
+    scheduler.add_listener(on_event, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
+    return scheduler
+
+
+def start(app: Flask) -> None:
+    """Run the scheduler in this process until SIGINT/SIGTERM (flask --app timeline scheduler)."""
+    scheduler = build_scheduler(app)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    log.info("scheduler started: %s", ", ".join(j.id for j in scheduler.get_jobs()))
+
+    def after_start(event: Any) -> None:
+        _record_next_runs(app, scheduler)
+
+    def stop(signum: int, frame: Any) -> None:
+        scheduler.shutdown(wait=False)  # a process manager's SIGTERM: stop between jobs
+
+    scheduler.add_listener(after_start, EVENT_SCHEDULER_STARTED)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        log.info("scheduler stopped")
