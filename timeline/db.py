@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -10,7 +13,10 @@ from typing import Any
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine.url import make_url
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session
+
+from .services.errors import StorageError
 
 _ENGINES = "timeline.engines"
 
@@ -38,7 +44,9 @@ def _sqlite_setup(engine: Engine, busy_timeout_ms: int) -> None:
         # Take transaction control from pysqlite so we can choose BEGIN IMMEDIATE.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
+        # A read-only database keeps its journal mode; its writes are refused later, with a message.
+        with contextlib.suppress(sqlite3.OperationalError):
+            cur.execute("PRAGMA journal_mode=WAL")
         cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
@@ -61,6 +69,20 @@ def init_app(app: Flask) -> None:
         busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"],
     )
     app.teardown_appcontext(_close_session)
+    _warn_if_read_only(app)
+
+
+def _warn_if_read_only(app: Flask) -> None:
+    """Say at start, with the path, when a SQLite database cannot be written."""
+    url = make_url(app.config["DATABASE_URL"])
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return
+    path = os.path.abspath(url.database)
+    folder = os.path.dirname(path)
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        app.logger.error("The database %s is read-only: reads work, every write will be refused.", path)
+    elif not os.path.exists(path) and not os.access(folder, os.W_OK):
+        app.logger.error("Cannot create the database %s: the folder %s is not writable.", path, folder)
 
 
 def engines() -> tuple[Engine, Engine]:
@@ -74,6 +96,27 @@ def get_session() -> Session:
     return g.db_session
 
 
+# SQLite's words for a database that cannot take writes, and what to tell people.
+_STORAGE_FAILURES = {
+    "readonly": "the database file or its folder is read-only",
+    "disk is full": "the disk is full",
+    "disk i/o error": "the disk reported an I/O error",
+    "unable to open database": "the database file cannot be opened (missing folder or no permission)",
+}
+
+
+def storage_failure(exc: BaseException, engine: Engine) -> StorageError | None:
+    """A StorageError naming the database and the reason, when exc is a storage failure."""
+    if not isinstance(exc, OperationalError | DatabaseError):
+        return None
+    text = str(getattr(exc, "orig", exc)).lower()
+    for needle, reason in _STORAGE_FAILURES.items():
+        if needle in text:
+            where = engine.url.database or engine.url.render_as_string(hide_password=True)
+            return StorageError(f"Cannot write to the database at {where}: {reason}. Reading still works.")
+    return None
+
+
 @contextmanager
 def write_session() -> Iterator[Session]:
     """A session for one write transaction: commits on success, rolls back on error."""
@@ -81,8 +124,11 @@ def write_session() -> Iterator[Session]:
     try:
         yield session
         session.commit()
-    except BaseException:
+    except BaseException as exc:
         session.rollback()
+        failure = storage_failure(exc, engines()[1])
+        if failure is not None:
+            raise failure from exc
         raise
     finally:
         session.close()

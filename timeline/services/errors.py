@@ -26,3 +26,11 @@ class Conflict(DomainError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class StorageError(DomainError):
+    """The database cannot take writes (read-only file, full disk...): the message names path and reason."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

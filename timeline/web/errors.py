@@ -6,6 +6,7 @@ from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ..services.errors import StorageError
 from ..services.records import dumps
 
 
@@ -32,6 +33,11 @@ def init_app(app: Flask) -> None:
             "csrf",
             "The form's security token is missing or expired. Go back, reload the page and send it again.",
         )
+
+    @app.errorhandler(StorageError)
+    def storage_error(exc: StorageError) -> tuple[Response | str, int]:
+        app.logger.error("%s", exc.message)
+        return _render(503, "storage_unavailable", exc.message)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> tuple[Response | str, int]:
