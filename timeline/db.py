@@ -11,11 +11,12 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, select, update
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import DatabaseError, OperationalError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
+from .models import DataVersion
 from .services.errors import StorageError
 
 _ENGINES = "timeline.engines"
@@ -121,8 +122,17 @@ def storage_failure(exc: BaseException, engine: Engine) -> StorageError | None:
 def write_session() -> Iterator[Session]:
     """A session for one write transaction: commits on success, rolls back on error."""
     session = Session(engines()[1], expire_on_commit=False)
+    event.listen(session, "after_flush", _mark_written)
+    event.listen(session, "do_orm_execute", _mark_dml)
     try:
         yield session
+        if session.info.get("written") or session.new or session.dirty or session.deleted:
+            # Every write bumps the data version: each worker's response cache sees it on its next request.
+            session.execute(
+                update(DataVersion)
+                .where(col(DataVersion.id) == 1)
+                .values(version=col(DataVersion.version) + 1)
+            )
         session.commit()
     except BaseException as exc:
         session.rollback()
@@ -135,6 +145,22 @@ def write_session() -> Iterator[Session]:
         # End the request's read transaction: in WAL mode it would keep seeing the data before this write.
         if "db_session" in g:
             g.db_session.rollback()
+
+
+def _mark_written(session: Session, _context: Any) -> None:
+    session.info["written"] = True
+
+
+def _mark_dml(state: Any) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info["written"] = True
+
+
+def data_version() -> int:
+    """The current data version, read in the request's read transaction."""
+    stmt = select(col(DataVersion.version)).where(col(DataVersion.id) == 1)
+    value = get_session().execute(stmt).scalar()
+    return int(value or 0)
 
 
 def _close_session(_exc: BaseException | None) -> None:

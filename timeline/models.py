@@ -273,3 +273,12 @@ class Candidate(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("event.id", ondelete="SET NULL"), nullable=True),
     )
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class DataVersion(SQLModel, table=True):
+    """One row whose number every write bumps: the key of the response cache in every worker."""
+
+    __tablename__ = "data_version"
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = Field(default=0)

@@ -13,6 +13,7 @@ from ..services.errors import Invalid
 from ..services.records import iso_utc
 from ..services.search import Results, search
 from ..services.tabular import timelinejs_document
+from .cache import cached
 from .common import error_json, json_response, parse_filters
 
 bp = Blueprint("explore", __name__)
@@ -45,6 +46,7 @@ def _comparison(slug: str) -> tuple[Comparison | None, dict[str, str], dict[str,
 
 
 @bp.get("/topics/<slug>")
+@cached
 def topic_page(slug: str) -> tuple[str, int]:
     comparison, errors, args = _comparison(slug)
     chart = None
@@ -63,6 +65,7 @@ def topic_page(slug: str) -> tuple[str, int]:
 
 
 @bp.get("/topics/<slug>.json")
+@cached
 def topic_json(slug: str) -> Response:
     comparison, errors, _args = _comparison(slug)
     if comparison is None:
@@ -71,6 +74,7 @@ def topic_json(slug: str) -> Response:
 
 
 @bp.get("/topics/<slug>.timelinejs.json")
+@cached
 def topic_timelinejs(slug: str) -> Response:
     comparison, errors, _args = _comparison(slug)
     if comparison is None:

@@ -26,6 +26,7 @@ from ..services.exchange import actor_timeline, stream_full_csv, stream_full_exp
 from ..services.history import REVERSAL, SHIFT
 from ..services.records import iso_utc
 from ..services.tabular import csv_rows, csv_text, timelinejs_document
+from .cache import cached
 from .common import error_json, json_response, parse_filters
 from .security import allow_framing
 
@@ -38,6 +39,7 @@ def init_app(app: Flask) -> None:
 
 
 @bp.get("/")
+@cached
 def index() -> str:
     session = get_session()
     return render_template(
@@ -62,6 +64,7 @@ def _actor_or_404(slug: str) -> Actor:
 
 
 @bp.get("/actors/<slug>")
+@cached
 def actor_page(slug: str) -> tuple[str, int]:
     session = get_session()
     actor = _actor_or_404(slug)
@@ -81,6 +84,7 @@ def actor_page(slug: str) -> tuple[str, int]:
 
 
 @bp.get("/actors/<slug>.json")
+@cached
 def actor_json(slug: str) -> Response:
     session = get_session()
     actor = _actor_or_404(slug)
@@ -128,6 +132,7 @@ def export_csv() -> Response:
 
 
 @bp.get("/actors/<slug>.timelinejs.json")
+@cached
 def actor_timelinejs(slug: str) -> Response:
     session = get_session()
     actor = _actor_or_404(slug)

@@ -1,0 +1,137 @@
+"""The response cache never serves stale data: every write bumps the data version, in every worker."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+from flask import Flask
+from test_server import free_port
+
+from timeline.db import write_session
+from timeline.services import accounts
+
+from conftest import ROOT, SEED_FILE, create_user, load_doc, small_doc
+
+
+def test_etag_and_304_then_fresh_data_after_a_write(app: Flask, client) -> None:
+    load_doc(app, small_doc())
+    first = client.get("/actors/russia.json")
+    etag = first.headers["ETag"]
+    assert first.headers["Cache-Control"] == "no-cache"
+    again = client.get("/actors/russia.json", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and not again.get_data()
+    doc = small_doc()
+    doc["events"][1]["title"] = "Changed through an import"
+    load_doc(app, doc)
+    changed = client.get("/actors/russia.json", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert "Changed through an import" in changed.get_data(as_text=True)
+    for path in (
+        "/actors/russia",
+        "/topics/jcpoa",
+        "/topics/jcpoa.json",
+        "/",
+        "/actors/russia.timelinejs.json",
+    ):
+        assert "Changed through an import" in client.get(path).get_data(as_text=True), path
+
+
+def test_signed_in_editors_are_never_served_a_shared_page(app: Flask, editor) -> None:
+    load_doc(app, small_doc())
+    anonymous = app.test_client()
+    anonymous.get("/actors/russia")  # fills the cache
+    page = editor.get("/actors/russia")
+    assert "ETag" not in page.headers and "Sign out" in page.get_data(as_text=True)
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode()
+
+
+def _send(url: str, token: str, method: str, body: dict | None = None) -> dict:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(
+        url,
+        data=data,
+        method=method,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        text = response.read().decode()
+    return json.loads(text) if text else {}
+
+
+def test_every_worker_sees_a_write_at_once(db_url: str) -> None:
+    env = {**os.environ, "TIMELINE_DATABASE_URL": db_url, "TIMELINE_SECRET_KEY": "x"}
+    flask = [sys.executable, "-m", "flask", "--app", "timeline"]
+    subprocess.run([*flask, "import", str(SEED_FILE)], env=env, check=True, capture_output=True, cwd=ROOT)
+    from conftest import make_app
+
+    app = make_app(db_url)
+    create_user(app, "writer")
+    with app.app_context(), write_session() as session:
+        token = accounts.issue_token(session, "writer")
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--no-control-socket",
+            "timeline:create_app()",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                _get(f"{base}/healthz")
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.2)
+        pages = ["/actors/russia", "/actors/russia.json", "/topics/jcpoa", "/topics/jcpoa.json"]
+        for _ in range(10):  # warm both workers' caches
+            for path in pages:
+                _get(base + path)
+        event = {
+            "actor": "russia",
+            "kind": "statement",
+            "title": "Fresh everywhere",
+            "date": "2021-01",
+            "stances": [{"topic": "jcpoa", "score": 1}],
+        }
+        created = _send(f"{base}/api/v1/events", token, "POST", event)
+        for _ in range(10):  # each request may land on either worker: all must see it
+            for path in pages:
+                assert "Fresh everywhere" in _get(base + path), path
+        _send(
+            f"{base}/api/v1/events/{created['id']}",
+            token,
+            "PUT",
+            {**event, "title": "Edited everywhere", "version": created["version"]},
+        )
+        for _ in range(10):
+            for path in pages:
+                text = _get(base + path)
+                assert "Edited everywhere" in text and "Fresh everywhere" not in text, path
+        _send(f"{base}/api/v1/events/{created['id']}", token, "DELETE")
+        for _ in range(10):
+            for path in pages:
+                assert "Edited everywhere" not in _get(base + path), path
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
