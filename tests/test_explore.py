@@ -255,3 +255,27 @@ def test_search_rejects_overlong_queries_clearly(app: Flask, client) -> None:
 
 def test_build_histories_unused_import_guard() -> None:
     assert build_histories([], {}, {}) == []
+
+
+def test_topic_comparison_with_twelve_actors(app: Flask, client) -> None:
+    doc = small_doc()
+    for i in range(12):
+        doc["actors"].append({"slug": f"state-{i:02d}", "name": f"State {i:02d}", "kind": "government"})
+        doc["events"].append(
+            {
+                "uid": f"s-{i}",
+                "actor": f"state-{i:02d}",
+                "kind": "statement",
+                "title": f"State {i} speaks",
+                "date": f"{2010 + i}-0{1 + i % 9}",
+                "stances": [{"topic": "jcpoa", "score": (i % 5) - 2}],
+            }
+        )
+    load_doc(app, doc)
+    page = client.get("/topics/jcpoa").get_data(as_text=True)
+    lanes = re.findall(r'<g class="lane" data-lane="([^"]+)"', page)
+    assert len(lanes) == 13 and lanes[0] == "russia"  # Russia sorts before "State ..."
+    svg = re.search(r'<svg viewBox="0 0 (\d+) (\d+)"', page)
+    assert int(svg.group(2)) >= 13 * 90  # every lane keeps its height: nothing squeezed
+    chosen = client.get("/topics/jcpoa?actors=state-11,state-00,russia").get_data(as_text=True)
+    assert re.findall(r'<g class="lane" data-lane="([^"]+)"', chosen) == ["state-11", "state-00", "russia"]
