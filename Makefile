@@ -6,7 +6,7 @@ PORT ?= 5000
 WORKERS ?= 2
 FLASK := $(BIN)/flask --app timeline
 
-.PHONY: run serve test lint migrate seed dev clean
+.PHONY: run serve test lint migrate seed dev clean browser bench
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -45,9 +45,18 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check timeline tests migrations
 	$(BIN)/mypy timeline
 
+# Debian's Chromium for the browser tests, never a downloaded browser build. Installed only when
+# running as root (CI); elsewhere the browser tests skip with a reason (and fail when CI=true).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "Could not install Debian's chromium: browser tests will not run"; \
+	  else echo "No chromium (install Debian's chromium package): browser tests will skip"; fi; }
+
 # The suite runs twice: on SQLite, then on a PostgreSQL server the tests start themselves
 # (skipped with a loud reason where PostgreSQL is not installed; required when CI=true).
-test: $(VENV)/.installed-test lint
+test: $(VENV)/.installed-test lint browser
 	TIMELINE_TEST_BACKEND=sqlite $(BIN)/python -m pytest -q
 	TIMELINE_TEST_BACKEND=postgresql $(BIN)/python -m pytest -q
 

@@ -203,3 +203,23 @@ def test_error_statuses_keep_the_shape(token, client, method: str, path: str, st
 def test_openapi_is_served(client) -> None:
     doc = client.get("/api/v1/openapi.json").get_json()
     assert doc["openapi"] == "3.1.0" and "/api/v1/events/{event_id}" in doc["paths"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("post", "/api/v1/events"),
+        ("put", "/api/v1/events/1"),
+        ("delete", "/api/v1/events/1"),
+        ("post", "/api/v1/actors"),
+        ("put", "/api/v1/actors/russia"),
+        ("delete", "/api/v1/actors/russia"),
+        ("post", "/api/v1/topics"),
+        ("put", "/api/v1/topics/jcpoa"),
+        ("delete", "/api/v1/topics/jcpoa"),
+    ],
+)
+def test_every_api_write_needs_an_editor(token, client, method: str, path: str) -> None:
+    response = getattr(client, method)(path, json={})
+    assert response.status_code == 401 and error(response)["code"] == "unauthorized"
+    assert client.get("/api/v1/events").get_json()["total"] == 3

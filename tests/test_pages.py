@@ -123,3 +123,11 @@ def test_pages_are_usable_on_a_phone_and_without_javascript(editor) -> None:
     page = editor.get("/events/new").get_data(as_text=True)
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
     assert "<script" not in page
+
+
+def test_secret_key_is_generated_once_and_kept_private(tmp_path) -> None:
+    from timeline.config import _instance_secret
+
+    first = _instance_secret(tmp_path)
+    assert len(first) == 64 and _instance_secret(tmp_path) == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0  # readable by the owner only
