@@ -322,3 +322,22 @@ def test_request_body_limit(app: Flask, editor) -> None:
         "/events", data={"csrf_token": csrf_token(editor), "quote": "x" * (3 * 1024 * 1024)}
     )
     assert response.status_code == 413
+
+
+def test_admin_manages_editors_and_editors_cannot(app: Flask, client) -> None:
+    create_user(app, "ed")
+    login(client, "ed")
+    assert client.get("/admin/users").status_code == 403
+    assert post(client, "/admin/users", name="x", password=PASSWORD).status_code == 403
+    other = app.test_client()
+    create_user(app, "boss", admin=True)
+    login(other, "boss")
+    assert "<td>ed</td>" in other.get("/admin/users").get_data(as_text=True)
+    assert post(other, "/admin/users", name="newbie", password=PASSWORD).status_code == 303
+    assert post(other, "/admin/users", name="short", password="abc").status_code == 303
+    page = other.get("/admin/users").get_data(as_text=True)
+    assert "<td>newbie</td>" in page and "<td>short</td>" not in page
+    assert post(other, "/admin/users/ed/disable").status_code == 303
+    assert post(other, "/admin/users/boss/disable").status_code == 409
+    assert login(app.test_client(), "ed").status_code == 401
+    assert login(app.test_client(), "newbie").status_code == 303

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from .. import jobs, queries
 from ..db import get_session, write_session
-from ..services import feeds
+from ..services import accounts, feeds
 from ..services.errors import Invalid, NotFound
-from .auth import current_user_id, editor_required
+from .auth import admin_required, current_user_id, editor_required
 
 bp = Blueprint("admin", __name__)
 
@@ -79,3 +80,37 @@ def dismiss(candidate_id: int) -> BaseResponse:
         abort(404, description=str(exc))
     flash("Dismissed.")
     return redirect(url_for("admin.review"), 303)
+
+
+@bp.get("/admin/users")
+@admin_required
+def users_page() -> str:
+    return render_template("users.html", users=queries.list_users(get_session()))
+
+
+@bp.post("/admin/users")
+@admin_required
+def create_user() -> tuple[str, int] | BaseResponse:
+    name, password = request.form.get("name", ""), request.form.get("password", "")
+    try:
+        with write_session() as session:
+            accounts.create_user(session, name, password, admin=request.form.get("admin") == "1")
+    except Invalid as exc:
+        flash("Account not created: " + "; ".join(f"{k}: {v}" for k, v in exc.fields.items()))
+        return redirect(url_for("admin.users_page"), 303)
+    flash(f"Created the account {name.strip()}.")
+    return redirect(url_for("admin.users_page"), 303)
+
+
+@bp.post("/admin/users/<name>/disable")
+@admin_required
+def disable_user(name: str) -> BaseResponse:
+    if name == current_user.name:
+        abort(409, description="You cannot disable your own account.")
+    try:
+        with write_session() as session:
+            accounts.disable_user(session, name)
+    except NotFound as exc:
+        abort(404, description=str(exc))
+    flash(f"Disabled {name}; its API tokens no longer work.")
+    return redirect(url_for("admin.users_page"), 303)
