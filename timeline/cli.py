@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from sqlmodel import Session
 from . import migrate
 from .config import ROOT
 from .db import engines, write_session
+from .jsontext import JsonTextError, loads_strict
 from .services import accounts, feeds, snapshots
 from .services.errors import Invalid, NotFound
 from .services.exchange import actor_timeline, import_document, stream_full_export, timeline_document
@@ -62,14 +62,9 @@ def db_downgrade(revision: str) -> None:
 
 def _load_json(path: Path) -> object:
     try:
-        with path.open(encoding="utf-8") as fh:
-            return json.load(fh, parse_constant=_reject_constant)
-    except (OSError, ValueError) as exc:
+        return loads_strict(path.read_bytes())
+    except (OSError, JsonTextError) as exc:
         raise click.ClickException(f"{path}: cannot read JSON: {exc}") from exc
-
-
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not valid JSON")
 
 
 def run_import(path: Path, *, dry_run: bool) -> str:

@@ -6,6 +6,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from edtf import parse_edtf, struct_time_to_date
 
@@ -81,8 +82,12 @@ def _endpoint(text: str) -> tuple[date, date, str, str]:
     return lower, upper, shown, precision
 
 
+@lru_cache(maxsize=65536)
 def parse_date(text: str) -> ParsedDate:
-    """Parse an EDTF date (Level 0 and the common Level 1 forms) or raise InvalidDate."""
+    """Parse an EDTF date (Level 0 and the common Level 1 forms) or raise InvalidDate.
+
+    Cached: the edtf parser costs milliseconds per call and timelines repeat the same few dates.
+    """
     text = (text or "").strip()
     if not text:
         raise InvalidDate(f"A date is required; use {ACCEPTED}.")

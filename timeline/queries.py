@@ -39,12 +39,19 @@ class EventFilters:
     min_confidence: Confidence | None = None
 
 
+def _storable(*values: str | None) -> bool:
+    """False for text no row can hold: a NUL character (PostgreSQL refuses it even in a comparison)."""
+    return not any(v is not None and "\x00" in v for v in values)
+
+
 def actor_by_slug(session: Session, slug: str) -> Actor | None:
+    if not _storable(slug):
+        return None
     return session.execute(select(Actor).where(col(Actor.slug) == slug)).scalars().first()
 
 
 def actors_by_slugs(session: Session, slugs: Iterable[str]) -> dict[str, Actor]:
-    wanted = list(set(slugs))
+    wanted = [s for s in set(slugs) if _storable(s)]
     if not wanted:
         return {}
     rows = session.execute(select(Actor).where(col(Actor.slug).in_(wanted))).scalars()
@@ -52,11 +59,13 @@ def actors_by_slugs(session: Session, slugs: Iterable[str]) -> dict[str, Actor]:
 
 
 def topic_by_slug(session: Session, slug: str) -> Topic | None:
+    if not _storable(slug):
+        return None
     return session.execute(select(Topic).where(col(Topic.slug) == slug)).scalars().first()
 
 
 def topics_by_slugs(session: Session, slugs: Iterable[str]) -> dict[str, Topic]:
-    wanted = list(set(slugs))
+    wanted = [s for s in set(slugs) if _storable(s)]
     if not wanted:
         return {}
     rows = session.execute(select(Topic).where(col(Topic.slug).in_(wanted))).scalars()
@@ -72,10 +81,15 @@ def all_topics(session: Session) -> Sequence[Topic]:
 
 
 def event_by_id(session: Session, event_id: int) -> Event | None:
+    # Ids outside a 32-bit integer cannot exist (PostgreSQL would reject the comparison itself).
+    if not 0 < event_id < 2**31:
+        return None
     return session.get(Event, event_id)
 
 
 def event_by_uid(session: Session, uid: str) -> Event | None:
+    if not _storable(uid):
+        return None
     return session.execute(select(Event).where(col(Event.uid) == uid)).scalars().first()
 
 
@@ -320,6 +334,8 @@ def deleted_events(session: Session, limit: int = 500) -> Sequence[Event]:
 
 
 def user_by_name(session: Session, name: str) -> User | None:
+    if not _storable(name):
+        return None
     return session.execute(select(User).where(col(User.name) == name)).scalars().first()
 
 
@@ -357,6 +373,8 @@ def revisions_of(session: Session, entity: str, entity_id: int) -> list[tuple[Re
 def recent_revisions(
     session: Session, *, editor: str | None, since: datetime | None, until: datetime | None, limit: int
 ) -> list[tuple[Revision, str | None]]:
+    if not _storable(editor):
+        return []
     stmt = select(Revision, col(User.name)).outerjoin(User, col(User.id) == col(Revision.user_id))
     if editor:
         stmt = stmt.where(col(User.name) == editor)
@@ -421,10 +439,14 @@ def source_urls(session: Session) -> list[str]:
 
 
 def source_link(session: Session, url: str) -> SourceLink | None:
+    if not _storable(url):
+        return None
     return session.execute(select(SourceLink).where(col(SourceLink.url) == url)).scalars().first()
 
 
 def feed_by_url(session: Session, url: str) -> Feed | None:
+    if not _storable(url):
+        return None
     return session.execute(select(Feed).where(col(Feed.url) == url)).scalars().first()
 
 

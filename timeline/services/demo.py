@@ -11,7 +11,9 @@ Fixed landmarks for benchmarks, whatever the size:
   64 events each, so the topic comparison page has the same shape on any database size; no other
   event takes that topic.
 Other actors get a Zipf-like share of the events (a few with tens of thousands at a million events);
-some people are officials of a government (parent).
+some people are officials of a government (parent). Source URLs use the reserved ``.invalid`` domain:
+a link checker run on demo data reaches no one. The data version is bumped once at the end, as by any
+write, so response caches keyed by it drop pages of the empty database.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 from sqlalchemy import Engine, Table, func, select, text
 
 from ..dates import InvalidDate, ParsedDate, parse_date
-from ..models import Actor, Event, Stance, Topic
+from ..models import Actor, Event, Stance, Topic, metadata
 
 GENERATOR_VERSION = 2  # bump when the generated data changes: benchmark databases are regenerated
 BENCH_ACTOR = "bench-actor-1000"
@@ -566,9 +568,10 @@ def generate_demo_data(
                             trans = conn.begin()
                     if progress is not None:
                         progress(event_id, events)
-            if not sqlite:
-                with conn.begin():
+            with conn.begin():
+                if not sqlite:
                     _reset_sequences(conn)
+                _bump_data_version(conn)
         finally:
             if sqlite and raw is not None:
                 cur = raw.cursor()
@@ -594,6 +597,13 @@ def generate_demo_data(
         "seconds_inserting": round(insert_seconds, 2),
         "events_per_second": round(events / seconds) if seconds else None,
     }
+
+
+def _bump_data_version(conn: Any) -> None:
+    """Like every write, move the data version on: response caches keyed by it must not serve old pages."""
+    table = metadata.tables.get("data_version")
+    if table is not None:
+        conn.execute(table.update().where(table.c.id == 1).values(version=table.c.version + 1))
 
 
 def _reset_sequences(conn: Any) -> None:

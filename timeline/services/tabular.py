@@ -14,6 +14,13 @@ from ..models import Actor, Event, Stance, Topic
 
 # TimelineJS3 renders headline and text as HTML: every value from the data is escaped first.
 
+_URL_UNSAFE = {c: f"%{ord(c):02X}" for c in "\"'<>`\\ {}|^"}
+
+
+def url_for_markup(url: str) -> str:
+    """The URL with every character that could leave an HTML attribute percent-encoded."""
+    return "".join(_URL_UNSAFE.get(c, c) for c in url)
+
 
 def _date_parts(edtf_endpoint: str) -> dict[str, int]:
     """Only the parts the date states: year, then month, then day."""
@@ -60,7 +67,7 @@ def timelinejs_slide(
     if end:
         slide["end_date"] = _date_parts(end)
     if group:
-        slide["group"] = group
+        slide["group"] = str(escape(group))  # TimelineJS writes group labels as HTML
     if event.quote:
         # The verbatim quote is the slide's media (TimelineJS's blockquote type), credited to its source.
         slide["media"] = {
@@ -69,7 +76,7 @@ def timelinejs_slide(
             "caption": str(escape(event.source_title or "")),
         }
         if event.source_url:
-            slide["media"]["link"] = event.source_url
+            slide["media"]["link"] = url_for_markup(event.source_url)
             slide["media"]["link_target"] = "_blank"
     return slide
 

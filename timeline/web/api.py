@@ -110,7 +110,7 @@ def _topic_or_404(slug: str) -> Topic:
 
 
 def _live_event_or_404(event_id: int) -> Event:
-    event = queries.event_by_id(get_session(), event_id) if event_id < 2**31 else None
+    event = queries.event_by_id(get_session(), event_id)
     if event is None or event.deleted_at is not None:
         raise NotFound(f"No event with the id {event_id}.")
     return event

@@ -28,7 +28,7 @@ def init_app(app: Flask) -> None:
 
 
 def _event_or_404(event_id: int, *, deleted_ok: bool = False) -> Event:
-    event = queries.event_by_id(get_session(), event_id) if event_id < 2**31 else None
+    event = queries.event_by_id(get_session(), event_id)
     if event is None or (event.deleted_at is not None and not deleted_ok):
         abort(404, description=f"No event with the id {event_id}.")
     return event

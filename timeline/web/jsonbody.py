@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import current_app, request
 
-MAX_DEPTH = 32
+from ..jsontext import MAX_DEPTH, JsonTextError, loads_strict
+
+__all__ = ["MAX_DEPTH", "BodyError", "json_body", "parse_json"]
 
 
 class BodyError(Exception):
@@ -18,43 +19,17 @@ class BodyError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"the key “{key}” appears twice in one object")
-        result[key] = value
-    return result
-
-
-def _no_constants(name: str) -> None:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _depth(value: Any) -> int:
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict | list):
-            deepest = max(deepest, level)
-            if level > MAX_DEPTH:
-                return level
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, level + 1) for child in children)
-    return deepest
-
-
 def parse_json(text: str | bytes) -> Any:
     """Parse JSON text strictly, raising BodyError(400) with a readable reason."""
     try:
-        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
-    except RecursionError as exc:
-        raise BodyError(400, "malformed_json", f"The JSON is nested deeper than {MAX_DEPTH} levels.") from exc
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BodyError(400, "malformed_json", f"The body is not valid JSON: {exc}") from exc
-    if _depth(value) > MAX_DEPTH:
-        raise BodyError(400, "malformed_json", f"The JSON is nested deeper than {MAX_DEPTH} levels.")
-    return value
+        return loads_strict(text)
+    except JsonTextError as exc:
+        reason = str(exc)
+        if reason.startswith("not valid JSON"):
+            reason = "The body is " + reason
+        else:
+            reason = reason[0].upper() + reason[1:]
+        raise BodyError(400, "malformed_json", reason + ".") from exc
 
 
 def json_body() -> Any:

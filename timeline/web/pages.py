@@ -168,8 +168,7 @@ def export_json() -> Response:
 @bp.get("/events/<int:event_id>")
 def event_page(event_id: int) -> str:
     session = get_session()
-    # Ids beyond a 32-bit integer cannot exist (PostgreSQL would reject the comparison itself).
-    event = queries.event_by_id(session, event_id) if event_id < 2**31 else None
+    event = queries.event_by_id(session, event_id)
     # A deleted event is gone for readers; editors still see it, to restore it.
     if event is None or (event.deleted_at is not None and not current_user.is_authenticated):
         abort(404, description=f"No event with the id {event_id}.")

@@ -1,0 +1,268 @@
+"""A reader's and an editor's journey in a real browser: headless Chromium driven by Playwright.
+
+Debian's /usr/bin/chromium (never a downloaded browser build) against gunicorn on 127.0.0.1, with
+the seed loaded and an editor created through the CLI. The journey: home page, an actor's stance
+history (SVG chart, change markers), sign in, add an event through the form with a Persian quote
+and a stance, see it in place on the actor page and in the chart, the topic comparison, search in
+Persian, the JSON download, the TimelineJS embed. No page may log a console error, throw, or
+violate the Content-Security-Policy.
+
+Screenshots (and the downloaded JSON) go to $TIMELINE_ARTIFACTS/browser-<backend>/ when that is
+set, else to pytest's temporary directory; their paths are printed.
+
+Needs Debian's `chromium` package and the `playwright` Python package (pip: no browser download).
+Without them the test is skipped with a loud reason, except with CI set, where it fails.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import BACKEND
+from support.server import PASSWORD, SEED_FILE, Gunicorn, create_editor, flask_cli, server_env
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 30_000
+TITLE = "Browser test: Moscow is not a fire brigade"
+QUOTE = "«روسیه یک تیم آتش‌نشانی نیست»"
+RATIONALE = "همچنان از برجام حمایت می‌کند"
+DATE = "2020-12-01"  # between the Russia family's events of late November and 8 December 2020
+
+# Reports every CSP violation of every document at once, through a binding to the test (Playwright
+# injects this outside the page's CSP). Chromium also logs each violation as a console error.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.reportCspViolation(e.violatedDirective + " blocked " + (e.blockedURI || "inline") +
+                            " at " + e.sourceFile + ":" + e.lineNumber);
+});
+"""
+
+
+def missing_prerequisites() -> list[str]:
+    missing = []
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        missing.append(f"{CHROMIUM} (Debian package: chromium)")
+    if importlib.util.find_spec("playwright") is None:
+        missing.append("the Python package playwright (pip install playwright; no browser download needed)")
+    return missing
+
+
+@pytest.fixture
+def browser_prerequisites() -> None:
+    missing = missing_prerequisites()
+    if missing:
+        reason = "BROWSER TESTS NOT RUN: missing " + " and ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(reason)  # in CI the browser tests are required
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def artifacts(tmp_path: Path) -> Path:
+    root = os.environ.get("TIMELINE_ARTIFACTS")
+    folder = (Path(root) / f"browser-{BACKEND}") if root else (tmp_path / "artifacts")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def site(browser_prerequisites: None, db_url: str, tmp_path: Path) -> Iterator[str]:
+    """gunicorn (2 workers) on the seed, with the editor "maya"."""
+    env = server_env(db_url, secret="browser-test")
+    flask_cli(env, "import", str(SEED_FILE))
+    create_editor(env, "maya")
+    server = Gunicorn(env, tmp_path / "gunicorn.log", workers=2)
+    server.start()
+    try:
+        yield server.base_url
+    finally:
+        server.stop()
+
+
+class Journey:
+    """One browser page, with every console error, page error and CSP violation recorded."""
+
+    def __init__(self, context: Any, base: str, artifacts: Path) -> None:
+        self.base, self.artifacts = base, artifacts
+        self.problems: list[str] = []
+        self.shots: list[Path] = []
+        context.expose_binding("reportCspViolation", self.csp_violation)
+        context.add_init_script(CSP_LISTENER)
+        self.page = page = context.new_page()
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self.problems.append(f"page error on {page.url}: {exc}"))
+        page.on("crash", lambda _page: self.problems.append(f"the page crashed on {page.url}"))
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error":
+            self.problems.append(f"console error on {self.page.url}: {message.text} {message.location}")
+
+    def csp_violation(self, source: dict[str, Any], text: str) -> None:
+        self.problems.append(f"CSP violation on {source['page'].url}: {text}")
+
+    def goto(self, path: str) -> None:
+        response = self.page.goto(self.base + path, wait_until="load")
+        assert response is not None and response.status == 200, (path, response and response.status)
+
+    def shot(self, name: str) -> None:
+        path = self.artifacts / f"{len(self.shots) + 1:02d}-{name}.png"
+        self.page.screenshot(path=str(path), full_page=True, animations="disabled")
+        self.shots.append(path)
+
+
+def test_reader_and_editor_journey_in_chromium(site: str, artifacts: Path, capsys) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            context = browser.new_context(
+                accept_downloads=True, viewport={"width": 1280, "height": 900}, locale="en-US"
+            )
+            context.set_default_timeout(TIMEOUT_MS)
+            journey = Journey(context, site, artifacts)
+            try:
+                walk(journey, expect)
+            finally:
+                with capsys.disabled():
+                    print(f"\nBROWSER [{BACKEND}] screenshots and downloads in {artifacts}:")
+                    for path in sorted(artifacts.iterdir()):
+                        print(f"  {path}")
+                context.close()
+        finally:
+            browser.close()
+    assert not journey.problems, "\n".join(journey.problems)
+
+
+def walk(j: Journey, expect: Any) -> None:
+    page = j.page
+
+    # The home page, then an actor.
+    j.goto("/")
+    expect(page.locator("h1")).to_have_text("Who said what, and when")
+    j.shot("home")
+    page.locator("a[href='/actors/russia']").first.click()
+    page.wait_for_url("**/actors/russia")
+    expect(page.locator("h1")).to_contain_text("Russia")
+
+    # The stance history: a visible SVG step chart per topic, and change markers between statements.
+    jcpoa = page.locator("#topic-jcpoa")
+    expect(jcpoa.locator("svg.stance-chart")).to_be_visible()
+    assert page.locator("svg.stance-chart").count() >= 3
+    assert page.locator(".history .change").count() >= 1, "no change marker in the stance history"
+    expect(jcpoa.locator(".history .change-reversal").first).to_be_visible()
+    summary = jcpoa.locator("p.small").first.inner_text()
+    assert re.search(r"\d+ statements", summary) and "reversal" in summary, summary
+    j.shot("actor-russia")
+
+    # Sign in from the link in the header; the sign-in returns to the actor page.
+    page.get_by_role("link", name="Editors: sign in").click()
+    page.wait_for_url("**/login?next=/actors/russia")
+    page.fill("input[name=name]", "maya")
+    page.fill("input[name=password]", PASSWORD)
+    j.shot("sign-in")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/actors/russia")
+    expect(page.get_by_role("status").first).to_contain_text("Signed in as maya")
+
+    # Add an event through the form (no JavaScript needed), with a Persian quote and a stance row.
+    page.locator("main a[href='/events/new?actor=russia']").click()
+    page.wait_for_url("**/events/new?actor=russia")
+    expect(page.locator("select[name=actor]")).to_have_value("russia")
+    page.select_option("select[name=kind]", "statement")
+    page.fill("input[name=date]", DATE)
+    page.fill("input[name=title]", TITLE)
+    page.fill("textarea[name=quote]", QUOTE)
+    page.select_option("select[name=confidence]", "high")
+    page.select_option("select[name='stances-0-topic']", "jcpoa")
+    page.select_option("select[name='stances-0-score']", "1")
+    page.fill("input[name='stances-0-rationale']", RATIONALE)
+    j.shot("event-form")
+    page.get_by_role("button", name="Save event").click()
+    page.wait_for_url(re.compile(r".*/events/\d+$"))
+    event_id = int(page.url.rsplit("/", 1)[1])
+    expect(page.locator("h1")).to_have_text(TITLE)
+    quote = page.locator("blockquote")
+    assert quote.inner_text() == QUOTE, quote.inner_text()  # the Persian text exactly as typed
+    assert quote.get_attribute("dir") == "auto"
+    expect(page.get_by_role("status").first).to_contain_text("Event saved.")
+    j.shot("event-saved")
+
+    # In place on the actor page: timeline order (by earliest day) and a point in the JCPOA chart.
+    j.goto("/actors/russia")
+    item = page.locator(f"#event-{event_id}")
+    expect(item).to_be_visible()
+    expect(item.locator("blockquote")).to_have_text(QUOTE)
+    expect(page.locator(f"#topic-jcpoa svg a[href='/events/{event_id}']")).to_have_count(1)
+    expect(item.locator(".change").first).to_be_visible()  # the step from the previous JCPOA stance
+    dom_ids = [i for i in page.locator("ol.timeline > li").evaluate_all("els => els.map(e => e.id)")]
+    timeline = page.request.get(f"{j.base}/actors/russia.json")
+    events = timeline.json()["events"]
+    timeline.dispose()
+    assert len(dom_ids) == len(events)
+    titles = [page.locator(f"#{i} strong").first.inner_text() for i in dom_ids]
+    assert titles == [e["title"] for e in events], "the page and its JSON twin disagree on the order"
+    position = titles.index(TITLE)
+    assert 0 < position < len(titles) - 1, "the new event should sit between older and newer ones"
+    earliest = [e["date_earliest"] for e in events]
+    assert earliest == sorted(earliest) and earliest[position] == DATE
+    item.scroll_into_view_if_needed()
+    j.shot("actor-russia-with-new-event")
+
+    # The topic comparison: one lane per government, the new statement among them.
+    page.locator("#topic-jcpoa h3 a").click()
+    page.wait_for_url("**/topics/jcpoa")
+    expect(page.locator("svg.stance-chart")).to_be_visible()
+    assert page.locator("svg.stance-chart g.lane").count() >= 2
+    expect(page.locator(f"#event-{event_id}")).to_contain_text(TITLE)
+    j.shot("topic-jcpoa")
+
+    # Search in Persian from the header box.
+    page.fill("header input[name=q]", "آتش‌نشانی")
+    page.press("header input[name=q]", "Enter")
+    page.wait_for_url("**/search?q=*")
+    expect(page.locator("ol.timeline")).to_contain_text(TITLE)
+    j.shot("search-persian")
+
+    # Download the actor's JSON export from the link on the actor page.
+    j.goto("/actors/russia")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download the timeline (JSON)").click()
+    download = info.value
+    assert download.suggested_filename == "russia.timeline.json"
+    saved = j.artifacts / download.suggested_filename
+    download.save_as(saved)
+    document = json.loads(saved.read_text(encoding="utf-8"))
+    assert document["format"] == "stance-timeline" and document["actor"] == "russia"
+    [mine] = [e for e in document["events"] if e["title"] == TITLE]
+    assert mine["quote"] == QUOTE and mine["date"] == DATE
+    assert mine["stances"] == [{"topic": "jcpoa", "score": 1, "rationale": RATIONALE}]
+
+    # The TimelineJS embed renders a slide per event (plus the title slide).
+    j.goto("/actors/russia/embed")
+    page.wait_for_function(
+        "n => document.querySelectorAll('.tl-slide').length >= n", arg=len(document["events"]) + 1
+    )
+    assert page.locator(".tl-slide").count() >= len(document["events"])
+    expect(page.locator(".tl-slide .tl-headline", has_text=TITLE).first).to_be_attached()
+    expect(page.locator(".tl-timenav")).to_be_visible()
+    page.evaluate("document.fonts.ready.then(() => true)")
+    j.shot("embed-russia")
