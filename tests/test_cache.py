@@ -8,12 +8,12 @@ import time
 import urllib.request
 
 from flask import Flask
-from test_server import free_port
 
 from timeline.db import write_session
 from timeline.services import accounts
 
 from conftest import ROOT, SEED_FILE, create_user, load_doc, small_doc
+from test_server import free_port
 
 
 def test_etag_and_304_then_fresh_data_after_a_write(app: Flask, client) -> None:
