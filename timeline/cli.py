@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from sqlmodel import Session
 
 from . import migrate
+from .cli_demo import demo_data_command
 from .config import ROOT
 from .db import engines, write_session
 from .jsontext import JsonTextError, loads_strict
@@ -35,6 +36,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(scheduler_command)
     app.cli.add_command(snapshots_group)
     app.cli.add_command(feeds_group)
+    app.cli.add_command(demo_data_command)
 
 
 @click.group("db")
