@@ -60,5 +60,10 @@ test: $(VENV)/.installed-test lint browser
 	TIMELINE_TEST_BACKEND=sqlite $(BIN)/python -m pytest -q
 	TIMELINE_TEST_BACKEND=postgresql $(BIN)/python -m pytest -q
 
+# The issue-8 benchmark (not part of `make test`): 1,000,000 events, wrk, Datasette and a Flask hello
+# world as references; writes bench-results.json. Quick run: make bench BENCH_ARGS="--events 100000 --duration 5"
+bench: $(VENV)/.installed
+	$(BIN)/python tests/bench/run_bench.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

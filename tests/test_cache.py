@@ -135,3 +135,24 @@ def test_every_worker_sees_a_write_at_once(db_url: str) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_bookkeeping_writes_keep_the_cache_but_data_writes_do_not(app: Flask, client, tmp_path) -> None:
+    from timeline import jobs
+
+    from conftest import login
+
+    load_doc(app, small_doc())
+    create_user(app, "ed")
+    etag = client.get("/actors/russia.json").headers["ETag"]
+    app.config["SNAPSHOT_DIR"] = str(tmp_path)
+    with app.app_context():
+        jobs.request_run("snapshot", None)  # a queued run, then the scheduler's own records
+    jobs._dispatch_queued(app)
+    assert len(list(tmp_path.glob("snapshot-*.json"))) == 1
+    login(app.test_client(), "ed")  # records the last sign-in
+    assert client.get("/actors/russia.json").headers["ETag"] == etag
+    doc = small_doc()
+    doc["events"][0]["title"] = "A real change"
+    load_doc(app, doc)
+    assert client.get("/actors/russia.json").headers["ETag"] != etag

@@ -119,14 +119,19 @@ def storage_failure(exc: BaseException, engine: Engine) -> StorageError | None:
 
 
 @contextmanager
-def write_session() -> Iterator[Session]:
-    """A session for one write transaction: commits on success, rolls back on error."""
+def write_session(*, bookkeeping: bool = False) -> Iterator[Session]:
+    """A session for one write transaction: commits on success, rolls back on error.
+
+    bookkeeping=True is for writes readers never see (job runs, last sign-in): they keep the data version.
+    """
     session = Session(engines()[1], expire_on_commit=False)
     event.listen(session, "after_flush", _mark_written)
     event.listen(session, "do_orm_execute", _mark_dml)
     try:
         yield session
-        if session.info.get("written") or session.new or session.dirty or session.deleted:
+        if not bookkeeping and (
+            session.info.get("written") or session.new or session.dirty or session.deleted
+        ):
             # Every write bumps the data version: each worker's response cache sees it on its next request.
             session.execute(
                 update(DataVersion)

@@ -32,7 +32,7 @@ log = logging.getLogger("timeline.jobs")
 
 
 def _snapshot() -> str:
-    with write_session() as session:
+    with write_session(bookkeeping=True) as session:
         snap = snapshots.write_snapshot(
             session, Path(current_app.config["SNAPSHOT_DIR"]), int(current_app.config["SNAPSHOT_KEEP"])
         )
@@ -68,7 +68,7 @@ JOBS: dict[str, tuple[str, Callable[[], str], str]] = {
 def run_job(app: Flask, job_id: str, run_id: int | None = None) -> JobRun:
     """Run one job in its own app context and record the run; errors are logged and recorded, not raised."""
     with app.app_context():
-        with write_session() as session:
+        with write_session(bookkeeping=True) as session:
             run = session.get(JobRun, run_id) if run_id else None
             if run is None:
                 run = JobRun(job_id=job_id, outcome="running")
@@ -81,7 +81,7 @@ def run_job(app: Flask, job_id: str, run_id: int | None = None) -> JobRun:
         except Exception as exc:  # a failing job must not take the scheduler down
             log.exception("job %s failed", job_id)
             message, outcome = f"{type(exc).__name__}: {exc}", "error"
-        with write_session() as session:
+        with write_session(bookkeeping=True) as session:
             run = session.get(JobRun, run_id)
             assert run is not None
             run.outcome, run.message, run.finished_at = outcome, message[:4000], utcnow()
@@ -92,7 +92,7 @@ def request_run(job_id: str, user_id: int | None) -> JobRun:
     """Queue a run for the scheduler process ("run now" on /admin/jobs)."""
     if job_id not in JOBS:
         raise KeyError(job_id)
-    with write_session() as session:
+    with write_session(bookkeeping=True) as session:
         run = JobRun(job_id=job_id, outcome="queued", requested_by=user_id, queued_at=utcnow())
         session.add(run)
         session.flush()
@@ -101,10 +101,10 @@ def request_run(job_id: str, user_id: int | None) -> JobRun:
 
 def _dispatch_queued(app: Flask) -> None:
     with app.app_context():
-        with write_session() as session:
+        with write_session(bookkeeping=True) as session:
             queued = [(r.id, r.job_id) for r in queries.queued_job_runs(session)]
         for run_id, job_id in queued:
-            with write_session() as session:
+            with write_session(bookkeeping=True) as session:
                 # Claim it: only one dispatcher may move a run out of the queue.
                 claimed = session.execute(
                     update(JobRun)
@@ -116,7 +116,7 @@ def _dispatch_queued(app: Flask) -> None:
 
 
 def _record_next_runs(app: Flask, scheduler: BaseScheduler) -> None:
-    with app.app_context(), write_session() as session:
+    with app.app_context(), write_session(bookkeeping=True) as session:
         for job_id, (_what, _call, key) in JOBS.items():
             interval = int(app.config[key])
             job = scheduler.get_job(job_id)

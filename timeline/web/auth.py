@@ -68,7 +68,7 @@ def _load_from_token(req: Any) -> Editor | None:
     token = bearer_token()
     if token is None:
         return None
-    with write_session() as session:  # records the token's last use
+    with write_session(bookkeeping=True) as session:  # records the token's last use
         user = accounts.user_for_token(session, token)
         return Editor.of(user) if user else None
 
@@ -159,7 +159,7 @@ def login_post() -> tuple[str, int] | BaseResponse:
     form = LoginForm()
     if not form.validate():
         return render_template("login.html", form=form), 400
-    with write_session() as session:
+    with write_session(bookkeeping=True) as session:
         user = accounts.authenticate(session, form.name.data or "", form.password.data or "")
         editor = Editor.of(user) if user else None
     if editor is None:
