@@ -36,7 +36,7 @@ run: seed
 # The web server alone, without the scheduler.
 serve: seed
 	exec $(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - \
-		--graceful-timeout 5 --no-control-socket 'timeline:create_app()'
+		--graceful-timeout 5 --timeout 300 --no-control-socket 'timeline:create_app()'
 
 dev: seed
 	$(FLASK) run --debug --port $(PORT)

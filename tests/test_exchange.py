@@ -129,3 +129,14 @@ def test_bad_import_names_record_and_field_and_stores_nothing(app: Flask, mutate
         import_document(session, doc)
     assert field in err.value.fields
     assert counts(app) == (0, 0, 0)
+
+
+def test_bulk_export_records_match_the_per_actor_records(app: Flask, client) -> None:
+    # /export.json reads Core rows, /actors/<slug>.json ORM objects: one record shape for both.
+    doc = small_doc()
+    doc["events"][1]["stances"].reverse()  # stances are listed by topic name whatever the input order
+    load_doc(app, doc)
+    bulk = client.get("/export.json").get_json()["events"]
+    per_actor = client.get("/actors/russia.json").get_json()["events"]
+    assert bulk == per_actor
+    assert [s["topic"] for s in bulk[2]["stances"]] == ["jcpoa", "us-sanctions"]

@@ -6,8 +6,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func, literal, or_, select, text
+from sqlalchemy import func, literal, or_, select, text, tuple_
 from sqlmodel import Session, col
 
 from .models import (
@@ -482,3 +483,31 @@ def queued_job_runs(session: Session) -> Sequence[JobRun]:
 
 def scheduled_jobs(session: Session) -> dict[str, ScheduledJob]:
     return {j.id: j for j in session.execute(select(ScheduledJob)).scalars()}
+
+
+def iter_event_rows(session: Session, batch: int) -> Iterator[tuple[Sequence[Any], Sequence[Any]]]:
+    """Live events as Core rows in timeline order, batch by batch, each with its stance rows."""
+    table = Event.__table__  # type: ignore[attr-defined]
+    stance = Stance.__table__  # type: ignore[attr-defined]
+    order = (table.c.date_earliest, table.c.date_latest, table.c.id)
+    last: tuple[Any, Any, Any] | None = None
+    while True:
+        stmt = select(table).where(table.c.deleted_at.is_(None)).order_by(*order).limit(batch)
+        if last is not None:
+            stmt = stmt.where(tuple_(*order) > tuple_(*last))
+        rows = session.execute(stmt).all()
+        if not rows:
+            return
+        ids = [r.id for r in rows]
+        stance_rows: list[Any] = []
+        for start in range(0, len(ids), 500):
+            stance_rows.extend(
+                session.execute(
+                    select(stance.c.event_id, stance.c.topic_id, stance.c.score, stance.c.rationale).where(
+                        stance.c.event_id.in_(ids[start : start + 500])
+                    )
+                ).all()
+            )
+        yield rows, stance_rows
+        tail = rows[-1]
+        last = (tail.date_earliest, tail.date_latest, tail.id)

@@ -43,6 +43,15 @@ def topic_record(topic: Topic) -> dict[str, Any]:
 
 
 def event_record(event: Event, actor_slug: str, stances: Sequence[tuple[Stance, Topic]]) -> dict[str, Any]:
+    stance_records = [
+        {"topic": topic.slug, "score": stance.score, "rationale": stance.rationale}
+        for stance, topic in stances
+    ]
+    return event_record_of(event, actor_slug, stance_records)
+
+
+def event_record_of(event: Any, actor_slug: str, stances: list[dict[str, Any]]) -> dict[str, Any]:
+    """The record of anything with an event's attributes: an ORM object or a Core row (bulk export)."""
     return {
         "uid": event.uid,
         "actor": actor_slug,
@@ -66,10 +75,7 @@ def event_record(event: Event, actor_slug: str, stances: Sequence[tuple[Stance, 
             "archive_url": event.archive_url,
         },
         "confidence": event.confidence,
-        "stances": [
-            {"topic": topic.slug, "score": stance.score, "rationale": stance.rationale}
-            for stance, topic in stances
-        ],
+        "stances": stances,
         "created_at": iso_utc(event.created_at),
         "updated_at": iso_utc(event.updated_at),
     }
