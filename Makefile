@@ -57,8 +57,8 @@ browser:
 # The suite runs twice: on SQLite, then on a PostgreSQL server the tests start themselves
 # (skipped with a loud reason where PostgreSQL is not installed; required when CI=true).
 test: $(VENV)/.installed-test lint browser
-	TIMELINE_TEST_BACKEND=sqlite $(BIN)/python -m pytest -q
-	TIMELINE_TEST_BACKEND=postgresql $(BIN)/python -m pytest -q
+	TIMELINE_ARTIFACTS=$(CURDIR)/artifacts/sqlite TIMELINE_TEST_BACKEND=sqlite $(BIN)/python -m pytest -q
+	TIMELINE_ARTIFACTS=$(CURDIR)/artifacts/postgresql TIMELINE_TEST_BACKEND=postgresql $(BIN)/python -m pytest -q
 
 # The issue-8 benchmark (not part of `make test`): 1,000,000 events, wrk, Datasette and a Flask hello
 # world as references; writes bench-results.json. Quick run: make bench BENCH_ARGS="--events 100000 --duration 5"
