@@ -44,7 +44,7 @@ def actor_records(session: Session, actors: Sequence[Actor]) -> list[dict[str, A
     ]
 
 
-def stream_full_export(session: Session, batch: int = 5000) -> Iterator[str]:
+def stream_full_export(session: Session, batch: int = 1000) -> Iterator[str]:
     """The whole dataset as one JSON document, produced piece by piece in constant memory.
 
     Events come as Core rows, not ORM objects: the export reads every row once, and building objects
