@@ -11,6 +11,8 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
+from timeline.migrate import search_triggers_lifted
+
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
@@ -75,20 +77,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # On SQLite the batch rebuilds the event table: the search triggers (0002) must come off and go back on.
-    sqlite = op.get_bind().dialect.name == "sqlite"
-    search = op.get_context().script.get_revision("0002").module
-    if sqlite:
-        for statement in search._SQLITE_DOWN:
-            if "TRIGGER" in statement:
-                op.execute(statement)
-    with op.batch_alter_table("event", schema=None) as batch_op:
+    with search_triggers_lifted(op), op.batch_alter_table("event", schema=None) as batch_op:
         batch_op.drop_column("deleted_at")
         batch_op.drop_column("version")
-    if sqlite:
-        for statement in search._SQLITE:
-            if statement.lstrip().startswith("CREATE TRIGGER"):
-                op.execute(statement)
 
     with op.batch_alter_table("revision", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_revision_user_id"))

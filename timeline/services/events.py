@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -360,12 +361,13 @@ def update_event(
     return event
 
 
-def delete_event(session: Session, event_id: int, *, user_id: int | None = None) -> Event:
-    """Soft delete: the event leaves pages, search and exports, and can be restored."""
-    event = _live_event(session, event_id)
+def _mark_deleted(
+    session: Session, event: Event, deleted_at: datetime | None, action: str, user_id: int | None
+) -> Event:
+    """Set or clear the soft-delete mark, as a new version with its revision."""
     assert event.id is not None
     before = event_snapshot(session, event)
-    event.deleted_at = utcnow()
+    event.deleted_at = deleted_at
     event.version += 1
     session.flush()
     revisions.record(
@@ -373,12 +375,17 @@ def delete_event(session: Session, event_id: int, *, user_id: int | None = None)
         entity="event",
         entity_id=event.id,
         key=event.uid,
-        action="delete",
+        action=action,
         user_id=user_id,
         before=before,
         after=event_snapshot(session, event),
     )
     return event
+
+
+def delete_event(session: Session, event_id: int, *, user_id: int | None = None) -> Event:
+    """Soft delete: the event leaves pages, search and exports, and can be restored."""
+    return _mark_deleted(session, _live_event(session, event_id), utcnow(), "delete", user_id)
 
 
 def restore_event(session: Session, event_id: int, *, user_id: int | None = None) -> Event:
@@ -386,22 +393,7 @@ def restore_event(session: Session, event_id: int, *, user_id: int | None = None
     event = queries.event_by_id(session, event_id)
     if event is None or event.deleted_at is None:
         raise NotFound(f"No deleted event with the id {event_id}.")
-    assert event.id is not None
-    before = event_snapshot(session, event)
-    event.deleted_at = None
-    event.version += 1
-    session.flush()
-    revisions.record(
-        session,
-        entity="event",
-        entity_id=event.id,
-        key=event.uid,
-        action="restore",
-        user_id=user_id,
-        before=before,
-        after=event_snapshot(session, event),
-    )
-    return event
+    return _mark_deleted(session, event, None, "restore", user_id)
 
 
 def purge_event(session: Session, event_id: int, *, user_id: int | None = None) -> None:
