@@ -58,3 +58,35 @@ def test_import_rejects_nan_and_malformed_json(app: Flask, runner, tmp_path: Pat
     assert result.exit_code != 0 and "NaN is not valid JSON" in result.output
     path.write_text("{not json", encoding="utf-8")
     assert "cannot read JSON" in runner.invoke(args=["import", str(path)]).output
+
+
+def test_users_password_feeds_add_and_snapshots_create(app: Flask, runner, client, tmp_path: Path) -> None:
+    from conftest import PASSWORD, login
+
+    runner.invoke(args=["users", "create", "maya"], input=PASSWORD + "\n")
+    changed = runner.invoke(args=["users", "password", "maya"], input="a brand new passphrase\n")
+    assert changed.exit_code == 0 and "Password of maya changed" in changed.output
+    assert login(client, "maya").status_code == 401
+    assert login(client, "maya", "a brand new passphrase").status_code == 303
+    assert runner.invoke(args=["users", "password", "ghost"], input="whatever12345\n").exit_code != 0
+    assert "Watching" in runner.invoke(args=["feeds", "add", "https://news.example/feed.xml"]).output
+    again = runner.invoke(args=["feeds", "add", "https://news.example/feed.xml"])
+    assert again.exit_code != 0 and "already registered" in again.output
+    assert runner.invoke(args=["feeds", "add", "file:///etc/passwd"]).exit_code != 0
+    load_doc(app, small_doc())
+    app.config["SNAPSHOT_DIR"] = str(tmp_path)
+    made = runner.invoke(args=["snapshots", "create"])
+    assert made.exit_code == 0 and "3 events" in made.output
+    assert len(list(tmp_path.glob("snapshot-*.json"))) == 1
+
+
+def test_dry_run_import_keeps_the_data_version(app: Flask, runner, client, tmp_path: Path) -> None:
+    load_doc(app, small_doc())
+    etag = client.get("/actors/russia.json").headers["ETag"]
+    doc = small_doc()
+    doc["events"][0]["title"] = "Only in the dry run"
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert "events: 0 created, 1 updated" in runner.invoke(args=["import", str(path), "--dry-run"]).output
+    response = client.get("/actors/russia.json")
+    assert response.headers["ETag"] == etag and "Only in the dry run" not in response.get_data(as_text=True)

@@ -8,7 +8,7 @@ from flask import Flask
 from timeline.services.charts import build_chart
 from timeline.services.history import StancePoint, TopicHistory, build_histories
 
-from conftest import load_doc, small_doc
+from conftest import csrf_token, load_doc, small_doc
 
 
 def doc_with_iran() -> dict:
@@ -279,3 +279,19 @@ def test_topic_comparison_with_twelve_actors(app: Flask, client) -> None:
     assert int(svg.group(2)) >= 13 * 90  # every lane keeps its height: nothing squeezed
     chosen = client.get("/topics/jcpoa?actors=state-11,state-00,russia").get_data(as_text=True)
     assert re.findall(r'<g class="lane" data-lane="([^"]+)"', chosen) == ["state-11", "state-00", "russia"]
+
+
+def test_search_follows_actor_renames(app: Flask, client, editor) -> None:
+    load_doc(app, doc_with_iran())
+    assert client.get("/search.json", query_string={"q": "Кремль"}).get_json()["total"] == 0
+    data = {
+        "csrf_token": csrf_token(editor),
+        "name": "Russia",
+        "slug": "russia",
+        "kind": "government",
+        "aliases": "Кремль",
+        "parent": "",
+    }
+    assert editor.post("/actors/russia/edit", data=data).status_code == 303
+    found = client.get("/search.json", query_string={"q": "Кремль"}).get_json()
+    assert sorted(r["uid"] for r in found["results"]) == ["e-2020", "e-2020b"]

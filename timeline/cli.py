@@ -23,10 +23,6 @@ from .services.records import dumps
 SEED_DIR = ROOT / "seed"
 
 
-class _DryRun(Exception):
-    """Raised inside the import transaction to roll it back."""
-
-
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(seed_command)
@@ -74,13 +70,11 @@ def run_import(path: Path, *, dry_run: bool) -> str:
     doc = _load_json(path)
     try:
         with write_session() as session:
-            report = import_document(session, doc)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        return f"Dry run, nothing stored. Would import {path.name}: {report.summary()}"
+            report = import_document(session, doc, dry_run=dry_run)
     except Invalid as exc:
         raise click.ClickException(f"{path}: {exc.message} Nothing was imported.") from exc
+    if dry_run:
+        return f"Dry run, nothing stored. Would import {path.name}: {report.summary()}"
     return f"Imported {path.name}: {report.summary()}"
 
 

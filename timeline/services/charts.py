@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .history import REVERSAL, StancePoint, TopicHistory
+from .history import StancePoint, TopicHistory
 
 WIDTH = 720
 LANE_HEIGHT = 104
@@ -127,6 +127,3 @@ def build_chart(lanes: Sequence[tuple[str, str, TopicHistory]]) -> Chart | None:
         built.append(Lane(label, slug, y0, history, points, path))
     height = LANE_HEIGHT * len(built)
     return Chart(WIDTH, height, built, _ticks(start, end, x), radius)
-
-
-__all__ = ["REVERSAL", "Chart", "ChartPoint", "Lane", "SCORES", "build_chart"]

@@ -177,18 +177,7 @@ def delete_actor(session: Session, slug: str, user_id: int | None = None) -> Non
     assert actor.id is not None
     if queries.actor_in_use(session, actor.id):
         raise Conflict(f"“{slug}” still has events or member actors; move or purge them first.")
-    revisions.record(
-        session,
-        entity="actor",
-        entity_id=actor.id,
-        key=slug,
-        action="purge",
-        user_id=user_id,
-        before=actor_snapshot(session, actor),
-        after=None,
-    )
-    session.delete(actor)
-    session.flush()
+    _purge(session, actor, "actor", slug, actor_snapshot(session, actor), user_id)
 
 
 def delete_topic(session: Session, slug: str, user_id: int | None = None) -> None:
@@ -199,17 +188,25 @@ def delete_topic(session: Session, slug: str, user_id: int | None = None) -> Non
     assert topic.id is not None
     if queries.topic_in_use(session, topic.id):
         raise Conflict(f"Stances still use the topic “{slug}”.")
+    _purge(session, topic, "topic", slug, topic_record(topic), user_id)
+
+
+def _purge(
+    session: Session, row: Actor | Topic, entity: str, key: str, before: dict[str, Any], user_id: int | None
+) -> None:
+    """Delete a row for good, keeping its last state in a "purge" revision."""
+    assert row.id is not None
     revisions.record(
         session,
-        entity="topic",
-        entity_id=topic.id,
-        key=slug,
+        entity=entity,
+        entity_id=row.id,
+        key=key,
         action="purge",
         user_id=user_id,
-        before=topic_record(topic),
+        before=before,
         after=None,
     )
-    session.delete(topic)
+    session.delete(row)
     session.flush()
 
 

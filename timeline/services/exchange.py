@@ -36,12 +36,11 @@ def document_header(extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
     return head
 
 
-def actor_records(session: Session, actors: Sequence[Actor]) -> list[dict[str, Any]]:
+def actor_records(session: Session, actors: Sequence[Actor], *, by_slug: bool = True) -> list[dict[str, Any]]:
+    """Actor records with their parents' slugs (one query), ordered by slug unless asked not to."""
     parents = queries.actors_by_ids(session, (a.parent_id for a in actors if a.parent_id))
-    return [
-        actor_record(a, parents[a.parent_id].slug if a.parent_id in parents else None)
-        for a in sorted(actors, key=lambda a: a.slug)
-    ]
+    ordered = sorted(actors, key=lambda a: a.slug) if by_slug else actors
+    return [actor_record(a, parents[a.parent_id].slug if a.parent_id in parents else None) for a in ordered]
 
 
 def stream_full_export(session: Session, batch: int = 1000) -> Iterator[str]:
@@ -181,8 +180,13 @@ def _apply(row: Any, values: Mapping[str, Any]) -> bool:
     return changed
 
 
-def import_document(session: Session, doc: Any, user_id: int | None = None) -> ImportReport:
-    """Create or update every record of a native document; raises Invalid naming the record."""
+def import_document(
+    session: Session, doc: Any, user_id: int | None = None, *, dry_run: bool = False
+) -> ImportReport:
+    """Create or update every record of a native document; raises Invalid naming the record.
+
+    A dry run does all the work, reports it, and rolls the session back: nothing is stored.
+    """
     if not isinstance(doc, dict):
         raise Invalid({"document": "must be a JSON object"}, "The document must be a JSON object.")
     if doc.get("format") != FORMAT or doc.get("version") != VERSION:
@@ -226,6 +230,9 @@ def import_document(session: Session, doc: Any, user_id: int | None = None) -> I
                 f"Record events[{i}] ({ev.uid}), field “{first}”: {exc.fields[first]}",
             ) from exc
     session.flush()
+    if dry_run:
+        session.rollback()
+        session.info.pop("written", None)  # nothing changed: keep the data version
     return report
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Blueprint, Flask, Response, request, url_for
@@ -13,8 +14,8 @@ from ..models import Actor, Event, Topic
 from ..schemas import ActorIn, TopicIn
 from ..services import events as event_service
 from ..services.errors import Conflict, Invalid, NotFound
-from ..services.exchange import actor_timeline
-from ..services.records import actor_record, event_record, topic_record
+from ..services.exchange import actor_records, actor_timeline
+from ..services.records import event_record, topic_record
 from ..services.search import terms_of
 from .auth import current_user_id, editor_required
 from .common import error_json, json_response, parse_filters
@@ -83,16 +84,26 @@ def _page(items: list[Any], total: int, page: int, per_page: int) -> dict[str, A
 
 
 def _actor_json(actor: Actor) -> dict[str, Any]:
-    parent = queries.actors_by_ids(get_session(), [actor.parent_id]) if actor.parent_id else {}
-    return {**actor_record(actor, parent[actor.parent_id].slug if actor.parent_id in parent else None)}
+    return actor_records(get_session(), [actor])[0]
+
+
+def _event_items(events: Sequence[Event]) -> list[dict[str, Any]]:
+    """API event records (the export record plus id and version), with two queries for the lot."""
+    session = get_session()
+    actors = queries.actors_by_ids(session, {e.actor_id for e in events})
+    stances = queries.stances_for_events(session, [e.id for e in events if e.id is not None])
+    return [
+        {
+            "id": e.id,
+            "version": e.version,
+            **event_record(e, actors[e.actor_id].slug, stances.get(e.id or 0, [])),
+        }
+        for e in events
+    ]
 
 
 def _event_json(event: Event) -> dict[str, Any]:
-    session = get_session()
-    assert event.id is not None
-    actor = queries.actors_by_ids(session, [event.actor_id])[event.actor_id]
-    stances = queries.stances_for_events(session, [event.id]).get(event.id, [])
-    return {"id": event.id, "version": event.version, **event_record(event, actor.slug, stances)}
+    return _event_items([event])[0]
 
 
 def _actor_or_404(slug: str) -> Actor:
@@ -123,7 +134,7 @@ def _live_event_or_404(event_id: int) -> Event:
 def list_actors() -> Response:
     page, per_page = _page_args()
     actors = list(queries.all_actors(get_session()))
-    items = [_actor_json(a) for a in actors[(page - 1) * per_page : page * per_page]]
+    items = actor_records(get_session(), actors[(page - 1) * per_page : page * per_page], by_slug=False)
     return json_response(_page(items, len(actors), page, per_page))
 
 
@@ -179,17 +190,7 @@ def list_events() -> Response:
     rows, total = queries.list_events(
         session, filters, actor_ids=actor_ids, terms=terms, limit=per_page, offset=(page - 1) * per_page
     )
-    actors = queries.actors_by_ids(session, {e.actor_id for e in rows})
-    stances = queries.stances_for_events(session, [e.id for e in rows if e.id is not None])
-    items = [
-        {
-            "id": e.id,
-            "version": e.version,
-            **event_record(e, actors[e.actor_id].slug, stances.get(e.id or 0, [])),
-        }
-        for e in rows
-    ]
-    return json_response(_page(items, total, page, per_page))
+    return json_response(_page(_event_items(rows), total, page, per_page))
 
 
 @bp.get("/events/<int:event_id>")

@@ -31,11 +31,6 @@ def _cacheable() -> bool:
     return request.method == "GET" and not current_user.is_authenticated and "_flashes" not in session
 
 
-def clear() -> None:
-    with _lock:
-        _entries().clear()
-
-
 def cached(view: F) -> F:
     """Serve repeated requests from memory while the data version is unchanged; answer 304 to a fresh ETag."""
 

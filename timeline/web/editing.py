@@ -229,10 +229,6 @@ def edit_topic(slug: str) -> tuple[str, int] | BaseResponse:
     return redirect(url_for("explore.topic_page", slug=new_slug), 303)
 
 
-class _DryRun(Exception):
-    """Raised inside the import transaction to roll it back."""
-
-
 @bp.route("/import", methods=["GET", "POST"])
 @editor_required
 def import_page() -> tuple[str, int]:
@@ -249,11 +245,7 @@ def import_page() -> tuple[str, int]:
         return render_template("import.html", report=None, error=exc.message), 400
     try:
         with write_session() as session:
-            report = import_document(session, document, current_user_id())
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        return render_template("import.html", report=report, dry_run=True, error=None), 200
+            report = import_document(session, document, current_user_id(), dry_run=dry_run)
     except Invalid as exc:
         return render_template("import.html", report=None, error=f"{exc.message} Nothing was imported."), 422
-    return render_template("import.html", report=report, dry_run=False, error=None), 200
+    return render_template("import.html", report=report, dry_run=dry_run, error=None), 200

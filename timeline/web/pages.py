@@ -23,7 +23,6 @@ from ..db import engines, get_session
 from ..models import Actor, EventKind
 from ..services.charts import build_chart
 from ..services.exchange import actor_timeline, stream_full_csv, stream_full_export, timeline_document
-from ..services.history import REVERSAL, SHIFT
 from ..services.records import iso_utc
 from ..services.tabular import csv_rows, csv_text, timelinejs_document
 from .cache import cached
@@ -35,7 +34,7 @@ bp = Blueprint("pages", __name__)
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(parse_date=parse_date, iso_utc=iso_utc, SHIFT=SHIFT, REVERSAL=REVERSAL)
+    app.jinja_env.globals.update(parse_date=parse_date, iso_utc=iso_utc)
 
 
 @bp.get("/")
