@@ -223,3 +223,39 @@ def test_every_api_write_needs_an_editor(token, client, method: str, path: str) 
     response = getattr(client, method)(path, json={})
     assert response.status_code == 401 and error(response)["code"] == "unauthorized"
     assert client.get("/api/v1/events").get_json()["total"] == 3
+
+
+def _stances_everywhere(client, uid: str) -> list[list[dict]]:
+    """An event's stances as the export, the actor timeline and the API each show them."""
+    exported = next(e for e in client.get("/export.json").get_json()["events"] if e["uid"] == uid)
+    timeline = next(e for e in client.get("/actors/russia.json").get_json()["events"] if e["uid"] == uid)
+    api = next(e for e in client.get("/api/v1/events?per_page=100").get_json()["items"] if e["uid"] == uid)
+    return [exported["stances"], timeline["stances"], api["stances"]]
+
+
+def test_exports_follow_every_stance_and_topic_change(token: str, client) -> None:
+    # Exports read each event's stances from a column the database keeps (migration 0006 triggers):
+    # every path that changes a stance or a topic must show at once, the same as the API (Python).
+    created = client.post("/api/v1/events", json=NEW_EVENT, headers=auth(token)).get_json()
+    uid, url = created["uid"], f"/api/v1/events/{created['id']}"
+    expected = [{"topic": "jcpoa", "score": 2, "rationale": "api"}]
+    assert _stances_everywhere(client, uid) == [expected] * 3
+    two = [{"topic": "us-sanctions", "score": -1}, {"topic": "jcpoa", "score": 1}]
+    updated = client.put(
+        url, json={**NEW_EVENT, "stances": two, "version": created["version"]}, headers=auth(token)
+    ).get_json()
+    expected = [
+        {"topic": "jcpoa", "score": 1, "rationale": None},
+        {"topic": "us-sanctions", "score": -1, "rationale": None},
+    ]
+    assert _stances_everywhere(client, uid) == [expected] * 3
+    # A topic renamed (slug and name): every event's stances follow, in the new name order.
+    topic = {"slug": "anti-sanctions", "name": "Against sanctions"}
+    assert client.put("/api/v1/topics/us-sanctions", json=topic, headers=auth(token)).status_code == 200
+    expected = [
+        {"topic": "anti-sanctions", "score": -1, "rationale": None},
+        {"topic": "jcpoa", "score": 1, "rationale": None},
+    ]
+    assert _stances_everywhere(client, uid) == [expected] * 3
+    client.put(url, json={**NEW_EVENT, "stances": [], "version": updated["version"]}, headers=auth(token))
+    assert _stances_everywhere(client, uid) == [[]] * 3

@@ -156,3 +156,57 @@ def test_bookkeeping_writes_keep_the_cache_but_data_writes_do_not(app: Flask, cl
     doc["events"][0]["title"] = "A real change"
     load_doc(app, doc)
     assert client.get("/actors/russia.json").headers["ETag"] != etag
+
+
+def test_repeated_pages_come_from_the_store_with_every_header(app: Flask, client, monkeypatch) -> None:
+    load_doc(app, small_doc())
+    first = client.get("/actors/russia.json?topic=jcpoa")
+    assert first.status_code == 200
+
+    def must_not_run(*_args, **_kwargs):
+        raise AssertionError("the view ran although its answer was stored")
+
+    monkeypatch.setattr("timeline.web.pages.actor_timeline", must_not_run)
+    again = client.get("/actors/russia.json?topic=jcpoa")
+    assert again.status_code == 200 and again.get_data() == first.get_data()
+    for header in (
+        "Content-Type",
+        "Content-Security-Policy",
+        "X-Content-Type-Options",
+        "X-Frame-Options",
+        "ETag",
+    ):
+        assert again.headers[header] == first.headers[header], header
+    assert "Set-Cookie" not in again.headers
+    assert int(again.headers["Content-Length"]) == len(first.get_data())
+    assert (
+        client.get(
+            "/actors/russia.json?topic=jcpoa", headers={"If-None-Match": first.headers["ETag"]}
+        ).status_code
+        == 304
+    )
+    # A reader holding a session cookie is checked by Flask first, then served the same bytes.
+    with_cookie = app.test_client()
+    with_cookie.set_cookie("session", "not-a-signed-in-user")
+    assert with_cookie.get("/actors/russia.json?topic=jcpoa").get_data() == first.get_data()
+    # Another query string is another page; a write makes every stored page old.
+    assert client.get("/actors/russia.json?kind=statement").status_code == 500  # the view ran
+    doc = small_doc()
+    doc["events"][0]["title"] = "After the store was filled"
+    load_doc(app, doc)
+    assert client.get("/actors/russia.json?topic=jcpoa").status_code == 500
+
+
+def test_the_store_is_bounded_in_bytes_and_drops_the_least_recently_used() -> None:
+    from timeline.web.cache import Entry, Store
+
+    store = Store(max_bytes=1000)
+    keys = [("h", f"/p{i}", "", 1) for i in range(4)]
+    for key in keys[:3]:
+        store.put(key, Entry([], b"x" * 300))
+    assert store.get(keys[0]) is not None  # now the most recently used
+    store.put(keys[3], Entry([], b"y" * 300))
+    assert store.get(keys[1]) is None and store.get(keys[0]) is not None
+    assert store.size <= 1000
+    store.put(("h", "/huge", "", 1), Entry([], b"z" * 2000))  # larger than the whole store: not kept
+    assert store.get(("h", "/huge", "", 1)) is None and store.size <= 1000

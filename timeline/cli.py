@@ -17,8 +17,7 @@ from .db import engines, write_session
 from .jsontext import JsonTextError, loads_strict
 from .services import accounts, feeds, snapshots
 from .services.errors import Invalid, NotFound
-from .services.exchange import actor_timeline, import_document, stream_full_export, timeline_document
-from .services.records import dumps
+from .services.exchange import actor_timeline, import_document, stream_full_export, timeline_json
 
 SEED_DIR = ROOT / "seed"
 
@@ -108,15 +107,17 @@ def export_command(actor_slug: str | None, output: Path | None) -> None:
             actor = queries.actor_by_slug(session, actor_slug)
             if actor is None:
                 raise click.ClickException(f"No actor with the slug “{actor_slug}”.")
-            chunks = iter([dumps(timeline_document(session, actor_timeline(session, actor))), "\n"])
+            document = timeline_json(session, actor_timeline(session, actor, as_json=True))
+            chunks = iter([document, b"\n"])
         else:
             chunks = stream_full_export(session)
         if output is None:
             for chunk in chunks:
-                sys.stdout.write(chunk)
+                sys.stdout.buffer.write(chunk)
+            sys.stdout.flush()
             return
         tmp = output.with_name(output.name + ".tmp")
-        with tmp.open("w", encoding="utf-8") as fh:
+        with tmp.open("wb") as fh:
             for chunk in chunks:
                 fh.write(chunk)
         tmp.replace(output)

@@ -6,9 +6,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-
 from .config import ROOT
 
 # Objects the database keeps for itself (the search index) are not described by the models.
@@ -20,8 +17,12 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool, comp
     return not (name or "").startswith(_UNMODELLED)
 
 
-def alembic_config(database_url: str) -> Config:
-    """An Alembic config pointing at migrations/ and this database."""
+def alembic_config(database_url: str) -> Any:
+    """An Alembic config pointing at migrations/ and this database.
+
+    Alembic is imported here, not at module level: web workers never need it (a few MB each)."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(ROOT / "migrations"))
     # Alembic's config is an INI parser: a literal % must be doubled.
@@ -47,8 +48,12 @@ def search_triggers_lifted(op: Any) -> Iterator[None]:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
+    from alembic import command
+
     command.upgrade(alembic_config(database_url), revision)
 
 
 def downgrade(database_url: str, revision: str) -> None:
+    from alembic import command
+
     command.downgrade(alembic_config(database_url), revision)

@@ -6,7 +6,17 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, MetaData, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 # Every constraint gets a stable name: Alembic needs it for batch migrations on SQLite.
@@ -92,6 +102,12 @@ class Event(SQLModel, table=True):
     date_edtf: str = Field(max_length=40)
     date_earliest: date
     date_latest: date
+    # How the date reads ("about March 2021"), derived from date_edtf with the two bounds above, so that
+    # listings and exports need not parse EDTF per row. Migration 0006 fills it for older rows.
+    date_display: str = Field(default="", max_length=100, sa_column_kwargs={"server_default": ""})
+    # The event's stances as its record's JSON array, kept by database triggers (migration 0006) on
+    # every stance and topic change: exports read it instead of joining stances. Never set by code.
+    stances_json: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))
     date_basis: str | None = Field(default=None, max_length=2000)
     quote: str | None = Field(default=None, max_length=10000)
     summary: str | None = Field(default=None, max_length=10000)

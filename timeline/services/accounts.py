@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -15,8 +16,14 @@ from ..queries import count_users, list_users, user_by_name
 from .errors import Invalid, NotFound
 
 _hasher = PasswordHasher()
-# Verified against when the user does not exist, so both paths cost the same time.
-_DUMMY_HASH = _hasher.hash("timing-equaliser")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the user does not exist, so both paths cost the same time. Made on first
+    use, not at import: hashing takes argon2's 64 MiB, which would raise every worker's memory peak."""
+    return _hasher.hash("timing-equaliser")
+
 MIN_PASSWORD = 10
 TOKEN_PREFIX = "st_"  # noqa: S105  (a public marker that makes tokens recognisable, not a secret)
 
@@ -73,7 +80,7 @@ def authenticate(session: Session, name: str, password: str) -> User | None:
     """The active user with this name and password, or None (the same cost either way)."""
     user = user_by_name(session, name.strip()) if len(name) <= 80 else None
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _hasher.verify(user.password_hash if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or user.disabled:

@@ -29,7 +29,7 @@ from sqlalchemy import Engine, Table, func, select, text
 from ..dates import InvalidDate, ParsedDate, parse_date
 from ..models import Actor, Event, Stance, Topic, metadata
 
-GENERATOR_VERSION = 2  # bump when the generated data changes: benchmark databases are regenerated
+GENERATOR_VERSION = 3  # bump when the generated data changes: benchmark databases are regenerated
 BENCH_ACTOR = "bench-actor-1000"
 BENCH_ACTOR_EVENTS = 1000
 WIDE_TOPIC = "bench-topic-wide"
@@ -526,6 +526,7 @@ def generate_demo_data(
                         "date_edtf": parsed.edtf,
                         "date_earliest": parsed.earliest,
                         "date_latest": parsed.latest,
+                        "date_display": parsed.display,
                         "date_basis": _BASES[int(rand() * len(_BASES))] if rand() < 0.5 else None,
                         "quote": quote,
                         "summary": summary,

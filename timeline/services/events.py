@@ -234,6 +234,7 @@ def event_values(session: Session, data: EventIn) -> tuple[dict[str, Any], list[
         "date_edtf": parsed.edtf,
         "date_earliest": parsed.earliest,
         "date_latest": parsed.latest,
+        "date_display": parsed.display,
         "date_basis": data.date_basis,
         "quote": data.quote,
         "summary": data.summary,

@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
+from typing import Any, NamedTuple
 
-from ..dates import parse_date
-from ..models import Actor, Event, Stance, Topic
+from ..models import Actor, Topic
 
 UNCHANGED, SHIFT, REVERSAL = "unchanged", "shift", "reversal"
 
 
-@dataclass(frozen=True)
-class StancePoint:
-    """One scored statement on a topic, with its date uncertainty kept."""
+class StancePoint(NamedTuple):
+    """One scored statement on a topic, with its date uncertainty kept (a tuple: thousands per page)."""
 
     event_id: int
     event_uid: str
@@ -23,7 +23,7 @@ class StancePoint:
     actor_name: str
     speaker_role: str | None
     edtf: str
-    earliest: date
+    earliest: date  # or its ISO text, from queries.event_bodies_for_actors: both sort and serialise alike
     latest: date
     display: str
     score: int
@@ -34,8 +34,7 @@ class StancePoint:
         return (self.earliest, self.latest, self.event_id)
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """The change between two consecutive points."""
 
     from_event_id: int
@@ -75,6 +74,7 @@ class TopicHistory:
         return next((s for s in self.steps if s.to_event_id == event_id), None)
 
     def as_dict(self) -> dict[str, object]:
+        """The history for JSON (str() of a date is its ISO text, and ISO text stays as it is)."""
         return {
             "topic": self.topic_slug,
             "topic_name": self.topic_name,
@@ -85,8 +85,8 @@ class TopicHistory:
                 "shifts": self.shifts,
                 "reversals": self.reversals,
                 "span": {
-                    "earliest": self.first.earliest.isoformat(),
-                    "latest": max(p.latest for p in self.points).isoformat(),
+                    "earliest": str(self.first.earliest),
+                    "latest": str(max(p.latest for p in self.points)),
                 },
             },
             "points": [
@@ -94,28 +94,29 @@ class TopicHistory:
                     "event_uid": p.event_uid,
                     "actor": p.actor_slug,
                     "date": p.edtf,
-                    "date_earliest": p.earliest.isoformat(),
-                    "date_latest": p.latest.isoformat(),
+                    "date_earliest": str(p.earliest),
+                    "date_latest": str(p.latest),
                     "date_display": p.display,
                     "score": p.score,
                     "speaker_role": p.speaker_role,
                 }
                 for p in self.points
             ],
+            # Step i joins point i and point i + 1.
             "changes": [
                 {
-                    "from_event_uid": self._uid(s.from_event_id),
-                    "to_event_uid": self._uid(s.to_event_id),
+                    "from_event_uid": a.event_uid,
+                    "to_event_uid": b.event_uid,
                     "from_score": s.from_score,
                     "to_score": s.to_score,
                     "change": s.change,
                 }
-                for s in self.steps
+                for s, a, b in zip(self.steps, self.points, self.points[1:], strict=False)
             ],
         }
 
-    def _uid(self, event_id: int) -> str:
-        return next(p.event_uid for p in self.points if p.event_id == event_id)
+
+_SORT_KEY = attrgetter("earliest", "latest", "event_id")
 
 
 def classify(before: int, after: int) -> str:
@@ -128,36 +129,27 @@ def classify(before: int, after: int) -> str:
 
 
 def build_histories(
-    events: Iterable[Event],
-    stances: Mapping[int, list[tuple[Stance, Topic]]],
+    events: Iterable[Any],
+    stances: Mapping[int, list[tuple[Any, Topic]]],
     actors: Mapping[int, Actor],
 ) -> list[TopicHistory]:
     """Per-topic histories from events and their stances, topics ordered by name."""
     by_topic: dict[str, TopicHistory] = {}
+    names = {actor_id: (actor.slug, actor.name) for actor_id, actor in actors.items()}
     for ev in events:
-        assert ev.id is not None
-        actor = actors[ev.actor_id]
-        parsed = parse_date(ev.date_edtf)
-        for stance, topic in stances.get(ev.id, []):
-            history = by_topic.setdefault(topic.slug, TopicHistory(topic.slug, topic.name))
-            history.points.append(
-                StancePoint(
-                    event_id=ev.id,
-                    event_uid=ev.uid,
-                    title=ev.title,
-                    actor_slug=actor.slug,
-                    actor_name=actor.name,
-                    speaker_role=ev.speaker_role,
-                    edtf=ev.date_edtf,
-                    earliest=ev.date_earliest,
-                    latest=ev.date_latest,
-                    display=parsed.display,
-                    score=stance.score,
-                    rationale=stance.rationale,
-                )
-            )
+        pairs = stances.get(ev.id)
+        if not pairs:
+            continue
+        slug, name = names[ev.actor_id]
+        event_part = (ev.id, ev.uid, ev.title, slug, name, ev.speaker_role, ev.date_edtf)
+        date_part = (ev.date_earliest, ev.date_latest, ev.date_display)
+        for stance, topic in pairs:
+            history = by_topic.get(topic.slug)
+            if history is None:
+                history = by_topic[topic.slug] = TopicHistory(topic.slug, topic.name)
+            history.points.append(StancePoint(*event_part, *date_part, stance.score, stance.rationale))
     for history in by_topic.values():
-        history.points.sort(key=lambda p: p.sort_key)
+        history.points.sort(key=_SORT_KEY)  # already in order when events come in timeline order
         history.steps = [
             Step(a.event_id, b.event_id, a.score, b.score, classify(a.score, b.score))
             for a, b in zip(history.points, history.points[1:], strict=False)

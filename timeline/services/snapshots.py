@@ -18,6 +18,8 @@ from ..models import Actor, Event, Snapshot, Stance, Topic
 from .errors import Invalid, NotFound
 from .exchange import ImportReport, import_document, stream_full_export
 
+_RECORD_START = re.compile(rb'\{"uid"\s*:')
+
 NAME = re.compile(r"snapshot-(\d{8}T\d{6}Z)(?:-(\d+))?\.json", re.ASCII)
 
 
@@ -55,12 +57,11 @@ def write_snapshot(session: Session, directory: Path, keep: int) -> Snapshot:
     tmp = directory / f".{name}.tmp"
     digest, size, events = hashlib.sha256(), 0, 0
     with tmp.open("wb") as fh:
-        for chunk in stream_full_export(session):
-            data = chunk.encode("utf-8")
+        for data in stream_full_export(session):
             digest.update(data)
             size += len(data)
             # Each event record starts with its uid; JSON escapes quotes inside values: no false hits.
-            events += chunk.count('{"uid": ')
+            events += len(_RECORD_START.findall(data))
             fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())

@@ -1,29 +1,235 @@
-"""A response cache for public pages, keyed by the data version every write bumps, with ETag / 304."""
+"""A response cache for public pages, keyed by the data version every write bumps, with ETag / 304.
+
+Two layers share one store per process:
+
+- ``@cached`` on a view stores its 200 responses (and answers repeated requests that carry cookies,
+  checking the user first: signed-in editors never get a shared page);
+- :class:`CacheMiddleware`, in front of Flask, answers requests without cookies or credentials
+  straight from the store (or with a 304), before any routing, session or database work.
+
+The data version is the ``data_version`` row every data write bumps in its own transaction. Reading
+that row on every request would cost a database round trip, so on SQLite each process keeps one
+read-only connection and asks ``PRAGMA data_version``, which changes whenever any other connection
+(any worker, the scheduler, the CLI) commits; only then is the row read again. A write that has
+committed is therefore seen by the very next request in every worker, and there is no side channel
+(file, signal) that a crash could leave behind.
+"""
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import wraps
-from threading import Lock
 from typing import Any, TypeVar
 
-from flask import Response, current_app, make_response, request, session
+from flask import Flask, Response, current_app, make_response, request, session
 from flask_login import current_user
-
-from ..db import data_version
+from sqlalchemy import Engine, text
+from sqlalchemy.engine.url import make_url
 
 F = TypeVar("F", bound=Callable[..., Any])
-MAX_ENTRIES = 512
+StartResponse = Callable[..., Any]
 MAX_BODY = 4 * 1024 * 1024
-Entries = OrderedDict[tuple[str, bytes, int], tuple[bytes, str, dict[str, str]]]
-_lock = Lock()
+_EXT = "timeline.response_cache"
+_VERSION_KEY = "timeline.data_version"
+_STORE_KEY = "timeline.cache_store"
+_VERSION_SQL = "SELECT version FROM data_version WHERE id = 1"
+# Headers that belong to one response only: never replayed from the store.
+_PRIVATE = {"set-cookie", "content-length"}
 
 
-def _entries() -> Entries:
-    """This app's cache (one per app: tests run several apps in one process)."""
-    return current_app.extensions.setdefault("timeline.response_cache", OrderedDict())
+@dataclass(frozen=True)
+class Entry:
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+class VersionSource:
+    """The current data version, as cheaply as the database allows."""
+
+    def __init__(self, url: str, engine: Engine) -> None:
+        parsed = make_url(url)
+        database = parsed.database or ""
+        self.path = (
+            os.path.abspath(database)
+            if parsed.get_backend_name() == "sqlite" and database and database != ":memory:"
+            else None
+        )
+        self.engine = engine
+        self.lock = threading.Lock()
+        self.pid = -1
+        self.conn: sqlite3.Connection | None = None
+        self.seen: int | None = None  # PRAGMA data_version when the row was last read
+        self.version: int | None = None
+
+    def current(self) -> int | None:
+        """The data version, or None when it cannot be read (then nothing is cached)."""
+        if self.path is None:
+            try:
+                with self.engine.connect() as conn:
+                    value = conn.execute(text(_VERSION_SQL)).scalar()
+            except Exception:  # no table yet, database down: serve uncached
+                return None
+            return None if value is None else int(value)
+        with self.lock:
+            try:
+                return self._sqlite_version()
+            except sqlite3.Error:
+                self._close()
+                return None
+
+    def _sqlite_version(self) -> int | None:
+        if self.conn is None or self.pid != os.getpid():  # a forked worker opens its own
+            if not os.path.exists(self.path or ""):
+                return None
+            self.conn = sqlite3.connect(
+                f"file:{self.path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+            )
+            self.pid, self.seen = os.getpid(), None
+        marker = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        if marker != self.seen:
+            row = self.conn.execute(_VERSION_SQL).fetchone()
+            self.version = None if row is None else int(row[0])
+            self.seen = marker
+        return self.version
+
+    def _close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+        self.conn, self.seen, self.version = None, None, None
+
+
+class Store:
+    """Responses by (host, path, query, version), least recently used out first, bounded in bytes."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes, self.size = max_bytes, 0
+        self.entries: OrderedDict[tuple[str, str, str, int], Entry] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[str, str, str, int]) -> Entry | None:
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.entries.move_to_end(key)
+            return entry
+
+    def put(self, key: tuple[str, str, str, int], entry: Entry) -> None:
+        if len(entry.body) > min(MAX_BODY, self.max_bytes):
+            return
+        with self.lock:
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.size -= len(old.body)
+            self.entries[key] = entry
+            self.size += len(entry.body)
+            while self.size > self.max_bytes:
+                _key, dropped = self.entries.popitem(last=False)
+                self.size -= len(dropped.body)
+
+
+@dataclass
+class Cache:
+    source: VersionSource
+    store: Store
+    session_cookie: str
+    remember_cookie: str
+
+
+def init_app(app: Flask, engine: Engine) -> None:
+    cache = Cache(
+        VersionSource(app.config["DATABASE_URL"], engine),
+        Store(int(app.config["RESPONSE_CACHE_MB"]) * 1024 * 1024),
+        app.config.get("SESSION_COOKIE_NAME", "session"),
+        app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
+    )
+    app.extensions[_EXT] = cache
+    app.wsgi_app = CacheMiddleware(app.wsgi_app, cache)  # type: ignore[method-assign]
+
+
+def _key(environ: dict[str, Any], version: int) -> tuple[str, str, str, int]:
+    return (
+        environ.get("HTTP_HOST", ""),
+        environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""),
+        environ.get("QUERY_STRING", ""),
+        version,
+    )
+
+
+def _etag(key: tuple[str, str, str, int]) -> str:
+    return f'"v{key[3]}-{zlib.crc32("?".join(key[1:3]).encode("utf-8", "surrogateescape")):08x}"'
+
+
+def _not_modified(environ: dict[str, Any], etag: str) -> bool:
+    sent = environ.get("HTTP_IF_NONE_MATCH") or ""
+    return etag in sent or sent.strip() == "*"
+
+
+class CacheMiddleware:
+    """Serves stored pages to requests without cookies or credentials, before Flask does any work."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], cache: Cache) -> None:
+        self.app, self.cache = app, cache
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") != "GET":
+            return self.app(environ, start_response)
+        version = self.cache.source.current()
+        if version is None:
+            return self.app(environ, start_response)
+        environ[_VERSION_KEY] = version
+        if environ.get("HTTP_AUTHORIZATION") or self._has_user_cookie(environ.get("HTTP_COOKIE", "")):
+            return self.app(environ, start_response)  # the view decides, knowing who asks
+        key = _key(environ, version)
+        entry = self.cache.store.get(key)
+        if entry is None:
+            return self._fill(environ, start_response, key)
+        etag = _etag(key)
+        if _not_modified(environ, etag):
+            start_response("304 Not Modified", [("ETag", etag), ("Cache-Control", "no-cache")])
+            return []
+        start_response("200 OK", [*entry.headers, ("Content-Length", str(len(entry.body)))])
+        return [entry.body]
+
+    def _has_user_cookie(self, cookies: str) -> bool:
+        return bool(cookies) and (
+            f"{self.cache.session_cookie}=" in cookies or f"{self.cache.remember_cookie}=" in cookies
+        )
+
+    def _fill(
+        self, environ: dict[str, Any], start_response: StartResponse, key: tuple[str, str, str, int]
+    ) -> Iterable[bytes]:
+        """Let Flask answer; keep the answer when the view said it may be shared."""
+        captured: list[Any] = []
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            captured[:] = [status, headers]
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        body = self.app(environ, capture)
+        if not environ.get(_STORE_KEY) or not captured or not captured[0].startswith("200 "):
+            return body
+        headers = captured[1]
+        if any(name.lower() == "set-cookie" for name, _v in headers):
+            return body
+        try:
+            data = b"".join(body)
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+        kept = [(name, value) for name, value in headers if name.lower() not in _PRIVATE]
+        self.cache.store.put(key, Entry(kept, data))
+        return [data]
+
+
+def _cache() -> Cache:
+    return current_app.extensions[_EXT]
 
 
 def _cacheable() -> bool:
@@ -32,39 +238,28 @@ def _cacheable() -> bool:
 
 
 def cached(view: F) -> F:
-    """Serve repeated requests from memory while the data version is unchanged; answer 304 to a fresh ETag."""
+    """Serve repeated requests from the store while the data version is unchanged; 304 to a fresh ETag."""
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not _cacheable():
+        version = request.environ.get(_VERSION_KEY)
+        if version is None or not _cacheable():
             return view(*args, **kwargs)
-        version = data_version()
-        key = (request.path, request.query_string, version)
-        etag = f"v{version}-{zlib.crc32(request.full_path.encode()):08x}"
-        if etag in request.if_none_match:
+        cache = _cache()
+        key = _key(request.environ, version)
+        etag = _etag(key)
+        if _not_modified(request.environ, etag):
             response = Response(status=304)
-            response.set_etag(etag)
-            return response
-        entries = _entries()
-        with _lock:
-            hit = entries.get(key)
-            if hit is not None:
-                entries.move_to_end(key)
-        if hit is not None:
-            body, mimetype, headers = hit
-            response = Response(body, mimetype=mimetype, headers=headers)
         else:
-            response = make_response(view(*args, **kwargs))
-            if response.status_code == 200 and not response.is_streamed:
-                body = response.get_data()
-                if len(body) <= MAX_BODY:
-                    keep = {k: v for k, v in response.headers.items() if k == "Content-Disposition"}
-                    with _lock:
-                        entries[key] = (body, response.mimetype or "text/html", keep)
-                        while len(entries) > MAX_ENTRIES:
-                            entries.popitem(last=False)
-        if response.status_code == 200:
-            response.set_etag(etag)
+            entry = cache.store.get(key)
+            if entry is not None:
+                response = Response(entry.body, headers=entry.headers)
+            else:
+                response = make_response(view(*args, **kwargs))
+                if response.status_code == 200 and not response.is_streamed:
+                    request.environ[_STORE_KEY] = True  # the middleware keeps the final bytes
+        if response.status_code in (200, 304):
+            response.headers["ETag"] = etag
             response.headers["Cache-Control"] = "no-cache"  # may be stored, must be revalidated
         return response
 

@@ -10,11 +10,11 @@ from .. import queries
 from ..dates import InvalidDate, parse_bound
 from ..db import get_session
 from ..models import CONFIDENCE_RANK, Confidence, EventKind
-from ..services.records import dumps
+from ..services.records import dumpb
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(dumps(data), status=status, mimetype="application/json", headers=headers or {})
+    return Response(dumpb(data), status=status, mimetype="application/json", headers=headers or {})
 
 
 def error_json(status: int, code: str, message: str, fields: dict[str, str] | None = None) -> Response:

@@ -22,7 +22,7 @@ from ..dates import parse_date
 from ..db import engines, get_session
 from ..models import Actor, EventKind
 from ..services.charts import build_chart
-from ..services.exchange import actor_timeline, stream_full_csv, stream_full_export, timeline_document
+from ..services.exchange import actor_timeline, stream_full_csv, stream_full_export, timeline_json
 from ..services.records import iso_utc
 from ..services.tabular import csv_rows, csv_text, timelinejs_document
 from .cache import cached
@@ -90,11 +90,11 @@ def actor_json(slug: str) -> Response:
     filters, errors, _args = parse_filters()
     if errors:
         return error_json(400, "invalid_filter", "Invalid filter.", errors)
-    document = timeline_document(session, actor_timeline(session, actor, filters))
-    headers: dict[str, str] = {}
+    document = timeline_json(session, actor_timeline(session, actor, filters, as_json=True))
+    response = Response(document, mimetype="application/json")
     if request.args.get("download") == "1":
-        headers["Content-Disposition"] = f'attachment; filename="{actor.slug}.timeline.json"'
-    return json_response(document, headers=headers)
+        response.headers["Content-Disposition"] = f'attachment; filename="{actor.slug}.timeline.json"'
+    return response
 
 
 @bp.get("/actors/<slug>.csv")
@@ -153,7 +153,7 @@ def actor_embed(slug: str) -> str:
 @bp.get("/export.json")
 def export_json() -> Response:
     # The session must outlive the view: the generator keeps reading while the body streams.
-    def generate() -> Iterator[str]:
+    def generate() -> Iterator[bytes]:
         with Session(engines()[0]) as session:
             yield from stream_full_export(session)
 
