@@ -131,3 +131,83 @@ def test_secret_key_is_generated_once_and_kept_private(tmp_path) -> None:
     first = _instance_secret(tmp_path)
     assert len(first) == 64 and _instance_secret(tmp_path) == first
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0  # readable by the owner only
+
+
+def _big_doc() -> dict:
+    """One actor with 60 statements on one topic and 3 on another; a second actor with 2."""
+    events = [
+        {
+            "uid": f"big-{i:02d}",
+            "actor": "big",
+            "kind": "statement",
+            "title": f"Statement {i:02d}",
+            "date": f"{2000 + i // 12}-{i % 12 + 1:02d}",
+            "stances": [{"topic": "alpha", "score": (i % 5) - 2}],
+        }
+        for i in range(60)
+    ]
+    events += [
+        {"uid": f"beta-{i}", "actor": "big", "kind": "statement", "title": f"Beta {i}", "date": f"201{i}",
+         "stances": [{"topic": "beta", "score": 1}]}
+        for i in range(3)
+    ]  # fmt: skip
+    events += [
+        {"uid": f"small-{i}", "actor": "small", "kind": "statement", "title": f"Small {i}", "date": f"200{i}",
+         "stances": [{"topic": "alpha", "score": -1}]}
+        for i in range(2)
+    ]  # fmt: skip
+    return {
+        "format": "stance-timeline",
+        "version": 1,
+        "actors": [
+            {"slug": "big", "name": "Big Actor", "kind": "government"},
+            {"slug": "small", "name": "Small Actor", "kind": "government"},
+        ],
+        "topics": [{"slug": "alpha", "name": "Alpha"}, {"slug": "beta", "name": "Beta"}],
+        "events": events,
+    }
+
+
+def _section(page: str, start: str, end: str) -> str:
+    return page[page.index(start) : page.index(end, page.index(start))]
+
+
+def test_long_timelines_come_in_pages_and_large_histories_open_alone(app: Flask, client) -> None:
+    load_doc(app, _big_doc())
+    page = client.get("/actors/big").get_data(as_text=True)
+    alpha = _section(page, 'id="topic-alpha"', "</section>")
+    beta = _section(page, 'id="topic-beta"', "</section>")
+    # 60 statements among several topics: the line only, and a link to that topic alone.
+    assert "<path" in alpha and "/events/" not in alpha and "Chart as a table" not in alpha
+    assert 'href="/actors/big?topic=alpha"' in alpha and "Each of the 60 statements" in alpha
+    assert beta.count('href="/events/') == 3 * 3 and "Chart as a table" in beta  # marker, table, badge
+    alone = client.get("/actors/big?topic=alpha").get_data(as_text=True)
+    chart = _section(alone, 'id="topic-alpha"', "</svg>")
+    assert chart.count('href="/events/') == 60
+    # The timeline: 25 statements a page, in date order, every filter kept from page to page.
+    timeline = _section(page, "<h2>Timeline</h2>", "</ol>")
+    assert timeline.count('<li id="event-') == 25 and "Statements 1–25 of 63" in timeline
+    assert 'href="/actors/big?page=2"' in page and "← Earlier" not in page
+    second = client.get("/actors/big?topic=alpha&page=3").get_data(as_text=True)
+    timeline = _section(second, "<h2>Timeline</h2>", "</ol>")
+    assert timeline.count('<li id="event-') == 10 and "Statement 59" in timeline and "Beta" not in timeline
+    assert 'href="/actors/big?topic=alpha&amp;page=2"' in second and "Later →" not in second
+    for bad in ("4", "0", "x", "²"):
+        response = client.get(f"/actors/big?page={bad}")
+        assert response.status_code == 400
+        assert "use a page number from 1 to 3" in response.get_data(as_text=True)
+    # The JSON twin is the whole timeline, whatever the page.
+    assert len(client.get("/actors/big.json?page=2").get_json()["events"]) == 63
+
+
+def test_topic_page_lanes_open_alone_and_statements_come_in_pages(app: Flask, client) -> None:
+    load_doc(app, _big_doc())
+    page = client.get("/topics/alpha").get_data(as_text=True)
+    chart = _section(page, "<svg", "</svg>")
+    assert chart.count('href="/events/') == 2  # the small lane in detail, the big one as a line
+    assert 'href="/topics/alpha?actors=big"' in page and "this lane alone, each statement" in page
+    statements = _section(page, "<h2>Statements in date order</h2>", "</ol>")
+    assert statements.count('<li id="event-') == 25 and "Statements 1–25 of 62" in statements
+    alone = _section(client.get("/topics/alpha?actors=big").get_data(as_text=True), "<svg", "</svg>")
+    assert alone.count('href="/events/') == 60
+    assert client.get("/topics/alpha?page=9").status_code == 400

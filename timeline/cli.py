@@ -107,7 +107,7 @@ def export_command(actor_slug: str | None, output: Path | None) -> None:
             actor = queries.actor_by_slug(session, actor_slug)
             if actor is None:
                 raise click.ClickException(f"No actor with the slug “{actor_slug}”.")
-            document = timeline_json(session, actor_timeline(session, actor, as_json=True))
+            document = timeline_json(session, actor_timeline(session, actor, shape=queries.JSON_BODY))
             chunks = iter([document, b"\n"])
         else:
             chunks = stream_full_export(session)

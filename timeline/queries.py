@@ -170,17 +170,6 @@ _EVENT = Event.__table__  # type: ignore[attr-defined]
 _STANCE = Stance.__table__  # type: ignore[attr-defined]
 
 
-def events_for_actors(
-    session: Session, actor_ids: Sequence[int], filters: EventFilters = EventFilters()
-) -> Sequence[Any]:
-    """Events of these actors in timeline order (earliest day, latest day, id), as rows."""
-    if not actor_ids:
-        return []
-    stmt = select(_EVENT).where(_EVENT.c.actor_id.in_(actor_ids), _EVENT.c.deleted_at.is_(None))
-    stmt = _apply_filters(stmt, filters).order_by(*_ORDER)
-    return session.execute(stmt).all()
-
-
 def _event_json(dialect: str) -> Any:
     """An event's record (services.records.event_record_of) built by the database as JSON text: for
     long listings and exports, C-speed JSON instead of Python objects per field."""
@@ -212,38 +201,51 @@ _HISTORY_COLUMNS = ("id", "actor_id", "uid", "title", "date_edtf", "date_earlies
                     "date_display", "speaker_role")  # fmt: skip
 
 
-def event_bodies_for_actors(
-    session: Session, actor_ids: Sequence[int], filters: EventFilters = EventFilters()
+# What a listing reads of each event: everything (pages of events), the columns stance histories need
+# (whole timelines), or those plus the record as JSON (JSON timelines).
+FULL, HISTORY, JSON_BODY = "full", "history", "json"
+
+
+def _listing(session: Session, shape: str) -> Any:
+    if shape == FULL:
+        return select(_EVENT)
+    columns = [_EVENT.c[name] for name in _HISTORY_COLUMNS]
+    if shape == HISTORY:
+        return select(*columns)
+    # JSON: the day bounds stay ISO text on SQLite (no date objects to build), the record comes as bytes.
+    dialect = session.get_bind().dialect.name
+    columns = [type_coerce(c, String) if c.name.startswith("date_") else c for c in columns]
+    body = _as_utf8(_event_json(dialect), dialect).label("body")
+    return select(*columns, body).join(_ACTOR, _ACTOR.c.id == _EVENT.c.actor_id)
+
+
+def events_for_actors(
+    session: Session, actor_ids: Sequence[int], filters: EventFilters = EventFilters(), shape: str = FULL
 ) -> Sequence[Any]:
-    """As events_for_actors, but each row has only the history columns and `body`, the event's whole
-    record as UTF-8 JSON bytes; the day bounds stay ISO text on SQLite (no date objects to build)."""
+    """Events of these actors in timeline order (earliest day, latest day, id), as rows of `shape`."""
     if not actor_ids:
         return []
-    dialect = session.get_bind().dialect.name
-    columns = [
-        type_coerce(_EVENT.c[name], String) if name.startswith("date_") else _EVENT.c[name]
-        for name in _HISTORY_COLUMNS
-    ]
-    stmt = (
-        select(*columns, _as_utf8(_event_json(dialect), dialect).label("body"))
-        .join(_ACTOR, _ACTOR.c.id == _EVENT.c.actor_id)
-        .where(_EVENT.c.actor_id.in_(actor_ids), _EVENT.c.deleted_at.is_(None))
-    )
-    stmt = _apply_filters(stmt, filters).order_by(*_ORDER)
-    return session.execute(stmt).all()
+    stmt = _listing(session, shape).where(_EVENT.c.actor_id.in_(actor_ids), _EVENT.c.deleted_at.is_(None))
+    return session.execute(_apply_filters(stmt, filters).order_by(*_ORDER)).all()
 
 
 def events_for_topic(
-    session: Session, topic_id: int, filters: EventFilters = EventFilters()
+    session: Session, topic_id: int, filters: EventFilters = EventFilters(), shape: str = FULL
 ) -> Sequence[Any]:
-    """Events carrying a stance on the topic, in timeline order, as rows."""
+    """Events carrying a stance on the topic, in timeline order, as rows of `shape`."""
     stmt = (
-        select(_EVENT)
+        _listing(session, shape)
         .join(_STANCE, _STANCE.c.event_id == _EVENT.c.id)
         .where(_STANCE.c.topic_id == topic_id, _EVENT.c.deleted_at.is_(None))
     )
-    stmt = _apply_filters(stmt, filters).order_by(*_ORDER)
-    return session.execute(stmt).all()
+    return session.execute(_apply_filters(stmt, filters).order_by(*_ORDER)).all()
+
+
+def event_rows(session: Session, ids: Sequence[int]) -> Sequence[Any]:
+    """These events, every column, in timeline order (a page of a listing)."""
+    if not ids:
+        return []
+    return session.execute(select(_EVENT).where(_EVENT.c.id.in_(list(ids))).order_by(*_ORDER)).all()
 
 
 def stances_for_events(session: Session, event_ids: Sequence[int]) -> dict[int, list[tuple[Any, Topic]]]:

@@ -12,6 +12,9 @@ WIDTH = 720
 LANE_HEIGHT = 104
 LEFT, RIGHT, TOP, BOTTOM = 34, 12, 18, 22
 SCORES = (2, 1, 0, -1, -2)
+# Beyond this many statements, a lane among others is drawn as its step line only (no marker, link or
+# table row per statement): a page of many large histories stays small; each opens alone in detail.
+DETAIL_POINTS = 40
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class Lane:
     history: TopicHistory
     points: list[ChartPoint]
     path: str
+    detailed: bool = True  # a marker, a link and a table row per statement
 
     def y(self, score: int) -> float:
         return _y(self.y0, score)
@@ -97,8 +101,9 @@ def _ticks(start: date, end: date, x: Callable[[date], float]) -> list[Tick]:
     return ticks
 
 
-def build_chart(lanes: Sequence[tuple[str, str, TopicHistory]]) -> Chart | None:
-    """A chart with one lane per (label, slug, history), all on one time axis."""
+def build_chart(lanes: Sequence[tuple[str, str, TopicHistory]], detail: int | None = None) -> Chart | None:
+    """A chart with one lane per (label, slug, history), all on one time axis; lanes of more than
+    `detail` statements are drawn as a line only (None: every lane in detail)."""
     histories = [h for _label, _slug, h in lanes if h.points]
     if not histories:
         return None
@@ -124,6 +129,7 @@ def build_chart(lanes: Sequence[tuple[str, str, TopicHistory]]) -> Chart | None:
         path = ""
         if points:
             path = f"M{points[0].cx},{points[0].cy}" + "".join(f" H{b.cx} V{b.cy}" for b in points[1:])
-        built.append(Lane(label, slug, y0, history, points, path))
+        detailed = detail is None or len(points) <= detail
+        built.append(Lane(label, slug, y0, history, points, path, detailed))
     height = LANE_HEIGHT * len(built)
     return Chart(WIDTH, height, built, _ticks(start, end, x), radius)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import Session
 
 from .. import queries
-from ..models import Actor, Event, Stance, Topic
+from ..models import Actor, Topic
 from .errors import Invalid
 from .exchange import actor_records, document_header
 from .history import TopicHistory, build_histories
@@ -24,8 +24,8 @@ class Comparison:
     topic: Topic
     by: str
     lanes: list[tuple[Actor, TopicHistory]]
-    events: list[Event]
-    stances: dict[int, list[tuple[Stance, Topic]]]
+    events: list[Any]  # rows (queries.events_for_topic)
+    stances: dict[int, list[tuple[Any, Topic]]]
     actors: dict[int, Actor]
 
     def document(self, session: Session) -> dict[str, Any]:
@@ -72,19 +72,23 @@ def compare_topic(
     filters: queries.EventFilters | None = None,
     lane_slugs: list[str] | None = None,
     by: str = BY_GOVERNMENT,
+    *,
+    shape: str = queries.FULL,
 ) -> Comparison:
-    """Lanes per government (officials rolled up) or per speaker; lane_slugs picks and orders them."""
+    """Lanes per government (officials rolled up) or per speaker; lane_slugs picks and orders them.
+
+    shape: what each event row holds (queries.FULL for the JSON document, HISTORY for a page)."""
     if by not in (BY_GOVERNMENT, BY_SPEAKER):
         raise Invalid({"by": f"use “{BY_GOVERNMENT}” or “{BY_SPEAKER}”"})
     assert topic.id is not None
-    events = list(queries.events_for_topic(session, topic.id, filters or queries.EventFilters()))
+    events = list(queries.events_for_topic(session, topic.id, filters or queries.EventFilters(), shape))
     stances = queries.stances_for_events(session, [e.id for e in events if e.id is not None])
     actors = queries.actors_by_ids(session, {e.actor_id for e in events})
     lane_of = _top_ancestors(session, actors) if by == BY_GOVERNMENT else dict(actors)
     only_topic = {
         event_id: [(s, t) for s, t in rows if t.id == topic.id] for event_id, rows in stances.items()
     }
-    grouped: dict[int, list[Event]] = {}
+    grouped: dict[int, list[Any]] = {}
     for event in events:
         lane = lane_of[event.actor_id]
         grouped.setdefault(lane.id or 0, []).append(event)

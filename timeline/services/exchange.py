@@ -86,17 +86,20 @@ class Timeline:
 
 
 def actor_timeline(
-    session: Session, actor: Actor, filters: queries.EventFilters | None = None, *, as_json: bool = False
+    session: Session,
+    actor: Actor,
+    filters: queries.EventFilters | None = None,
+    *,
+    shape: str = queries.FULL,
 ) -> Timeline:
     """An actor's events (its own and its members'), stances and stance histories.
 
-    as_json: the events are lean rows carrying their record as JSON text (`body`), for timeline_json.
+    shape: what each event row holds (queries.FULL, HISTORY or JSON_BODY; timeline_json needs JSON_BODY).
     """
     assert actor.id is not None
     family = queries.actor_family_ids(session, actor.id)
     members = queries.actors_by_ids(session, family)
-    fetch = queries.event_bodies_for_actors if as_json else queries.events_for_actors
-    events = fetch(session, family, filters or queries.EventFilters())
+    events = queries.events_for_actors(session, family, filters or queries.EventFilters(), shape)
     stances = queries.stances_for_events(session, [e.id for e in events])
     histories = build_histories(events, stances, members)
     return Timeline(actor, queries.actor_ancestors(session, actor), members, events, stances, histories)
@@ -105,8 +108,8 @@ def actor_timeline(
 def timeline_json(session: Session, timeline: Timeline) -> bytes:
     """An actor's timeline in the native format, importable as it is, as UTF-8 JSON.
 
-    The timeline must come from actor_timeline(..., as_json=True): each event's record is already JSON,
-    built by the database.
+    The timeline must come from actor_timeline(..., shape=queries.JSON_BODY): each event's record is
+    already JSON, built by the database.
     """
     actors = [*timeline.members.values(), *timeline.ancestors]
     head = {

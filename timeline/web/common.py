@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, request
+from flask import Response, request, url_for
 
 from .. import queries
 from ..dates import InvalidDate, parse_bound
 from ..db import get_session
 from ..models import CONFIDENCE_RANK, Confidence, EventKind
+from ..services import paging
+from ..services.errors import Invalid
 from ..services.records import dumpb
 
 
@@ -50,3 +52,25 @@ def parse_filters() -> tuple[queries.EventFilters, dict[str, str], dict[str, str
         else:
             values["min_confidence"] = Confidence(args["confidence"])
     return queries.EventFilters(**values), errors, args
+
+
+def current_page(total: int, errors: dict[str, str]) -> paging.Page:
+    """The page of a listing asked for by `?page=`; a bad one is a filter error (400) showing page 1."""
+    try:
+        return paging.page(request.args.get("page"), total)
+    except Invalid as exc:
+        errors.update(exc.fields)
+        return paging.Page(1, total)
+
+
+def url_with(**changes: Any) -> str:
+    """This page's URL with some parameters changed (None drops one); empty parameters left out."""
+    values: dict[str, Any] = {k: v for k, v in request.args.items() if v != ""}
+    values.update(changes)
+    values.update(request.view_args or {})
+    return url_for(str(request.endpoint), **{k: v for k, v in values.items() if v is not None})
+
+
+def page_url(number: int) -> str:
+    """This page's URL, every parameter kept, at another page of its listing."""
+    return url_with(page=number)

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Flask, Response, abort, render_template, request
 
 from .. import queries
 from ..db import get_session
 from ..models import EventKind, Topic
-from ..services.charts import build_chart
+from ..services.charts import DETAIL_POINTS, build_chart
 from ..services.comparison import BY_GOVERNMENT, Comparison, compare_topic
 from ..services.errors import Invalid
 from ..services.records import iso_utc
 from ..services.search import Results, search
 from ..services.tabular import timelinejs_document
 from .cache import cached
-from .common import error_json, json_response, parse_filters
+from .common import current_page, error_json, json_response, page_url, parse_filters
 
 bp = Blueprint("explore", __name__)
 
@@ -30,7 +32,9 @@ def _topic_or_404(slug: str) -> Topic:
     return topic
 
 
-def _comparison(slug: str) -> tuple[Comparison | None, dict[str, str], dict[str, str]]:
+def _comparison(
+    slug: str, shape: str = queries.FULL
+) -> tuple[Comparison | None, dict[str, str], dict[str, str]]:
     topic = _topic_or_404(slug)
     filters, errors, args = parse_filters()
     args["actors"] = request.args.get("actors", "").strip()
@@ -40,7 +44,7 @@ def _comparison(slug: str) -> tuple[Comparison | None, dict[str, str], dict[str,
     if errors:
         return None, errors, args
     try:
-        return compare_topic(get_session(), topic, filters, lane_slugs, args["by"]), {}, args
+        return compare_topic(get_session(), topic, filters, lane_slugs, args["by"], shape=shape), {}, args
     except Invalid as exc:
         return None, exc.fields, args
 
@@ -48,15 +52,22 @@ def _comparison(slug: str) -> tuple[Comparison | None, dict[str, str], dict[str,
 @bp.get("/topics/<slug>")
 @cached
 def topic_page(slug: str) -> tuple[str, int]:
-    comparison, errors, args = _comparison(slug)
-    chart = None
+    comparison, errors, args = _comparison(slug, queries.HISTORY)
+    chart, page, events = None, None, list[Any]()
     if comparison is not None:
-        chart = build_chart([(a.name, a.slug, h) for a, h in comparison.lanes])
+        # One lane shown: every point in detail; many: large lanes drawn as a line, one click away.
+        detail = None if len(comparison.lanes) == 1 else DETAIL_POINTS
+        chart = build_chart([(a.name, a.slug, h) for a, h in comparison.lanes], detail)
+        page = current_page(len(comparison.events), errors)
+        events = list(queries.event_rows(get_session(), [e.id for e in page.of(comparison.events)]))
     return render_template(
         "topic.html",
         topic=_topic_or_404(slug),
         comparison=comparison,
         chart=chart,
+        events=events,
+        page=page,
+        page_url=page_url,
         filter_errors=errors,
         args=args,
         kinds=[k.value for k in EventKind],

@@ -21,12 +21,12 @@ from .. import queries
 from ..dates import parse_date
 from ..db import engines, get_session
 from ..models import Actor, EventKind
-from ..services.charts import build_chart
+from ..services.charts import DETAIL_POINTS, build_chart
 from ..services.exchange import actor_timeline, stream_full_csv, stream_full_export, timeline_json
 from ..services.records import iso_utc
 from ..services.tabular import csv_rows, csv_text, timelinejs_document
 from .cache import cached
-from .common import error_json, json_response, parse_filters
+from .common import current_page, error_json, json_response, page_url, parse_filters, url_with
 from .security import allow_framing
 
 bp = Blueprint("pages", __name__)
@@ -34,7 +34,7 @@ bp = Blueprint("pages", __name__)
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(parse_date=parse_date, iso_utc=iso_utc)
+    app.jinja_env.globals.update(parse_date=parse_date, iso_utc=iso_utc, url_with=url_with)
 
 
 @bp.get("/")
@@ -68,11 +68,17 @@ def actor_page(slug: str) -> tuple[str, int]:
     session = get_session()
     actor = _actor_or_404(slug)
     filters, errors, args = parse_filters()
-    timeline = actor_timeline(session, actor, filters)
-    charts = {h.topic_slug: build_chart([(actor.name, actor.slug, h)]) for h in timeline.histories}
+    timeline = actor_timeline(session, actor, filters, shape=queries.HISTORY)
+    page = current_page(len(timeline.events), errors)
+    # One topic shown: every point in detail; many: large histories drawn as a line, one click away.
+    detail = None if len(timeline.histories) == 1 else DETAIL_POINTS
+    charts = {h.topic_slug: build_chart([(actor.name, actor.slug, h)], detail) for h in timeline.histories}
     return render_template(
         "actor.html",
         timeline=timeline,
+        events=queries.event_rows(session, [e.id for e in page.of(timeline.events)]),
+        page=page,
+        page_url=page_url,
         charts=charts,
         filter_errors=errors,
         args=args,
@@ -90,7 +96,7 @@ def actor_json(slug: str) -> Response:
     filters, errors, _args = parse_filters()
     if errors:
         return error_json(400, "invalid_filter", "Invalid filter.", errors)
-    document = timeline_json(session, actor_timeline(session, actor, filters, as_json=True))
+    document = timeline_json(session, actor_timeline(session, actor, filters, shape=queries.JSON_BODY))
     response = Response(document, mimetype="application/json")
     if request.args.get("download") == "1":
         response.headers["Content-Disposition"] = f'attachment; filename="{actor.slug}.timeline.json"'
