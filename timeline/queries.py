@@ -198,7 +198,7 @@ _PG_STAMP = 'YYYY-MM-DD"T"HH24:MI:SS"Z"'
 _ACTOR = Actor.__table__  # type: ignore[attr-defined]
 # What stance histories need of each event, beside its JSON body.
 _HISTORY_COLUMNS = ("id", "actor_id", "uid", "title", "date_edtf", "date_earliest", "date_latest",
-                    "date_display", "speaker_role")  # fmt: skip
+                    "date_display", "speaker_role", "stances_json")  # fmt: skip
 
 
 # What a listing reads of each event: everything (pages of events), the columns stance histories need

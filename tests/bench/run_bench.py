@@ -415,6 +415,7 @@ function request()
 end
 """
 
+_UID = re.compile(rb'"uid"\s*:\s*"')
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 
@@ -619,7 +620,8 @@ def measure_export(server: Server, expected: int, timeout_s: float) -> dict[str,
                 break
             size += len(chunk)
             data = tail + chunk
-            uids += data.count(b'"uid": "') - tail.count(b'"uid": "')
+            # Records start with their uid, with or without a space after the colon (any serialiser).
+            uids += len(_UID.findall(data)) - len(_UID.findall(tail))
             tail = data[-16:]
             last = data[-8:]
         else:

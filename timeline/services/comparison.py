@@ -11,7 +11,7 @@ from .. import queries
 from ..models import Actor, Topic
 from .errors import Invalid
 from .exchange import actor_records, document_header
-from .history import TopicHistory, build_histories
+from .history import TopicHistory, build_histories, stances_of
 from .records import event_record, topic_record
 
 BY_GOVERNMENT, BY_SPEAKER = "government", "speaker"
@@ -82,7 +82,7 @@ def compare_topic(
         raise Invalid({"by": f"use “{BY_GOVERNMENT}” or “{BY_SPEAKER}”"})
     assert topic.id is not None
     events = list(queries.events_for_topic(session, topic.id, filters or queries.EventFilters(), shape))
-    stances = queries.stances_for_events(session, [e.id for e in events if e.id is not None])
+    stances = stances_of(events, queries.all_topics(session))
     actors = queries.actors_by_ids(session, {e.actor_id for e in events})
     lane_of = _top_ancestors(session, actors) if by == BY_GOVERNMENT else dict(actors)
     only_topic = {

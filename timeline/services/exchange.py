@@ -16,7 +16,7 @@ from ..schemas import ActorIn, EventIn, TopicIn
 from . import events as event_service
 from . import revisions
 from .errors import Invalid
-from .history import Step, TopicHistory, build_histories
+from .history import Step, TopicHistory, build_histories, stances_of
 from .records import (
     FORMAT,
     VERSION,
@@ -100,7 +100,7 @@ def actor_timeline(
     family = queries.actor_family_ids(session, actor.id)
     members = queries.actors_by_ids(session, family)
     events = queries.events_for_actors(session, family, filters or queries.EventFilters(), shape)
-    stances = queries.stances_for_events(session, [e.id for e in events])
+    stances = stances_of(events, queries.all_topics(session))
     histories = build_histories(events, stances, members)
     return Timeline(actor, queries.actor_ancestors(session, actor), members, events, stances, histories)
 

@@ -8,6 +8,8 @@ from datetime import date
 from operator import attrgetter
 from typing import Any, NamedTuple
 
+import orjson
+
 from ..models import Actor, Topic
 
 UNCHANGED, SHIFT, REVERSAL = "unchanged", "shift", "reversal"
@@ -117,6 +119,27 @@ class TopicHistory:
 
 
 _SORT_KEY = attrgetter("earliest", "latest", "event_id")
+
+
+class StanceValue(NamedTuple):
+    """A stance as an event row's stances_json holds it (its topic apart)."""
+
+    score: int
+    rationale: str | None
+
+
+def stances_of(events: Iterable[Any], topics: Iterable[Topic]) -> dict[int, list[tuple[Any, Topic]]]:
+    """Each event's stances with their topics, by topic name, from the rows' stances_json (kept by the
+    database with every stance and topic change): no query per listing."""
+    by_slug = {t.slug: t for t in topics}
+    result: dict[int, list[tuple[Any, Topic]]] = {}
+    for ev in events:
+        raw = ev.stances_json
+        if raw and raw != "[]":
+            result[ev.id] = [
+                (StanceValue(s["score"], s["rationale"]), by_slug[s["topic"]]) for s in orjson.loads(raw)
+            ]
+    return result
 
 
 def classify(before: int, after: int) -> str:
