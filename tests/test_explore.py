@@ -295,3 +295,17 @@ def test_search_follows_actor_renames(app: Flask, client, editor) -> None:
     assert editor.post("/actors/russia/edit", data=data).status_code == 303
     found = client.get("/search.json", query_string={"q": "Кремль"}).get_json()
     assert sorted(r["uid"] for r in found["results"]) == ["e-2020", "e-2020b"]
+
+
+def test_search_counts_up_to_a_cap_and_pages_through_the_best(app: Flask, client, monkeypatch) -> None:
+    load_doc(app, small_doc())
+    monkeypatch.setattr("timeline.queries.SEARCH_CAP", 2)  # three events mention Russia's statements
+    everything = client.get("/search.json", query_string={"q": "russia"}).get_json()
+    assert everything["total"] == 2 and everything["more"] is True and len(everything["results"]) == 2
+    page = client.get("/search", query_string={"q": "russia"}).get_data(as_text=True)
+    assert "More than 2 events match" in page and "the best 2 are listed" in page
+    monkeypatch.setattr("timeline.queries.SEARCH_CAP", 10)
+    exact = client.get("/search.json", query_string={"q": "russia"}).get_json()
+    assert exact["total"] == 3 and exact["more"] is False
+    assert [r["uid"] for r in exact["results"]][:2] == [r["uid"] for r in everything["results"]]
+    assert client.get("/search", query_string={"q": "russia", "page": "999"}).status_code == 400

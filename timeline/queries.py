@@ -334,7 +334,8 @@ def iter_all_events(session: Session, batch: int = 1000) -> Iterator[Event]:
 def search_events(
     session: Session, terms: Sequence[str], limit: int, offset: int = 0
 ) -> tuple[list[int], int]:
-    """Ids of events matching every term (as a word prefix), best first, and the total.
+    """Ids of events matching every term (as a word prefix), best first, and how many match, counted up
+    to SEARCH_CAP + 1 (more than SEARCH_CAP: "a lot"; only the best SEARCH_CAP can be paged through).
 
     SQLite: the FTS5 table kept by triggers (migration 0002); PostgreSQL: full-text search with the
     language-neutral 'simple' configuration. Terms are bound as data, never as query syntax.
@@ -344,24 +345,14 @@ def search_events(
     if session.get_bind().dialect.name == "sqlite":
         # Each term becomes a quoted FTS5 string with a prefix star: operators in it are literal text.
         match = " ".join('"' + t.replace('"', '""') + '"*' for t in terms)
-        params: dict[str, object] = {"match": match}
         total = session.execute(
             text(
-                "SELECT count(*) FROM event_search JOIN event e ON e.id = event_search.rowid "
-                "WHERE event_search MATCH :match AND e.deleted_at IS NULL"
+                "SELECT count(*) FROM (SELECT 1 FROM event_search JOIN event e ON e.id = event_search.rowid "
+                "WHERE event_search MATCH :match AND e.deleted_at IS NULL LIMIT :cap)"
             ),
-            params,
+            {"match": match, "cap": SEARCH_CAP + 1},
         ).scalar_one()
-        rows = session.execute(
-            text(
-                "SELECT event_search.rowid FROM event_search JOIN event e ON e.id = event_search.rowid "
-                "WHERE event_search MATCH :match AND e.deleted_at IS NULL "
-                "ORDER BY bm25(event_search, 3.0, 2.0, 1.0, 2.0), "
-                "e.date_earliest, e.date_latest, e.id LIMIT :limit OFFSET :offset"
-            ),
-            {**params, "limit": limit, "offset": offset},
-        ).scalars()
-        return list(rows), int(total)
+        return _best_live_matches(session, match, limit, offset), int(total)
     event_vec = (
         "to_tsvector('simple', e.title || ' ' || coalesce(e.quote, '') || ' ' || coalesce(e.summary, ''))"
     )
@@ -376,7 +367,9 @@ def search_events(
     where = " AND ".join([*conditions, "e.deleted_at IS NULL"])
     all_terms = " && ".join(f"to_tsquery('simple', :q{i})" for i in range(len(terms)))
     base = f"FROM event e JOIN actor a ON a.id = e.actor_id WHERE {where}"
-    total = session.execute(text(f"SELECT count(*) {base}"), params).scalar_one()
+    # Only fixed SQL is interpolated here; the words are bound parameters.
+    capped = f"SELECT count(*) FROM (SELECT 1 {base} LIMIT :cap) AS capped"  # noqa: S608
+    total = session.execute(text(capped), {**params, "cap": SEARCH_CAP + 1}).scalar_one()
     rank = f"ts_rank({event_vec} || {actor_vec}, {all_terms})"
     rows = session.execute(
         text(
@@ -386,6 +379,36 @@ def search_events(
         {**params, "limit": limit, "offset": offset},
     ).scalars()
     return list(rows), int(total)
+
+
+def _best_live_matches(session: Session, match: str, limit: int, offset: int) -> list[int]:
+    """SQLite: rank in the search index alone (bm25, then id), then drop deleted events; read more
+    candidates only when deleted ones left the page short. Ranking without joining each match to its
+    event keeps a query on a common word fast."""
+    want = offset + limit
+    fetch = want + 50
+    while True:
+        candidates = list(
+            session.execute(
+                text(
+                    "SELECT rowid FROM event_search WHERE event_search MATCH :match "
+                    "ORDER BY bm25(event_search, 3.0, 2.0, 1.0, 2.0), rowid LIMIT :fetch"
+                ),
+                {"match": match, "fetch": fetch},
+            ).scalars()
+        )
+        live: set[int] = set()
+        for start in range(0, len(candidates), 5000):  # SQLite caps bound parameters
+            chunk = candidates[start : start + 5000]
+            live.update(
+                session.execute(
+                    select(_EVENT.c.id).where(_EVENT.c.id.in_(chunk), _EVENT.c.deleted_at.is_(None))
+                ).scalars()
+            )
+        ranked = [i for i in candidates if i in live]
+        if len(ranked) >= want or len(candidates) < fetch:
+            return ranked[offset:want]
+        fetch *= 4
 
 
 def events_by_ids(session: Session, ids: Sequence[int]) -> dict[int, Event]:

@@ -37,8 +37,17 @@ class Results:
     per_page: int
 
     @property
+    def more(self) -> bool:
+        """More matches than are counted and paged (queries.SEARCH_CAP): the best of them are shown."""
+        return self.total > queries.SEARCH_CAP
+
+    @property
+    def shown(self) -> int:
+        return min(self.total, queries.SEARCH_CAP)
+
+    @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return max(1, -(-self.shown // self.per_page))
 
 
 def terms_of(query: str) -> list[str]:
@@ -76,9 +85,11 @@ def highlight(text: str | None, terms: list[str], limit: int | None = None) -> M
 def search(session: Session, query: str, page: int = 1, per_page: int = 20) -> Results:
     """Events matching every word of the query, ranked, with the words highlighted."""
     terms = terms_of(query)
-    if page < 1 or page > 10_000:
-        raise Invalid({"page": "must be between 1 and 10000"})
-    ids, total = queries.search_events(session, terms, per_page, (page - 1) * per_page)
+    last = max(1, -(-queries.SEARCH_CAP // per_page))
+    if page < 1 or page > last:
+        raise Invalid({"page": f"must be between 1 and {last} (the best {queries.SEARCH_CAP} matches)"})
+    offset = (page - 1) * per_page
+    ids, total = queries.search_events(session, terms, min(per_page, queries.SEARCH_CAP - offset), offset)
     events = queries.events_by_ids(session, ids)
     actors = queries.actors_by_ids(session, {e.actor_id for e in events.values()})
     hits = [

@@ -128,7 +128,8 @@ def search_json() -> Response:
         {
             "query": results.query,
             "terms": results.terms,
-            "total": results.total,
+            "total": results.shown,
+            "more": results.more,
             "page": results.page,
             "results": [
                 {
