@@ -1,12 +1,17 @@
 """/api/v1: reads, writes with tokens, pagination, and the stable error shape for every failure."""
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
+from sqlalchemy import select, update
 
-from timeline.db import write_session
-from timeline.services import accounts
+from timeline import queries
+from timeline.db import get_session, write_session
+from timeline.models import ApiToken
+from timeline.services import accounts, revisions
+from timeline.services import events as event_service
 
 from conftest import create_user, csrf_token, load_doc, login, small_doc
 
@@ -95,6 +100,57 @@ def test_create_update_delete_event_with_token(token: str, client, app: Flask) -
     assert history.status_code == 404  # a deleted event's history is for editors only
     login(client, "robot")
     assert "by robot" in client.get(f"/events/{event['id']}/history").get_data(as_text=True)
+
+
+def test_created_event_answer_and_revision_are_what_is_stored(token: str, client, app: Flask) -> None:
+    # The create answers with the record it wrote, without reading it back: it must match a fresh read.
+    body = {
+        **NEW_EVENT,
+        "uid": "fresh-1",
+        "stances": [
+            {"topic": "us-sanctions", "score": -1},
+            {"topic": "jcpoa", "score": 2, "rationale": "api"},
+        ],
+        "created_at": "2021-01-05T12:00:00+02:00",
+    }
+    created = client.post("/api/v1/events", json=body, headers=auth(token))
+    assert created.status_code == 201
+    answer = created.get_json()
+    assert answer == client.get(f"/api/v1/events/{answer['id']}").get_json()
+    assert answer["created_at"] == answer["updated_at"] == "2021-01-05T10:00:00Z"  # kept in UTC
+    assert [s["topic"] for s in answer["stances"]] == ["jcpoa", "us-sanctions"]  # by topic name
+    with app.app_context():
+        session = get_session()
+        event = queries.event_by_id(session, answer["id"])
+        assert event is not None
+        [(revision, editor)] = revisions.history(session, "event", answer["id"])
+        assert (revision.action, revision.before, editor) == ("create", None, "robot")
+        assert revision.after == event_service.event_snapshot(session, event)
+    duplicate = client.post("/api/v1/events", json={**body, "title": "Again"}, headers=auth(token))
+    assert duplicate.status_code == 422
+    assert error(duplicate)["fields"] == {"uid": "an event with the uid “fresh-1” already exists"}
+    assert client.get("/api/v1/events?q=Again").get_json()["total"] == 0
+
+
+def test_token_use_is_recorded_at_most_once_a_minute(token: str, client, app: Flask) -> None:
+    def last_used() -> datetime | None:
+        with app.app_context():
+            return get_session().execute(select(ApiToken.last_used_at)).scalar_one()
+
+    assert last_used() is None
+    assert client.post("/api/v1/events", json=NEW_EVENT, headers=auth(token)).status_code == 201
+    first = last_used()
+    assert first is not None
+    with app.app_context(), write_session(bookkeeping=True) as session:  # as if used 30 s ago
+        session.execute(update(ApiToken).values(last_used_at=first - timedelta(seconds=30)))
+    assert client.post("/api/v1/events", json=NEW_EVENT, headers=auth(token)).status_code == 201
+    assert last_used() == first - timedelta(seconds=30)  # within the minute: not rewritten
+    with app.app_context(), write_session(bookkeeping=True) as session:  # as if used 2 minutes ago
+        session.execute(update(ApiToken).values(last_used_at=first - timedelta(minutes=2)))
+    assert client.post("/api/v1/events", json=NEW_EVENT, headers=auth(token)).status_code == 201
+    used = last_used()
+    assert used is not None
+    assert abs(used.replace(tzinfo=UTC) - datetime.now(UTC)) < timedelta(seconds=30)
 
 
 def test_actor_and_topic_writes(token: str, client) -> None:

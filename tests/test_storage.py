@@ -4,7 +4,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import event
 
-from timeline.db import write_session
+from timeline import queries
+from timeline.db import get_session, write_session
 from timeline.services import accounts
 
 from conftest import BACKEND, create_user, csrf_token, load_doc, login, make_app, small_doc
@@ -71,3 +72,39 @@ def test_full_disk_gives_a_clear_page_not_a_bare_500(app: Flask) -> None:
     page = response.get_data(as_text=True)
     assert "the disk is full" in page and "Reading still works" in page
     assert client.get("/actors/russia").status_code == 200
+
+
+def test_a_writer_waits_for_another_and_gives_up_cleanly(db_url: str, monkeypatch) -> None:
+    import sqlite3
+    import threading
+
+    from sqlalchemy.exc import OperationalError
+
+    from timeline import create_app
+    from timeline import db as timeline_db
+
+    app = make_app(db_url)
+    load_doc(app, small_doc())
+    other = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None, check_same_thread=False)
+    # Another program holds the write lock for a moment: the write waits for it, then goes through.
+    other.execute("BEGIN IMMEDIATE")
+    threading.Timer(0.3, other.execute, ["COMMIT"]).start()
+    with app.app_context(), write_session() as session:
+        accounts.create_user(session, "patient", "a long enough passphrase")
+    with app.app_context():
+        assert accounts.authenticate(get_session(), "patient", "a long enough passphrase") is not None
+    # Held for good: after its polling window and SQLite's own wait, the write fails as "locked"
+    # (a 503 for users, see test_storage_failure...), and nothing of it is stored.
+    monkeypatch.setattr(timeline_db, "_POLL_SECONDS", 0.2)
+    slow = create_app({"DATABASE_URL": db_url, "SECRET_KEY": "x", "SQLITE_BUSY_TIMEOUT_MS": 200})
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(OperationalError, match="locked"), slow.app_context(), write_session() as session:
+            accounts.create_user(session, "impatient", "a long enough passphrase")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    with slow.app_context():
+        assert queries.user_by_name(get_session(), "impatient") is None
+    for engine in slow.extensions["timeline.engines"]:
+        engine.dispose()

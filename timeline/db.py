@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -14,7 +15,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event, update
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import DatabaseError, OperationalError
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from .models import DataVersion
 from .services.errors import StorageError
@@ -35,6 +36,7 @@ def make_engines(
     }
     if parsed.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"timeout": busy_timeout_ms / 1000, "check_same_thread": False}
+        kwargs["pool_pre_ping"] = False  # a local file: no server or network can drop the connection
     engine = create_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         _sqlite_setup(engine, busy_timeout_ms, mmap_mb)
@@ -62,9 +64,37 @@ def _sqlite_setup(engine: Engine, busy_timeout_ms: int, mmap_mb: int) -> None:
     def _on_begin(conn: Any) -> None:
         # A deferred transaction that reads then writes fails at once with "database is locked".
         if conn.get_execution_options().get("timeline_write"):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            if not _begin_immediate_soon(conn.connection.driver_connection, busy_timeout_ms):
+                conn.exec_driver_sql("BEGIN IMMEDIATE")  # SQLite's own wait, then its error
         else:
             conn.exec_driver_sql("BEGIN")
+
+
+# How long writers poll for the write lock before leaving the wait to SQLite (busy_timeout).
+_POLL_SECONDS = 2.0
+
+
+def _begin_immediate_soon(dbapi_conn: Any, busy_timeout_ms: int) -> bool:
+    """BEGIN IMMEDIATE, asking again every 0.1-1 ms while another writer holds the lock.
+
+    SQLite's own wait (busy_timeout) sleeps 1, 2, 5, 10... ms between tries: with many short writes
+    from several workers, writers sleep while the lock is free. Returns False when the lock was still
+    taken after _POLL_SECONDS (the caller then waits the SQLite way, and fails with its error).
+    """
+    dbapi_conn.execute("PRAGMA busy_timeout=0")
+    try:
+        deadline, pause = time.monotonic() + _POLL_SECONDS, 0.0001
+        while True:
+            try:
+                dbapi_conn.execute("BEGIN IMMEDIATE")
+                return True
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    return False
+            time.sleep(pause)
+            pause = min(pause * 1.5, 0.001)
+    finally:
+        dbapi_conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
 
 
 def init_app(app: Flask) -> None:
@@ -131,20 +161,14 @@ def write_session(*, bookkeeping: bool = False) -> Iterator[Session]:
 
     bookkeeping=True is for writes readers never see (job runs, last sign-in): they keep the data version.
     """
-    session = Session(engines()[1], expire_on_commit=False)
-    event.listen(session, "after_flush", _mark_written)
-    event.listen(session, "do_orm_execute", _mark_dml)
+    session = _WriteSession(engines()[1], expire_on_commit=False)
     try:
         yield session
         if not bookkeeping and (
             session.info.get("written") or session.new or session.dirty or session.deleted
         ):
             # Every write bumps the data version: each worker's response cache sees it on its next request.
-            session.execute(
-                update(DataVersion)
-                .where(col(DataVersion.id) == 1)
-                .values(version=col(DataVersion.version) + 1)
-            )
+            session.execute(_BUMP_DATA_VERSION)
         session.commit()
     except BaseException as exc:
         session.rollback()
@@ -159,10 +183,23 @@ def write_session(*, bookkeeping: bool = False) -> Iterator[Session]:
             g.db_session.rollback()
 
 
+class _WriteSession(Session):
+    """write_session's sessions: the listeners below note whether anything was written."""
+
+
+_DATA_VERSION = DataVersion.__table__  # type: ignore[attr-defined]
+# Built once, and Core: the ORM's UPDATE costs several times more, inside every write transaction.
+_BUMP_DATA_VERSION = (
+    update(_DATA_VERSION).where(_DATA_VERSION.c.id == 1).values(version=_DATA_VERSION.c.version + 1)
+)
+
+
+@event.listens_for(_WriteSession, "after_flush")
 def _mark_written(session: Session, _context: Any) -> None:
     session.info["written"] = True
 
 
+@event.listens_for(_WriteSession, "do_orm_execute")
 def _mark_dml(state: Any) -> None:
     if state.is_insert or state.is_update or state.is_delete:
         state.session.info["written"] = True

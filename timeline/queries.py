@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     LargeBinary,
     String,
+    bindparam,
     cast,
     func,
     literal,
@@ -84,6 +85,30 @@ def topics_by_slugs(session: Session, slugs: Iterable[str]) -> dict[str, Topic]:
         return {}
     rows = session.execute(select(Topic).where(col(Topic.slug).in_(wanted))).scalars()
     return {t.slug: t for t in rows}
+
+
+# A write only refers to actors and topics: Core rows from statements built once cost a fraction of
+# ORM objects, and a create runs these inside its write transaction, while other writers wait.
+_ACTORS, _TOPICS = Actor.__table__, Topic.__table__  # type: ignore[attr-defined]
+_ACTOR_REF = select(_ACTORS.c.id, _ACTORS.c.slug).where(_ACTORS.c.slug == bindparam("slug"))
+_TOPIC_REFS = select(_TOPICS.c.id, _TOPICS.c.slug, _TOPICS.c.name).where(
+    _TOPICS.c.slug.in_(bindparam("slugs", expanding=True))
+)
+
+
+def actor_ref(session: Session, slug: str) -> Any | None:
+    """The actor's id and slug, as a row, or None."""
+    if not _storable(slug):
+        return None
+    return session.execute(_ACTOR_REF, {"slug": slug}).first()
+
+
+def topic_refs(session: Session, slugs: Iterable[str]) -> dict[str, Any]:
+    """The id, slug and name of each of these topics that exists, as rows by slug."""
+    wanted = [s for s in set(slugs) if _storable(s)]
+    if not wanted:
+        return {}
+    return {row.slug: row for row in session.execute(_TOPIC_REFS, {"slugs": wanted})}
 
 
 def all_actors(session: Session) -> Sequence[Actor]:
@@ -456,6 +481,27 @@ def token_with_user(session: Session, token_hash: str) -> tuple[ApiToken, User] 
         .where(col(ApiToken.token_hash) == token_hash)
     ).first()
     return (row[0], row[1]) if row else None
+
+
+_TOKEN, _USER = ApiToken.__table__, User.__table__  # type: ignore[attr-defined]
+_TOKEN_OWNER = (
+    select(
+        _TOKEN.c.id,
+        _TOKEN.c.last_used_at,
+        _TOKEN.c.revoked_at,
+        _USER.c.id.label("user_id"),
+        _USER.c.name,
+        _USER.c.role,
+        _USER.c.disabled,
+    )
+    .join(_USER, _USER.c.id == _TOKEN.c.user_id)
+    .where(_TOKEN.c.token_hash == bindparam("token_hash"))
+)
+
+
+def token_owner(session: Session, token_hash: str) -> Any | None:
+    """The token (id, last_used_at, revoked_at) and its user (user_id, name, role, disabled), as one row."""
+    return session.execute(_TOKEN_OWNER, {"token_hash": token_hash}).first()
 
 
 def revisions_of(session: Session, entity: str, entity_id: int) -> list[tuple[Revision, str | None]]:

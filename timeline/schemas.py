@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -137,6 +137,12 @@ class EventIn(_Strict):
         if len(topics) != len(set(topics)):
             raise ValueError("each topic may appear only once")
         return value
+
+    @field_validator("created_at", "updated_at")
+    @classmethod
+    def _in_utc(cls, value: datetime | None) -> datetime | None:
+        # Timestamps are stored as UTC without an offset (SQLite drops it): 12:00+02:00 is kept as 10:00.
+        return value.astimezone(UTC) if value is not None and value.tzinfo is not None else value
 
     @property
     def parsed_date(self) -> ParsedDate:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import UTC, datetime, timedelta
 from functools import cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session
+from sqlalchemy import update
+from sqlmodel import Session, col
 
 from .. import queries
 from ..models import ApiToken, Role, User, utcnow
@@ -24,8 +27,11 @@ def _dummy_hash() -> str:
     use, not at import: hashing takes argon2's 64 MiB, which would raise every worker's memory peak."""
     return _hasher.hash("timing-equaliser")
 
+
 MIN_PASSWORD = 10
 TOKEN_PREFIX = "st_"  # noqa: S105  (a public marker that makes tokens recognisable, not a secret)
+# A token's last use is recorded to the minute: a write per request would double the cost of every API write.
+TOKEN_USE_PRECISION = timedelta(minutes=1)
 
 
 def _check_name(name: str) -> str:
@@ -121,15 +127,25 @@ def issue_token(session: Session, name: str) -> str:
     return token
 
 
-def user_for_token(session: Session, token: str) -> User | None:
-    """The active user owning this token, or None."""
+def user_for_token(session: Session, token: str) -> Any | None:
+    """The active user owning this token, as a row (queries.token_owner), or None; reads only."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    row = queries.token_with_user(session, _digest(token))
-    if row is None:
+    owner = queries.token_owner(session, _digest(token))
+    if owner is None or owner.revoked_at is not None or owner.disabled:
         return None
-    api_token, user = row
-    if api_token.revoked_at is not None or user.disabled:
-        return None
-    api_token.last_used_at = utcnow()
-    return user
+    return owner
+
+
+def token_use_due(last_used_at: datetime | None, now: datetime) -> bool:
+    """Whether a use at `now` should be recorded: the last recorded use is TOKEN_USE_PRECISION old or more."""
+    if last_used_at is None:
+        return True
+    if last_used_at.tzinfo is None:  # stored naive, in UTC
+        last_used_at = last_used_at.replace(tzinfo=UTC)
+    return not timedelta(0) <= now - last_used_at < TOKEN_USE_PRECISION
+
+
+def record_token_use(session: Session, token_id: int, when: datetime) -> None:
+    """Note a token's last use, in the caller's (bookkeeping) transaction."""
+    session.execute(update(ApiToken).where(col(ApiToken.id) == token_id).values(last_used_at=when))

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import delete, update
+from sqlalchemy import delete, insert, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
 from .. import queries
@@ -16,7 +19,12 @@ from ..models import Actor, Event, Stance, Topic, utcnow
 from ..schemas import ActorIn, EventIn, TopicIn, field_errors
 from . import revisions
 from .errors import Conflict, Invalid, NotFound
-from .records import actor_record, event_record, topic_record
+from .records import actor_record, event_record, event_record_of, topic_record
+
+_EVENT = Event.__table__  # type: ignore[attr-defined]
+_STANCE = Stance.__table__  # type: ignore[attr-defined]
+_INSERT_STANCE = insert(_STANCE)
+_INSERT_EVENT: dict[str, Any] = {}  # by dialect name: see _insert_event_if_new
 
 
 def validate(model: type[ActorIn] | type[EventIn] | type[TopicIn], data: Mapping[str, Any]) -> Any:
@@ -36,10 +44,13 @@ def event_snapshot(session: Session, event: Event) -> dict[str, Any]:
     assert event.id is not None
     actor = session.get(Actor, event.actor_id)
     stances = queries.stances_for_events(session, [event.id]).get(event.id, [])
-    snapshot = event_record(event, actor.slug if actor else "?", stances)
-    snapshot["version"] = event.version
-    snapshot["deleted"] = event.deleted_at is not None
-    return snapshot
+    record = event_record(event, actor.slug if actor else "?", stances)
+    return _snapshot(record, event.version, deleted=event.deleted_at is not None)
+
+
+def _snapshot(record: dict[str, Any], version: int, *, deleted: bool) -> dict[str, Any]:
+    """What a revision keeps of an event: its record, its version and whether it is deleted."""
+    return {**record, "version": version, "deleted": deleted}
 
 
 def actor_snapshot(session: Session, actor: Actor) -> dict[str, Any]:
@@ -215,17 +226,30 @@ def _purge(
 
 def event_values(session: Session, data: EventIn) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Column values for an event row and its stance rows, resolving actor and topics."""
+    actor, topics = _actor_and_topics(session, data)
+    return _row_values(data, actor, topics)
+
+
+def _actor_and_topics(session: Session, data: EventIn) -> tuple[Any, dict[str, Any]]:
+    """The event's actor and its stances' topics by slug, as rows (queries.actor_ref, topic_refs);
+    Invalid naming each one that does not exist."""
     errors: dict[str, str] = {}
-    actor = queries.actor_by_slug(session, data.actor)
+    actor = queries.actor_ref(session, data.actor)
     if actor is None:
         errors["actor"] = f"no actor with the slug “{data.actor}”"
-    topics = queries.topics_by_slugs(session, (s.topic for s in data.stances))
+    topics = queries.topic_refs(session, (s.topic for s in data.stances))
     for i, stance in enumerate(data.stances):
         if stance.topic not in topics:
             errors[f"stances.{i}.topic"] = f"no topic with the slug “{stance.topic}”"
     if errors:
         raise Invalid(errors)
     assert actor is not None
+    return actor, topics
+
+
+def _row_values(
+    data: EventIn, actor: Any, topics: dict[str, Any]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     parsed = data.parsed_date
     values = {
         "actor_id": actor.id,
@@ -254,35 +278,63 @@ def event_values(session: Session, data: EventIn) -> tuple[dict[str, Any], list[
     return values, stances
 
 
-def create_event(session: Session, data: EventIn, user_id: int | None = None) -> Event:
-    """Add an event with its stances; its uid (given or generated) must be free."""
-    values, stances = event_values(session, data)
+@dataclass(frozen=True)
+class CreatedEvent:
+    """A new event as stored: its id, its version and its record (what the API answers)."""
+
+    id: int
+    version: int
+    record: dict[str, Any]
+
+
+def create_event(session: Session, data: EventIn, user_id: int | None = None) -> CreatedEvent:
+    """Add an event with its stances and its revision; its uid (given or generated) must be free."""
+    actor, topics = _actor_and_topics(session, data)
+    values, stances = _row_values(data, actor, topics)
     uid = data.uid or uuid.uuid4().hex
-    if queries.event_by_uid(session, uid) is not None:
-        raise Invalid({"uid": f"an event with the uid “{uid}” already exists"})
     now = utcnow()
-    event = Event(
-        uid=uid,
-        created_at=data.created_at or now,
-        updated_at=data.updated_at or data.created_at or now,
+    row = {
         **values,
-    )
-    session.add(event)
-    session.flush()
-    assert event.id is not None
-    session.add_all(Stance(event_id=event.id, **s) for s in stances)
-    session.flush()
+        "uid": uid,
+        "created_at": data.created_at or now,
+        "updated_at": data.updated_at or data.created_at or now,
+        "version": 1,
+        "deleted_at": None,
+    }
+    by_topic_name = sorted(data.stances, key=lambda s: (topics[s.topic].name, topics[s.topic].id))
+    stance_records = [
+        {"topic": topics[s.topic].slug, "score": s.score, "rationale": s.rationale} for s in by_topic_name
+    ]
+    # The record is built from the values written, not read back; the rows go in as Core inserts:
+    # the ORM's unit of work and the reads would cost more than the rest of a create together.
+    record = event_record_of(SimpleNamespace(**row), actor.slug, stance_records)
+    event_id = session.execute(_insert_event_if_new(session), row).scalar()
+    if event_id is None:
+        raise Invalid({"uid": f"an event with the uid “{uid}” already exists"})
+    if stances:
+        session.execute(_INSERT_STANCE, [{"event_id": event_id, **s} for s in stances])
     revisions.record(
         session,
         entity="event",
-        entity_id=event.id,
+        entity_id=event_id,
         key=uid,
         action="create",
         user_id=user_id,
         before=None,
-        after=event_snapshot(session, event),
+        after=_snapshot(record, row["version"], deleted=False),
     )
-    return event
+    return CreatedEvent(event_id, row["version"], record)
+
+
+def _insert_event_if_new(session: Session) -> Any:
+    """INSERT ... ON CONFLICT (uid) DO NOTHING RETURNING id: the uid check and the insert in one statement."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in _INSERT_EVENT:
+        upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        _INSERT_EVENT[dialect] = (
+            upsert(_EVENT).on_conflict_do_nothing(index_elements=["uid"]).returning(_EVENT.c.id)
+        )
+    return _INSERT_EVENT[dialect]
 
 
 def _live_event(session: Session, event_id: int) -> Event:
@@ -420,7 +472,7 @@ def submit_event(
     event_raw: Mapping[str, Any],
     new_actor_raw: Mapping[str, Any] | None = None,
     user_id: int | None = None,
-) -> Event:
+) -> CreatedEvent:
     """Validate and store an event, creating its actor first when one is given inline.
 
     Every field's error is reported at once; nothing is stored unless everything is valid.

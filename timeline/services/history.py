@@ -156,25 +156,34 @@ def build_histories(
     stances: Mapping[int, list[tuple[Any, Topic]]],
     actors: Mapping[int, Actor],
 ) -> list[TopicHistory]:
-    """Per-topic histories from events and their stances, topics ordered by name."""
-    by_topic: dict[str, TopicHistory] = {}
+    """Per-topic histories from events and their stances, topics ordered by name.
+
+    Written for long timelines (thousands of points per page): tuples built in one call each, and a
+    topic's slug read once per Topic object (stances_of gives one object per topic).
+    """
+    make_point, make_step = StancePoint._make, Step._make
     names = {actor_id: (actor.slug, actor.name) for actor_id, actor in actors.items()}
+    by_topic: dict[str, tuple[Topic, list[StancePoint]]] = {}
+    by_object: dict[int, tuple[Topic, list[StancePoint]]] = {}
     for ev in events:
         pairs = stances.get(ev.id)
         if not pairs:
             continue
         slug, name = names[ev.actor_id]
-        event_part = (ev.id, ev.uid, ev.title, slug, name, ev.speaker_role, ev.date_edtf)
-        date_part = (ev.date_earliest, ev.date_latest, ev.date_display)
+        base = (ev.id, ev.uid, ev.title, slug, name, ev.speaker_role, ev.date_edtf,
+                ev.date_earliest, ev.date_latest, ev.date_display)  # fmt: skip
         for stance, topic in pairs:
-            history = by_topic.get(topic.slug)
-            if history is None:
-                history = by_topic[topic.slug] = TopicHistory(topic.slug, topic.name)
-            history.points.append(StancePoint(*event_part, *date_part, stance.score, stance.rationale))
-    for history in by_topic.values():
-        history.points.sort(key=_SORT_KEY)  # already in order when events come in timeline order
+            entry = by_object.get(id(topic))
+            if entry is None:
+                entry = by_object[id(topic)] = by_topic.setdefault(topic.slug, (topic, []))
+            entry[1].append(make_point((*base, stance.score, stance.rationale)))
+    histories = []
+    for topic, points in by_topic.values():
+        points.sort(key=_SORT_KEY)  # already in order when events come in timeline order
+        history = TopicHistory(topic.slug, topic.name, points)
         history.steps = [
-            Step(a.event_id, b.event_id, a.score, b.score, classify(a.score, b.score))
-            for a, b in zip(history.points, history.points[1:], strict=False)
+            make_step((a.event_id, b.event_id, a.score, b.score, classify(a.score, b.score)))
+            for a, b in zip(points, points[1:], strict=False)
         ]
-    return sorted(by_topic.values(), key=lambda h: (h.topic_name.casefold(), h.topic_slug))
+        histories.append(history)
+    return sorted(histories, key=lambda h: (h.topic_name.casefold(), h.topic_slug))

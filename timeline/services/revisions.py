@@ -8,14 +8,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from .. import queries
-from ..models import Revision
+from ..models import Revision, utcnow
 
 # Derived or bookkeeping fields: recorded in snapshots, left out of the readable diff.
 _NOT_DIFFED = {"date_earliest", "date_latest", "date_display", "created_at", "updated_at", "version"}
 _TOKEN = re.compile(r"\S+\s*|\s+")  # a word with the spaces after it
+_INSERT_REVISION = insert(Revision.__table__)  # type: ignore[attr-defined]
 
 
 def record(
@@ -28,19 +30,21 @@ def record(
     user_id: int | None,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
-) -> Revision:
-    """Write one revision in the caller's transaction."""
-    revision = Revision(
-        entity=entity,
-        entity_id=entity_id,
-        entity_key=key,
-        action=action,
-        user_id=user_id,
-        before=before,
-        after=after,
+) -> None:
+    """Write one revision in the caller's transaction (a Core insert: nothing reads it back here)."""
+    session.execute(
+        _INSERT_REVISION,
+        {
+            "entity": entity,
+            "entity_id": entity_id,
+            "entity_key": key,
+            "action": action,
+            "user_id": user_id,
+            "at": utcnow(),
+            "before": before,
+            "after": after,
+        },
     )
-    session.add(revision)
-    return revision
 
 
 def history(session: Session, entity: str, entity_id: int) -> list[tuple[Revision, str | None]]:

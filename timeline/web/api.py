@@ -208,11 +208,10 @@ def create_event() -> Response:
     if not isinstance(body, dict):
         raise Invalid({"body": "must be a JSON object"}, "The body must be a JSON object.")
     with write_session() as session:
-        event = event_service.submit_event(session, body, None, current_user_id())
-        event_id = event.id
-    assert event_id is not None
-    response = json_response(_event_json(_live_event_or_404(event_id)), 201)
-    response.headers["Location"] = url_for("api.get_event", event_id=event_id)
+        created = event_service.submit_event(session, body, None, current_user_id())
+    # The record the service stored (its revision holds the same): no need to read the event back.
+    response = json_response({"id": created.id, "version": created.version, **created.record}, 201)
+    response.headers["Location"] = url_for("api.get_event", event_id=created.id)
     return response
 
 

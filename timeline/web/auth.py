@@ -15,7 +15,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..db import get_session, write_session
-from ..models import Role, User
+from ..models import Role, User, utcnow
 from ..services import accounts
 from .forms import LoginForm, csrf
 
@@ -68,9 +68,20 @@ def _load_from_token(req: Any) -> Editor | None:
     token = bearer_token()
     if token is None:
         return None
-    with write_session(bookkeeping=True) as session:  # records the token's last use
-        user = accounts.user_for_token(session, token)
-        return Editor.of(user) if user else None
+    read = get_session()
+    try:
+        owner = accounts.user_for_token(read, token)
+    finally:
+        # End the read transaction now: a snapshot held through this request's write keeps SQLite from
+        # checkpointing the WAL, and then every commit syncs it to disk.
+        read.rollback()
+    if owner is None:
+        return None
+    now = utcnow()
+    if accounts.token_use_due(owner.last_used_at, now):  # at most once a minute, not a write per request
+        with write_session(bookkeeping=True) as session:
+            accounts.record_token_use(session, owner.id, now)
+    return Editor(owner.user_id, owner.name, owner.role)
 
 
 def bearer_token() -> str | None:
