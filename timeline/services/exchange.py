@@ -41,11 +41,12 @@ def actor_records(session: Session, actors: Sequence[Actor], *, by_slug: bool = 
     return [actor_record(a, parents[a.parent_id].slug if a.parent_id in parents else None) for a in ordered]
 
 
-def stream_full_export(session: Session, batch: int = 2000) -> Iterator[bytes]:
+def stream_full_export(session: Session, batch: int = 500) -> Iterator[bytes]:
     """The whole dataset as one UTF-8 JSON document, produced piece by piece in constant memory.
 
     Events come in the order they were added (id), each record built as JSON by the database (its
-    stances included, kept as JSON by triggers): Python only joins bytes.
+    stances included, kept as JSON by triggers): Python only joins bytes, 500 records at a time (the
+    worker's memory grows by a few MB, whatever the size of the dataset).
     """
     yield dumpb(document_header())[:-1] + b',\n"actors": [\n'
     actors = queries.all_actors(session)
@@ -55,10 +56,12 @@ def stream_full_export(session: Session, batch: int = 2000) -> Iterator[bytes]:
     yield b",\n".join(dumpb(topic_record(t)) for t in sorted(topics, key=lambda t: t.slug))
     yield b'\n],\n"events": [\n'
     with queries.memory_map_off(session):
-        separator = b""
+        first = True
         for rows in queries.iter_event_bodies(session, batch):
-            yield separator + b",\n".join([row.body for row in rows])
-            separator = b",\n"
+            if not first:
+                yield b",\n"
+            yield b",\n".join([row.body for row in rows])
+            first = False
     yield b"\n]}\n"
 
 
