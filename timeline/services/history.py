@@ -132,12 +132,13 @@ def stances_of(events: Iterable[Any], topics: Iterable[Topic]) -> dict[int, list
     """Each event's stances with their topics, by topic name, from the rows' stances_json (kept by the
     database with every stance and topic change): no query per listing."""
     by_slug = {t.slug: t for t in topics}
+    make = StanceValue._make
     result: dict[int, list[tuple[Any, Topic]]] = {}
     for ev in events:
         raw = ev.stances_json
         if raw and raw != "[]":
             result[ev.id] = [
-                (StanceValue(s["score"], s["rationale"]), by_slug[s["topic"]]) for s in orjson.loads(raw)
+                (make((s["score"], s["rationale"])), by_slug[s["topic"]]) for s in orjson.loads(raw)
             ]
     return result
 
