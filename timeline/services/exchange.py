@@ -81,11 +81,12 @@ class Timeline:
         return {(s.to_event_id, h.topic_slug): s for h in self.histories for s in h.steps}
 
     def topics(self) -> list[Topic]:
-        seen: dict[str, Topic] = {}
+        """The topics of the timeline's stances (one history each), by slug."""
+        seen: dict[int, Topic] = {}
         for rows in self.stances.values():
             for _stance, topic in rows:
-                seen.setdefault(topic.slug, topic)
-        return sorted(seen.values(), key=lambda t: t.slug)
+                seen[id(topic)] = topic
+        return sorted({t.slug: t for t in seen.values()}.values(), key=lambda t: t.slug)
 
 
 def actor_timeline(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from operator import attrgetter
 from typing import Any, NamedTuple
 
@@ -132,7 +133,7 @@ def stances_of(events: Iterable[Any], topics: Iterable[Topic]) -> dict[int, list
     """Each event's stances with their topics, by topic name, from the rows' stances_json (kept by the
     database with every stance and topic change): no query per listing."""
     by_slug = {t.slug: t for t in topics}
-    make = StanceValue._make
+    make = partial(tuple.__new__, StanceValue)  # a C call per stance (NamedTuple._make is Python)
     result: dict[int, list[tuple[Any, Topic]]] = {}
     for ev in events:
         raw = ev.stances_json
@@ -162,7 +163,7 @@ def build_histories(
     Written for long timelines (thousands of points per page): tuples built in one call each, and a
     topic's slug read once per Topic object (stances_of gives one object per topic).
     """
-    make_point, make_step = StancePoint._make, Step._make
+    make_point, make_step = partial(tuple.__new__, StancePoint), partial(tuple.__new__, Step)
     names = {actor_id: (actor.slug, actor.name) for actor_id, actor in actors.items()}
     by_topic: dict[str, tuple[Topic, list[StancePoint]]] = {}
     by_object: dict[int, tuple[Topic, list[StancePoint]]] = {}
