@@ -250,8 +250,24 @@ def events_for_actors(
     """Events of these actors in timeline order (earliest day, latest day, id), as rows of `shape`."""
     if not actor_ids:
         return []
-    stmt = _listing(session, shape).where(_EVENT.c.actor_id.in_(actor_ids), _EVENT.c.deleted_at.is_(None))
-    return session.execute(_apply_filters(stmt, filters).order_by(*_ORDER)).all()
+    params = {"actor_ids": list(actor_ids)}
+    if filters == EventFilters():  # the usual case: one statement per shape, its cache key made once
+        key = (session.get_bind().dialect.name, shape)
+        stmt = _UNFILTERED.get(key)
+        if stmt is None:
+            stmt = _UNFILTERED[key] = _actor_listing(session, shape).order_by(*_ORDER)
+        return session.execute(stmt, params).all()
+    stmt = _apply_filters(_actor_listing(session, shape), filters).order_by(*_ORDER)
+    return session.execute(stmt, params).all()
+
+
+_UNFILTERED: dict[tuple[str, str], Any] = {}
+
+
+def _actor_listing(session: Session, shape: str) -> Any:
+    return _listing(session, shape).where(
+        _EVENT.c.actor_id.in_(bindparam("actor_ids", expanding=True)), _EVENT.c.deleted_at.is_(None)
+    )
 
 
 def events_for_topic(

@@ -121,9 +121,13 @@ def timeline_json(session: Session, timeline: Timeline) -> bytes:
         "actors": actor_records(session, actors),
         "topics": [topic_record(t) for t in timeline.topics()],
     }
-    events = b",".join([e.body for e in timeline.events])
-    histories = dumpb([h.as_dict() for h in timeline.histories])
-    return b"".join((dumpb(head)[:-1], b',"events":[', events, b'],"histories":', histories, b"}"))
+    parts = [dumpb(head)[:-1], b',"events":[']
+    for event in timeline.events:
+        parts += (event.body, b",")
+    if timeline.events:
+        parts.pop()
+    parts += (b'],"histories":', dumpb([h.as_dict() for h in timeline.histories]), b"}")
+    return b"".join(parts)  # one copy of the whole document
 
 
 @dataclass
