@@ -56,7 +56,7 @@ def _sqlite_setup(engine: Engine, busy_timeout_ms: int, mmap_mb: int) -> None:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
         # Reads through a memory map skip a system call and a copy per page (timeline pages read
-        # rows spread across the file); exports turn it off for their connection (see mmap_off).
+        # rows spread across the file); exports turn it off for their connection (queries.memory_map_off).
         cur.execute(f"PRAGMA mmap_size={int(mmap_mb) * 1024 * 1024}")
         cur.close()
 

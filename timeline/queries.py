@@ -65,12 +65,6 @@ def actor_by_slug(session: Session, slug: str) -> Actor | None:
     return session.execute(select(Actor).where(col(Actor.slug) == slug)).scalars().first()
 
 
-def actors_by_slugs(session: Session, slugs: Iterable[str]) -> dict[str, Actor]:
-    wanted = [s for s in set(slugs) if _storable(s)]
-    if not wanted:
-        return {}
-    rows = session.execute(select(Actor).where(col(Actor.slug).in_(wanted))).scalars()
-    return {a.slug: a for a in rows}
 
 
 def topic_by_slug(session: Session, slug: str) -> Topic | None:
@@ -79,12 +73,6 @@ def topic_by_slug(session: Session, slug: str) -> Topic | None:
     return session.execute(select(Topic).where(col(Topic.slug) == slug)).scalars().first()
 
 
-def topics_by_slugs(session: Session, slugs: Iterable[str]) -> dict[str, Topic]:
-    wanted = [s for s in set(slugs) if _storable(s)]
-    if not wanted:
-        return {}
-    rows = session.execute(select(Topic).where(col(Topic.slug).in_(wanted))).scalars()
-    return {t.slug: t for t in rows}
 
 
 # A write only refers to actors and topics: Core rows from statements built once cost a fraction of
@@ -490,13 +478,6 @@ def tokens_of(session: Session, user: User) -> Sequence[ApiToken]:
     return session.execute(select(ApiToken).where(col(ApiToken.user_id) == user.id)).scalars().all()
 
 
-def token_with_user(session: Session, token_hash: str) -> tuple[ApiToken, User] | None:
-    row = session.execute(
-        select(ApiToken, User)
-        .join(User, col(User.id) == col(ApiToken.user_id))
-        .where(col(ApiToken.token_hash) == token_hash)
-    ).first()
-    return (row[0], row[1]) if row else None
 
 
 _TOKEN, _USER = ApiToken.__table__, User.__table__  # type: ignore[attr-defined]
