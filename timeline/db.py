@@ -55,6 +55,9 @@ def _sqlite_setup(engine: Engine, busy_timeout_ms: int, mmap_mb: int) -> None:
         cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
+        # Fold the WAL into the file every ~40 MB instead of every ~4 MB: each checkpoint syncs the
+        # database file, and at 1,000 small writes a second one every 50 writes cost about 8%.
+        cur.execute("PRAGMA wal_autocheckpoint=10000")
         # Reads through a memory map skip a system call and a copy per page (timeline pages read
         # rows spread across the file); exports turn it off for their connection (queries.memory_map_off).
         cur.execute(f"PRAGMA mmap_size={int(mmap_mb) * 1024 * 1024}")
