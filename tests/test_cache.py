@@ -1,19 +1,12 @@
 """The response cache never serves stale data: every write bumps the data version, in every worker."""
 
 import json
-import os
-import subprocess
-import sys
-import time
 import urllib.request
 
 from flask import Flask
 
-from timeline.db import write_session
-from timeline.services import accounts
-
-from conftest import ROOT, SEED_FILE, create_user, load_doc, small_doc
-from test_server import free_port
+from conftest import SEED_FILE, create_user, load_doc, small_doc
+from support.server import Gunicorn, create_editor, flask_cli, issue_token, server_env
 
 
 def test_etag_and_304_then_fresh_data_after_a_write(app: Flask, client) -> None:
@@ -65,76 +58,45 @@ def _send(url: str, token: str, method: str, body: dict | None = None) -> dict:
     return json.loads(text) if text else {}
 
 
-def test_every_worker_sees_a_write_at_once(db_url: str) -> None:
-    env = {**os.environ, "TIMELINE_DATABASE_URL": db_url, "TIMELINE_SECRET_KEY": "x"}
-    flask = [sys.executable, "-m", "flask", "--app", "timeline"]
-    subprocess.run([*flask, "import", str(SEED_FILE)], env=env, check=True, capture_output=True, cwd=ROOT)
-    from conftest import make_app
+def test_every_worker_sees_a_write_at_once(db_url: str, tmp_path) -> None:
+    env = server_env(db_url)
+    flask_cli(env, "import", str(SEED_FILE))
+    create_editor(env, "writer")
+    token = issue_token(env, "writer")
+    with Gunicorn(env, tmp_path / "gunicorn.log", workers=2) as server:
+        _every_worker_sees(server.base_url, token)
 
-    app = make_app(db_url)
-    create_user(app, "writer")
-    with app.app_context(), write_session() as session:
-        token = accounts.issue_token(session, "writer")
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--no-control-socket",
-            "timeline:create_app()",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+
+def _every_worker_sees(base: str, token: str) -> None:
+    pages = ["/actors/russia", "/actors/russia.json", "/topics/jcpoa", "/topics/jcpoa.json"]
+    for _ in range(10):  # warm both workers' caches
+        for path in pages:
+            _get(base + path)
+    event = {
+        "actor": "russia",
+        "kind": "statement",
+        "title": "Fresh everywhere",
+        "date": "2021-01",
+        "stances": [{"topic": "jcpoa", "score": 1}],
+    }
+    created = _send(f"{base}/api/v1/events", token, "POST", event)
+    for _ in range(10):  # each request may land on either worker: all must see it
+        for path in pages:
+            assert "Fresh everywhere" in _get(base + path), path
+    _send(
+        f"{base}/api/v1/events/{created['id']}",
+        token,
+        "PUT",
+        {**event, "title": "Edited everywhere", "version": created["version"]},
     )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                _get(f"{base}/healthz")
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.2)
-        pages = ["/actors/russia", "/actors/russia.json", "/topics/jcpoa", "/topics/jcpoa.json"]
-        for _ in range(10):  # warm both workers' caches
-            for path in pages:
-                _get(base + path)
-        event = {
-            "actor": "russia",
-            "kind": "statement",
-            "title": "Fresh everywhere",
-            "date": "2021-01",
-            "stances": [{"topic": "jcpoa", "score": 1}],
-        }
-        created = _send(f"{base}/api/v1/events", token, "POST", event)
-        for _ in range(10):  # each request may land on either worker: all must see it
-            for path in pages:
-                assert "Fresh everywhere" in _get(base + path), path
-        _send(
-            f"{base}/api/v1/events/{created['id']}",
-            token,
-            "PUT",
-            {**event, "title": "Edited everywhere", "version": created["version"]},
-        )
-        for _ in range(10):
-            for path in pages:
-                text = _get(base + path)
-                assert "Edited everywhere" in text and "Fresh everywhere" not in text, path
-        _send(f"{base}/api/v1/events/{created['id']}", token, "DELETE")
-        for _ in range(10):
-            for path in pages:
-                assert "Edited everywhere" not in _get(base + path), path
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    for _ in range(10):
+        for path in pages:
+            text = _get(base + path)
+            assert "Edited everywhere" in text and "Fresh everywhere" not in text, path
+    _send(f"{base}/api/v1/events/{created['id']}", token, "DELETE")
+    for _ in range(10):
+        for path in pages:
+            assert "Edited everywhere" not in _get(base + path), path
 
 
 def test_bookkeeping_writes_keep_the_cache_but_data_writes_do_not(app: Flask, client, tmp_path) -> None:

@@ -26,15 +26,11 @@ class StancePoint(NamedTuple):
     actor_name: str
     speaker_role: str | None
     edtf: str
-    earliest: date  # or its ISO text, from queries.event_bodies_for_actors: both sort and serialise alike
+    earliest: date  # or its ISO text (rows of shape queries.JSON_BODY): both sort and serialise alike
     latest: date
     display: str
     score: int
     rationale: str | None
-
-    @property
-    def sort_key(self) -> tuple[date, date, int]:
-        return (self.earliest, self.latest, self.event_id)
 
 
 class Step(NamedTuple):
@@ -71,10 +67,6 @@ class TopicHistory:
     @property
     def reversals(self) -> int:
         return sum(1 for s in self.steps if s.change == REVERSAL)
-
-    def change_into(self, event_id: int) -> Step | None:
-        """The step that ends at this event, if any."""
-        return next((s for s in self.steps if s.to_event_id == event_id), None)
 
     def as_dict(self) -> dict[str, object]:
         """The history for JSON (str() of a date is its ISO text, and ISO text stays as it is)."""
