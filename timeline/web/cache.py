@@ -23,7 +23,7 @@ import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -31,6 +31,17 @@ from flask import Flask, Response, current_app, make_response, request, session
 from flask_login import current_user
 from sqlalchemy import Engine, text
 from sqlalchemy.engine.url import make_url
+
+from .compression import (
+    MIN_SIZE,
+    CompressionMiddleware,
+    add_vary,
+    base_etag,
+    compress,
+    compressible,
+    encoded_etag,
+    negotiate,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 StartResponse = Callable[..., Any]
@@ -43,10 +54,22 @@ _VERSION_SQL = "SELECT version FROM data_version WHERE id = 1"
 _PRIVATE = {"set-cookie", "content-length"}
 
 
-@dataclass(frozen=True)
+@dataclass
 class Entry:
     headers: list[tuple[str, str]]
     body: bytes
+    # The body in each Content-Encoding asked for so far: compressed once, then served as stored.
+    encoded: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + sum(len(data) for data in self.encoded.values())
+
+    def encoding_for(self, accepted: str | None) -> str | None:
+        """The encoding this entry is served in to a client that accepts `accepted`."""
+        if accepted is None or len(self.body) < MIN_SIZE or not compressible(self.headers):
+            return None
+        return accepted
 
 
 class VersionSource:
@@ -125,12 +148,29 @@ class Store:
         with self.lock:
             old = self.entries.pop(key, None)
             if old is not None:
-                self.size -= len(old.body)
+                self.size -= old.size
             self.entries[key] = entry
-            self.size += len(entry.body)
-            while self.size > self.max_bytes:
-                _key, dropped = self.entries.popitem(last=False)
-                self.size -= len(dropped.body)
+            self.size += entry.size
+            self._shrink()
+
+    def encoded(self, key: tuple[str, str, str, int], entry: Entry, encoding: str) -> bytes:
+        """The entry's body in one encoding, compressed on first use and kept (and counted) with it."""
+        data = entry.encoded.get(encoding)
+        if data is not None:
+            return data
+        data = compress(entry.body, encoding)
+        with self.lock:
+            if encoding not in entry.encoded:
+                entry.encoded[encoding] = data
+                if self.entries.get(key) is entry:
+                    self.size += len(data)
+                    self._shrink()
+        return data
+
+    def _shrink(self) -> None:
+        while self.size > self.max_bytes and self.entries:
+            _key, dropped = self.entries.popitem(last=False)
+            self.size -= dropped.size
 
 
 @dataclass
@@ -149,7 +189,8 @@ def init_app(app: Flask, engine: Engine) -> None:
         app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
     )
     app.extensions[_EXT] = cache
-    app.wsgi_app = CacheMiddleware(app.wsgi_app, cache)  # type: ignore[method-assign]
+    # Outermost: compresses what the cache did not already serve encoded.
+    app.wsgi_app = CompressionMiddleware(CacheMiddleware(app.wsgi_app, cache))  # type: ignore[method-assign]
 
 
 def _key(environ: dict[str, Any], version: int) -> tuple[str, str, str, int]:
@@ -166,8 +207,9 @@ def _etag(key: tuple[str, str, str, int]) -> str:
 
 
 def _not_modified(environ: dict[str, Any], etag: str) -> bool:
-    sent = environ.get("HTTP_IF_NONE_MATCH") or ""
-    return etag in sent or sent.strip() == "*"
+    """Whether If-None-Match names this answer, in any of its encodings."""
+    sent = (environ.get("HTTP_IF_NONE_MATCH") or "").strip()
+    return sent == "*" or any(base_etag(tag) == etag for tag in sent.split(","))
 
 
 class CacheMiddleware:
@@ -190,11 +232,26 @@ class CacheMiddleware:
         if entry is None:
             return self._fill(environ, start_response, key)
         etag = _etag(key)
+        encoding = entry.encoding_for(negotiate(environ.get("HTTP_ACCEPT_ENCODING", "")))
         if _not_modified(environ, etag):
-            start_response("304 Not Modified", [("ETag", etag), ("Cache-Control", "no-cache")])
+            start_response(
+                "304 Not Modified",
+                [
+                    ("ETag", encoded_etag(etag, encoding)),
+                    ("Cache-Control", "no-cache"),
+                    ("Vary", "Accept-Encoding"),
+                ],
+            )
             return []
-        start_response("200 OK", [*entry.headers, ("Content-Length", str(len(entry.body)))])
-        return [entry.body]
+        if encoding is None:
+            start_response("200 OK", [*entry.headers, ("Content-Length", str(len(entry.body)))])
+            return [entry.body]
+        data = self.cache.store.encoded(key, entry, encoding)
+        headers = [(n, encoded_etag(v, encoding) if n.lower() == "etag" else v) for n, v in entry.headers]
+        start_response(
+            "200 OK", [*headers, ("Content-Encoding", encoding), ("Content-Length", str(len(data)))]
+        )
+        return [data]
 
     def _has_user_cookie(self, cookies: str) -> bool:
         return bool(cookies) and (
@@ -224,6 +281,8 @@ class CacheMiddleware:
             if close is not None:
                 close()
         kept = [(name, value) for name, value in headers if name.lower() not in _PRIVATE]
+        if compressible(kept):
+            kept = add_vary(kept)
         self.cache.store.put(key, Entry(kept, data))
         return [data]
 
