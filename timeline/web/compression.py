@@ -64,6 +64,8 @@ def compress(body: bytes, encoding: str) -> bytes:
 
 
 def _stream(chunks: Iterable[bytes], encoding: str) -> Iterator[bytes]:
+    compress_chunk: Callable[[bytes], bytes]
+    finish: Callable[[], bytes]
     if encoding == "zstd":
         zobj = zstandard.ZstdCompressor(level=_ZSTD_LEVEL).compressobj()
         compress_chunk, finish = zobj.compress, zobj.flush
