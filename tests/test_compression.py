@@ -38,7 +38,9 @@ def test_the_encoding_is_negotiated_from_accept_encoding(header: str, expected: 
 
 
 @pytest.mark.parametrize("encoding", ["gzip", "zstd"])
-def test_a_stored_page_is_served_compressed_and_decodes_to_the_same_bytes(seeded: Flask, encoding: str) -> None:
+def test_a_stored_page_is_served_compressed_and_decodes_to_the_same_bytes(
+    seeded: Flask, encoding: str
+) -> None:
     client = seeded.test_client()
     plain = client.get("/actors/iran.json")
     assert plain.status_code == 200 and "Content-Encoding" not in plain.headers
