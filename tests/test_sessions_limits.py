@@ -77,7 +77,9 @@ def test_old_failures_are_dropped(app: Flask) -> None:
 
 def test_limits_storage_store_counts_the_same_way() -> None:
     # memory:// here; redis://... in production: the same code through the `limits` library.
-    store = LimitsFailures(SignInLimits(per_account=2, per_address=10, window=timedelta(seconds=1)), "memory://")
+    store = LimitsFailures(
+        SignInLimits(per_account=2, per_address=10, window=timedelta(seconds=1)), "memory://"
+    )
     for _ in range(2):
         store.check("ed", "10.0.0.1", signin_limits.now())
         store.record("ed", "10.0.0.1", signin_limits.now())

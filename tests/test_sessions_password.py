@@ -14,7 +14,7 @@ from timeline.services import accounts
 from timeline.services.errors import Conflict, Invalid
 
 from conftest import PASSWORD, create_user, login
-from test_sessions_end import copy_of, page_token, signed_in
+from support.sessions import copy_of, page_token, signed_in
 
 NEW = "a brand new passphrase"
 PAGE = "/account/password"
