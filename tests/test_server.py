@@ -93,6 +93,9 @@ def post_event(base: str, n: int) -> int:
         )
     except urllib.error.HTTPError as exc:
         assert exc.code == 303, exc.code  # signed in, redirected
+    # Sign-in starts a new session with a new CSRF token: take it from a page.
+    page = opener.open(f"{base}/events/new", timeout=30).read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     body = urllib.parse.urlencode(
         {
             "csrf_token": token,

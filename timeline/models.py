@@ -160,6 +160,24 @@ class User(SQLModel, table=True):
     disabled: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = Field(default=None)
+    # Sessions carry the number they were signed in under; sign-out, a new password and disabling bump
+    # it, which ends every copy of every older session cookie at once.
+    session_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class SignInFailure(SQLModel, table=True):
+    """One refused sign-in, kept for the limit's window: counted per account and per address."""
+
+    __tablename__ = "sign_in_failure"
+    __table_args__ = (
+        Index("ix_sign_in_failure_account", "account", "at"),
+        Index("ix_sign_in_failure_address", "address", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account: str = Field(max_length=80)  # the name as typed, case-folded: unknown names count too
+    address: str = Field(max_length=64)
+    at: datetime = Field(index=True)
 
 
 class ApiToken(SQLModel, table=True):

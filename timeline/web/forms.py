@@ -58,6 +58,16 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
+class PasswordChangeForm(FlaskForm):
+    # Field names are the ones accounts.check_password_change reports errors under.
+    current_password = PasswordField("Current password", render_kw={"autocomplete": "current-password"})
+    new_password = PasswordField(
+        "New password (10 characters or more)", render_kw={"autocomplete": "new-password"}
+    )
+    new_password_again = PasswordField("New password, again", render_kw={"autocomplete": "new-password"})
+    submit = SubmitField("Change password")
+
+
 class StanceRowForm(Form):
     topic = SelectField("Topic", validate_choice=False)
     score = SelectField("Score", choices=_choices(SCORES), validate_choice=False)
