@@ -163,12 +163,12 @@ def test_the_store_is_bounded_in_bytes_and_drops_the_least_recently_used() -> No
     from timeline.web.cache import Entry, Store
 
     store = Store(max_bytes=1000)
-    keys = [("h", f"/p{i}", "", 1) for i in range(4)]
+    keys = [("h", f"/p{i}", "") for i in range(4)]
     for key in keys[:3]:
-        store.put(key, Entry([], b"x" * 300))
+        store.put(key, Entry([], b"x" * 300, ()))
     assert store.get(keys[0]) is not None  # now the most recently used
-    store.put(keys[3], Entry([], b"y" * 300))
+    store.put(keys[3], Entry([], b"y" * 300, ()))
     assert store.get(keys[1]) is None and store.get(keys[0]) is not None
     assert store.size <= 1000
-    store.put(("h", "/huge", "", 1), Entry([], b"z" * 2000))  # larger than the whole store: not kept
-    assert store.get(("h", "/huge", "", 1)) is None and store.size <= 1000
+    store.put(("h", "/huge", ""), Entry([], b"z" * 2000, ()))  # larger than the whole store: not kept
+    assert store.get(("h", "/huge", "")) is None and store.size <= 1000

@@ -17,6 +17,7 @@ from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session
 
+from . import scopes
 from .models import DataVersion
 from .services.errors import StorageError
 
@@ -170,8 +171,10 @@ def write_session(*, bookkeeping: bool = False) -> Iterator[Session]:
         if not bookkeeping and (
             session.info.get("written") or session.new or session.dirty or session.deleted
         ):
-            # Every write bumps the data version: each worker's response cache sees it on its next request.
+            # Every write bumps the data version: each worker's response cache sees it on its next request,
+            # and the scopes it touched: cached pages that show none of them stay (timeline/scopes.py).
             session.execute(_BUMP_DATA_VERSION)
+            scopes.bump(session, scopes.touched(session))
         session.commit()
     except BaseException as exc:
         session.rollback()

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -316,3 +317,12 @@ class DataVersion(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     version: int = Field(default=0)
+
+
+class DataScope(SQLModel, table=True):
+    """A part of the data (an actor's, a topic's, or ``*``) whose number moves on when a write touches it."""
+
+    __tablename__ = "data_scope"
+
+    scope: str = Field(max_length=200, primary_key=True)
+    version: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))

@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, func, select, text
 
+from .. import scopes
 from ..dates import InvalidDate, ParsedDate, parse_date
 from ..models import Actor, Event, Stance, Topic, metadata
 
@@ -605,6 +606,8 @@ def _bump_data_version(conn: Any) -> None:
     table = metadata.tables.get("data_version")
     if table is not None:
         conn.execute(table.update().where(table.c.id == 1).values(version=table.c.version + 1))
+    if "data_scope" in metadata.tables:
+        scopes.bump(conn, [scopes.ALL])  # a bulk load may reach any page
 
 
 def _reset_sequences(conn: Any) -> None:

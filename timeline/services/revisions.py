@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session
 
-from .. import queries
+from .. import queries, scopes
 from ..models import Revision, utcnow
 
 # Derived or bookkeeping fields: recorded in snapshots, left out of the readable diff.
@@ -32,6 +32,8 @@ def record(
     after: dict[str, Any] | None,
 ) -> None:
     """Write one revision in the caller's transaction (a Core insert: nothing reads it back here)."""
+    # An event's change reaches its actor and topics; an actor's or topic's may reach any page.
+    scopes.note(session, *(scopes.of_event(before, after) if entity == "event" else [scopes.ALL]))
     session.execute(
         _INSERT_REVISION,
         {

@@ -22,7 +22,7 @@ import sqlite3
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, TypeVar
@@ -32,6 +32,7 @@ from flask_login import current_user
 from sqlalchemy import Engine, text
 from sqlalchemy.engine.url import make_url
 
+from .. import scopes
 from .compression import (
     MIN_SIZE,
     CompressionMiddleware,
@@ -50,6 +51,10 @@ _EXT = "timeline.response_cache"
 _VERSION_KEY = "timeline.data_version"
 _STORE_KEY = "timeline.cache_store"
 _VERSION_SQL = "SELECT version FROM data_version WHERE id = 1"
+_SCOPES_SQL = "SELECT scope, version FROM data_scope"
+_SCOPES_KEY = "timeline.cache_scopes"
+Deps = tuple[tuple[str, int], ...]
+Key = tuple[str, str, str]
 # Headers that belong to one response only: never replayed from the store.
 _PRIVATE = {"set-cookie", "content-length"}
 
@@ -58,6 +63,7 @@ _PRIVATE = {"set-cookie", "content-length"}
 class Entry:
     headers: list[tuple[str, str]]
     body: bytes
+    deps: Deps  # the versions it was made from (Versions.fresh)
     # The body in each Content-Encoding asked for so far: compressed once, then served as stored.
     encoded: dict[str, bytes] = field(default_factory=dict)
 
@@ -72,8 +78,27 @@ class Entry:
         return accepted
 
 
+@dataclass(frozen=True)
+class Versions:
+    """The data version and every scope's version, as read at one moment."""
+
+    data: int
+    scopes: Mapping[str, int]
+
+    def of(self, name: str) -> int:
+        return self.data if name == scopes.DATA else self.scopes.get(name, 0)
+
+    def deps(self, names: Iterable[str]) -> Deps:
+        """What a page that shows these scopes depends on, as of now."""
+        return tuple((name, self.of(name)) for name in names)
+
+    def fresh(self, deps: Deps) -> bool:
+        """Whether nothing a stored page depends on has moved since it was stored."""
+        return all(self.of(name) == version for name, version in deps)
+
+
 class VersionSource:
-    """The current data version, as cheaply as the database allows."""
+    """The current versions, as cheaply as the database allows."""
 
     def __init__(self, url: str, engine: Engine) -> None:
         parsed = make_url(url)
@@ -87,26 +112,36 @@ class VersionSource:
         self.lock = threading.Lock()
         self.pid = -1
         self.conn: sqlite3.Connection | None = None
-        self.seen: int | None = None  # PRAGMA data_version when the row was last read
-        self.version: int | None = None
+        self.seen: int | None = None  # PRAGMA data_version when the rows were last read
+        self.versions: Versions | None = None
 
-    def current(self) -> int | None:
-        """The data version, or None when it cannot be read (then nothing is cached)."""
+    def current(self) -> Versions | None:
+        """The versions, or None when they cannot be read (then nothing is cached)."""
         if self.path is None:
-            try:
-                with self.engine.connect() as conn:
-                    value = conn.execute(text(_VERSION_SQL)).scalar()
-            except Exception:  # no table yet, database down: serve uncached
-                return None
-            return None if value is None else int(value)
+            return self._server_versions()
         with self.lock:
             try:
-                return self._sqlite_version()
+                return self._sqlite_versions()
             except sqlite3.Error:
                 self._close()
                 return None
 
-    def _sqlite_version(self) -> int | None:
+    def _server_versions(self) -> Versions | None:
+        # One query per request; the scopes are read again only when the data version moved.
+        try:
+            with self.engine.connect() as conn:
+                value = conn.execute(text(_VERSION_SQL)).scalar()
+                if value is None:
+                    return None
+                known = self.versions
+                if known is None or known.data != int(value):
+                    rows = conn.execute(text(_SCOPES_SQL)).all()
+                    known = self.versions = Versions(int(value), {r[0]: int(r[1]) for r in rows})
+                return known
+        except Exception:  # no table yet, database down: serve uncached
+            return None
+
+    def _sqlite_versions(self) -> Versions | None:
         if self.conn is None or self.pid != os.getpid():  # a forked worker opens its own
             if not os.path.exists(self.path or ""):
                 return None
@@ -116,15 +151,20 @@ class VersionSource:
             self.pid, self.seen = os.getpid(), None
         marker = self.conn.execute("PRAGMA data_version").fetchone()[0]
         if marker != self.seen:
-            row = self.conn.execute(_VERSION_SQL).fetchone()
-            self.version = None if row is None else int(row[0])
+            self.conn.execute("BEGIN")  # both reads from one snapshot
+            try:
+                row = self.conn.execute(_VERSION_SQL).fetchone()
+                rows = self.conn.execute(_SCOPES_SQL).fetchall()
+            finally:
+                self.conn.execute("COMMIT")
+            self.versions = None if row is None else Versions(int(row[0]), {r[0]: int(r[1]) for r in rows})
             self.seen = marker
-        return self.version
+        return self.versions
 
     def _close(self) -> None:
         if self.conn is not None:
             self.conn.close()
-        self.conn, self.seen, self.version = None, None, None
+        self.conn, self.seen, self.versions = None, None, None
 
 
 class Store:
@@ -132,17 +172,17 @@ class Store:
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes, self.size = max_bytes, 0
-        self.entries: OrderedDict[tuple[str, str, str, int], Entry] = OrderedDict()
+        self.entries: OrderedDict[Key, Entry] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: tuple[str, str, str, int]) -> Entry | None:
+    def get(self, key: Key) -> Entry | None:
         with self.lock:
             entry = self.entries.get(key)
             if entry is not None:
                 self.entries.move_to_end(key)
             return entry
 
-    def put(self, key: tuple[str, str, str, int], entry: Entry) -> None:
+    def put(self, key: Key, entry: Entry) -> None:
         if len(entry.body) > min(MAX_BODY, self.max_bytes):
             return
         with self.lock:
@@ -153,7 +193,7 @@ class Store:
             self.size += entry.size
             self._shrink()
 
-    def encoded(self, key: tuple[str, str, str, int], entry: Entry, encoding: str) -> bytes:
+    def encoded(self, key: Key, entry: Entry, encoding: str) -> bytes:
         """The entry's body in one encoding, compressed on first use and kept (and counted) with it."""
         data = entry.encoded.get(encoding)
         if data is not None:
@@ -193,17 +233,28 @@ def init_app(app: Flask, engine: Engine) -> None:
     app.wsgi_app = CompressionMiddleware(CacheMiddleware(app.wsgi_app, cache))  # type: ignore[method-assign]
 
 
-def _key(environ: dict[str, Any], version: int) -> tuple[str, str, str, int]:
+def _key(environ: dict[str, Any]) -> Key:
     return (
         environ.get("HTTP_HOST", ""),
         environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""),
         environ.get("QUERY_STRING", ""),
-        version,
     )
 
 
-def _etag(key: tuple[str, str, str, int]) -> str:
-    return f'"v{key[3]}-{zlib.crc32("?".join(key[1:3]).encode("utf-8", "surrogateescape")):08x}"'
+def _etag(key: Key, deps: Deps) -> str:
+    made_from = ",".join(f"{name}={version}" for name, version in deps)
+    where = "?".join(key[1:3]).encode("utf-8", "surrogateescape")
+    return f'"v{zlib.crc32(made_from.encode()):08x}-{zlib.crc32(where):08x}"'
+
+
+def depends_on(*names: str) -> None:
+    """Declare the scopes the current page shows (scopes.actor/topic): only writes to them renew it."""
+    request.environ[_SCOPES_KEY] = names
+
+
+def _declared(environ: dict[str, Any]) -> tuple[str, ...]:
+    names = environ.get(_SCOPES_KEY)
+    return (scopes.DATA,) if names is None else (*names, scopes.ALL)
 
 
 def _not_modified(environ: dict[str, Any], etag: str) -> bool:
@@ -221,17 +272,17 @@ class CacheMiddleware:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") != "GET":
             return self.app(environ, start_response)
-        version = self.cache.source.current()
-        if version is None:
+        versions = self.cache.source.current()
+        if versions is None:
             return self.app(environ, start_response)
-        environ[_VERSION_KEY] = version
+        environ[_VERSION_KEY] = versions
         if environ.get("HTTP_AUTHORIZATION") or self._has_user_cookie(environ.get("HTTP_COOKIE", "")):
             return self.app(environ, start_response)  # the view decides, knowing who asks
-        key = _key(environ, version)
+        key = _key(environ)
         entry = self.cache.store.get(key)
-        if entry is None:
+        if entry is None or not versions.fresh(entry.deps):
             return self._fill(environ, start_response, key)
-        etag = _etag(key)
+        etag = _etag(key, entry.deps)
         encoding = entry.encoding_for(negotiate(environ.get("HTTP_ACCEPT_ENCODING", "")))
         if _not_modified(environ, etag):
             start_response(
@@ -258,9 +309,7 @@ class CacheMiddleware:
             f"{self.cache.session_cookie}=" in cookies or f"{self.cache.remember_cookie}=" in cookies
         )
 
-    def _fill(
-        self, environ: dict[str, Any], start_response: StartResponse, key: tuple[str, str, str, int]
-    ) -> Iterable[bytes]:
+    def _fill(self, environ: dict[str, Any], start_response: StartResponse, key: Key) -> Iterable[bytes]:
         """Let Flask answer; keep the answer when the view said it may be shared."""
         captured: list[Any] = []
 
@@ -269,7 +318,8 @@ class CacheMiddleware:
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
         body = self.app(environ, capture)
-        if not environ.get(_STORE_KEY) or not captured or not captured[0].startswith("200 "):
+        deps = environ.get(_STORE_KEY)
+        if deps is None or not captured or not captured[0].startswith("200 "):
             return body
         headers = captured[1]
         if any(name.lower() == "set-cookie" for name, _v in headers):
@@ -283,7 +333,7 @@ class CacheMiddleware:
         kept = [(name, value) for name, value in headers if name.lower() not in _PRIVATE]
         if compressible(kept):
             kept = add_vary(kept)
-        self.cache.store.put(key, Entry(kept, data))
+        self.cache.store.put(key, Entry(kept, data, deps))
         return [data]
 
 
@@ -301,22 +351,26 @@ def cached(view: F) -> F:
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        version = request.environ.get(_VERSION_KEY)
-        if version is None or not _cacheable():
+        versions: Versions | None = request.environ.get(_VERSION_KEY)
+        if versions is None or not _cacheable():
             return view(*args, **kwargs)
-        cache = _cache()
-        key = _key(request.environ, version)
-        etag = _etag(key)
-        if _not_modified(request.environ, etag):
-            response = Response(status=304)
-        else:
-            entry = cache.store.get(key)
-            if entry is not None:
-                response = Response(entry.body, headers=entry.headers)
+        key = _key(request.environ)
+        entry = _cache().store.get(key)
+        if entry is not None and versions.fresh(entry.deps):
+            etag = _etag(key, entry.deps)
+            if _not_modified(request.environ, etag):
+                response = Response(status=304)
             else:
-                response = make_response(view(*args, **kwargs))
-                if response.status_code == 200 and not response.is_streamed:
-                    request.environ[_STORE_KEY] = True  # the middleware keeps the final bytes
+                response = Response(entry.body, headers=entry.headers)
+        else:
+            response = make_response(view(*args, **kwargs))
+            # Versions read before the view read its data: a write in between renews the page next time.
+            deps = versions.deps(_declared(request.environ))
+            etag = _etag(key, deps)
+            if response.status_code == 200 and _not_modified(request.environ, etag):
+                response = Response(status=304)
+            elif response.status_code == 200 and not response.is_streamed:
+                request.environ[_STORE_KEY] = deps  # the middleware keeps the final bytes
         if response.status_code in (200, 304):
             response.headers["ETag"] = etag
             response.headers["Cache-Control"] = "no-cache"  # may be stored, must be revalidated

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, render_template, request
 
-from .. import queries
+from .. import queries, scopes
 from ..db import get_session
 from ..models import EventKind, Topic
 from ..services.charts import DETAIL_POINTS, build_chart
@@ -15,7 +15,7 @@ from ..services.errors import Invalid
 from ..services.records import iso_utc
 from ..services.search import Results, search
 from ..services.tabular import timelinejs_document
-from .cache import cached
+from .cache import cached, depends_on
 from .common import current_page, error_json, json_response, page_url, parse_filters
 
 bp = Blueprint("explore", __name__)
@@ -36,6 +36,7 @@ def _comparison(
     slug: str, shape: str = queries.FULL
 ) -> tuple[Comparison | None, dict[str, str], dict[str, str]]:
     topic = _topic_or_404(slug)
+    depends_on(scopes.topic(topic.slug))  # renewed by writes to statements on this topic only
     filters, errors, args = parse_filters()
     args["actors"] = request.args.get("actors", "").strip()
     args["by"] = request.args.get("by", BY_GOVERNMENT).strip() or BY_GOVERNMENT

@@ -17,15 +17,15 @@ from flask_login import current_user
 from sqlalchemy import text
 from sqlmodel import Session
 
-from .. import queries
+from .. import queries, scopes
 from ..dates import parse_date
 from ..db import engines, get_session
 from ..models import Actor, EventKind
 from ..services.charts import DETAIL_POINTS, build_chart
-from ..services.exchange import actor_timeline, stream_full_csv, stream_full_export, timeline_json
+from ..services.exchange import Timeline, actor_timeline, stream_full_csv, stream_full_export, timeline_json
 from ..services.records import iso_utc
 from ..services.tabular import csv_rows, csv_text, timelinejs_document
-from .cache import cached
+from .cache import cached, depends_on
 from .common import current_page, error_json, json_response, page_url, parse_filters, url_with
 from .security import allow_framing
 
@@ -62,13 +62,22 @@ def _actor_or_404(slug: str) -> Actor:
     return actor
 
 
+def _timeline(
+    session: Session, actor: Actor, filters: queries.EventFilters | None = None, shape: str = queries.FULL
+) -> Timeline:
+    """The actor's timeline; its page is renewed by writes to the actor or its members only."""
+    timeline = actor_timeline(session, actor, filters, shape=shape)
+    depends_on(*(scopes.actor(member.slug) for member in timeline.members.values()))
+    return timeline
+
+
 @bp.get("/actors/<slug>")
 @cached
 def actor_page(slug: str) -> tuple[str, int]:
     session = get_session()
     actor = _actor_or_404(slug)
     filters, errors, args = parse_filters()
-    timeline = actor_timeline(session, actor, filters, shape=queries.HISTORY)
+    timeline = _timeline(session, actor, filters, shape=queries.HISTORY)
     page = current_page(len(timeline.events), errors)
     # One topic shown: every point in detail; many: large histories drawn as a line, one click away.
     detail = None if len(timeline.histories) == 1 else DETAIL_POINTS
@@ -96,7 +105,7 @@ def actor_json(slug: str) -> Response:
     filters, errors, _args = parse_filters()
     if errors:
         return error_json(400, "invalid_filter", "Invalid filter.", errors)
-    document = timeline_json(session, actor_timeline(session, actor, filters, shape=queries.JSON_BODY))
+    document = timeline_json(session, _timeline(session, actor, filters, shape=queries.JSON_BODY))
     response = Response(document, mimetype="application/json")
     if request.args.get("download") == "1":
         response.headers["Content-Disposition"] = f'attachment; filename="{actor.slug}.timeline.json"'
@@ -141,7 +150,7 @@ def export_csv() -> Response:
 def actor_timelinejs(slug: str) -> Response:
     session = get_session()
     actor = _actor_or_404(slug)
-    timeline = actor_timeline(session, actor)
+    timeline = _timeline(session, actor)
     subtitle = f"{len(timeline.events)} dated statements and events, with their stances"
     document = timelinejs_document(
         actor.name, subtitle, timeline.events, timeline.members, timeline.stances, group_by="topic"
