@@ -65,14 +65,10 @@ def actor_by_slug(session: Session, slug: str) -> Actor | None:
     return session.execute(select(Actor).where(col(Actor.slug) == slug)).scalars().first()
 
 
-
-
 def topic_by_slug(session: Session, slug: str) -> Topic | None:
     if not _storable(slug):
         return None
     return session.execute(select(Topic).where(col(Topic.slug) == slug)).scalars().first()
-
-
 
 
 # A write only refers to actors and topics: Core rows from statements built once cost a fraction of
@@ -476,8 +472,6 @@ def list_users(session: Session) -> Sequence[User]:
 
 def tokens_of(session: Session, user: User) -> Sequence[ApiToken]:
     return session.execute(select(ApiToken).where(col(ApiToken.user_id) == user.id)).scalars().all()
-
-
 
 
 _TOKEN, _USER = ApiToken.__table__, User.__table__  # type: ignore[attr-defined]

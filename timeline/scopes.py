@@ -10,16 +10,19 @@ depends on the data version itself, so that any write renews it.
 
 from __future__ import annotations
 
+import itertools
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from .models import DataScope
 
 ALL = "*"  # the scope of writes whose reach is not known
+CHANNEL = "timeline_data"  # PostgreSQL: every data write notifies it (caches listen)
 DATA = "data"  # not a row: the data version itself (a page that names no scope depends on it)
 _INFO_KEY = "timeline.scopes"
 
@@ -75,3 +78,14 @@ def bump(executor: Session | Connection, scopes: Iterable[str]) -> None:
     if statement is None:
         statement = _UPSERTS[dialect.name] = _upsert(dialect)
     executor.execute(statement, [{"scope": scope, "version": 1} for scope in scopes])
+    if dialect.name == "postgresql":
+        # Delivered at commit to every listening worker; the payload lets the writer wait for its own.
+        notice = f"{os.getpid()}-{next(_NOTICES)}"
+        executor.execute(_NOTIFY, {"channel": CHANNEL, "notice": notice})
+        if isinstance(executor, Session):
+            executor.info[NOTICE_KEY] = notice
+
+
+NOTICE_KEY = "timeline.notice"
+_NOTICES = itertools.count()
+_NOTIFY = text("SELECT pg_notify(:channel, :notice)")

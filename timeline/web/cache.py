@@ -17,6 +17,7 @@ committed is therefore seen by the very next request in every worker, and there 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import threading
@@ -27,12 +28,15 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, Response, current_app, make_response, request, session
+import psycopg
+from flask import Flask, Response, current_app, has_app_context, make_response, request, session
 from flask_login import current_user
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.engine.url import make_url
+from sqlalchemy.orm import Session
 
 from .. import scopes
+from ..db import _WriteSession
 from .compression import (
     MIN_SIZE,
     CompressionMiddleware,
@@ -53,6 +57,7 @@ _STORE_KEY = "timeline.cache_store"
 _VERSION_SQL = "SELECT version FROM data_version WHERE id = 1"
 _SCOPES_SQL = "SELECT scope, version FROM data_scope"
 _SCOPES_KEY = "timeline.cache_scopes"
+_NOTICE_WAIT = 0.2  # seconds a PostgreSQL writer waits at most for its own notice
 Deps = tuple[tuple[str, int], ...]
 Key = tuple[str, str, str]
 # Headers that belong to one response only: never replayed from the store.
@@ -113,6 +118,12 @@ class VersionSource:
         self.pid = -1
         self.conn: sqlite3.Connection | None = None
         self.seen: int | None = None  # PRAGMA data_version when the rows were last read
+        self.listener: psycopg.Connection[Any] | None = None
+        self.conninfo = (
+            parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+            if parsed.get_backend_name() == "postgresql"
+            else ""
+        )
         self.versions: Versions | None = None
 
     def current(self) -> Versions | None:
@@ -127,19 +138,60 @@ class VersionSource:
                 return None
 
     def _server_versions(self) -> Versions | None:
-        # One query per request; the scopes are read again only when the data version moved.
+        # PostgreSQL: every data write NOTIFYs (scopes.bump); the versions are read again only after
+        # a notice, checked without a round trip, or when the listening connection is not there.
+        with self.lock:
+            if not self._heard_of_a_write() and self.versions is not None:
+                return self.versions
+            try:
+                with self.engine.connect() as conn:
+                    value = conn.execute(text(_VERSION_SQL)).scalar()
+                    rows = conn.execute(text(_SCOPES_SQL)).all() if value is not None else []
+            except Exception:  # no table yet, database down: serve uncached
+                self.versions = None
+                return None
+            self.versions = None if value is None else Versions(int(value), {r[0]: int(r[1]) for r in rows})
+            return self.versions
+
+    def _heard_of_a_write(self) -> bool:
+        """Whether a write may have been committed since the versions were read (True when unsure)."""
+        if not self.conninfo:
+            return True
+        if self.listener is None or self.pid != os.getpid():  # a forked worker listens on its own
+            self.pid, self.listener = os.getpid(), None
+            try:
+                listener = psycopg.connect(self.conninfo, autocommit=True, connect_timeout=5)
+                listener.execute(f"LISTEN {scopes.CHANNEL}")
+            except Exception:  # no listening: read the versions on every request instead
+                return True
+            self.listener = listener
+            return True  # listening from now on: read once, then only after a notice
         try:
-            with self.engine.connect() as conn:
-                value = conn.execute(text(_VERSION_SQL)).scalar()
-                if value is None:
-                    return None
-                known = self.versions
-                if known is None or known.data != int(value):
-                    rows = conn.execute(text(_SCOPES_SQL)).all()
-                    known = self.versions = Versions(int(value), {r[0]: int(r[1]) for r in rows})
-                return known
-        except Exception:  # no table yet, database down: serve uncached
-            return None
+            return bool(list(self.listener.notifies(timeout=0)))
+        except Exception:
+            with contextlib.suppress(Exception):
+                self.listener.close()
+            self.listener = None
+            return True
+
+    def after_local_write(self, notice: str) -> None:
+        """This process committed a write: read the versions again, once its notice has gone out.
+
+        Waiting (briefly) for the write's own notice means PostgreSQL has signalled every listener,
+        so the other workers' next requests see it too.
+        """
+        with self.lock:
+            self.versions = None
+            if self.listener is None:
+                return
+            try:
+                for heard in self.listener.notifies(timeout=_NOTICE_WAIT):
+                    if heard.payload == notice:
+                        break
+            except Exception:
+                with contextlib.suppress(Exception):
+                    self.listener.close()
+                self.listener = None
 
     def _sqlite_versions(self) -> Versions | None:
         if self.conn is None or self.pid != os.getpid():  # a forked worker opens its own
@@ -231,6 +283,15 @@ def init_app(app: Flask, engine: Engine) -> None:
     app.extensions[_EXT] = cache
     # Outermost: compresses what the cache did not already serve encoded.
     app.wsgi_app = CompressionMiddleware(CacheMiddleware(app.wsgi_app, cache))  # type: ignore[method-assign]
+
+
+@event.listens_for(_WriteSession, "after_commit")
+def _after_commit(session: Session) -> None:
+    notice = session.info.pop(scopes.NOTICE_KEY, None)
+    if notice is not None and has_app_context():
+        cache = current_app.extensions.get(_EXT)
+        if cache is not None:
+            cache.source.after_local_write(notice)
 
 
 def _key(environ: dict[str, Any]) -> Key:
