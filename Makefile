@@ -35,8 +35,7 @@ run: seed
 
 # The web server alone, without the scheduler.
 serve: seed
-	exec $(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - \
-		--graceful-timeout 5 --timeout 300 --no-control-socket 'timeline:create_app()'
+	TIMELINE_PORT=$(PORT) TIMELINE_WORKERS=$(WORKERS) exec $(BIN)/gunicorn -c gunicorn.conf.py
 
 dev: seed
 	$(FLASK) run --debug --port $(PORT)
