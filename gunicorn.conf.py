@@ -21,5 +21,7 @@ graceful_timeout = 5
 # Connections stay open between requests for 5 s (sync workers closed each one after its answer).
 keepalive = 5
 accesslog = _env("TIMELINE_ACCESS_LOG", "-") or None
+# `make run` sets warning: no start-up lines after the first-run notice, only requests and problems.
+loglevel = _env("TIMELINE_LOG_LEVEL", "info")
 control_socket_disable = True
 wsgi_app = "timeline:create_app()"
