@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import sysconfig
@@ -35,6 +36,8 @@ def instance_folder() -> Path:
 def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
     """Fill app.config from defaults, the environment and explicit overrides (tests)."""
     instance = Path(app.instance_path)
+    with contextlib.suppress(OSError):  # a read-only place: the database check says so at start
+        instance.mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(
         DATABASE_URL=f"sqlite:///{instance / 'timeline.db'}",
         SQL_ECHO=False,

@@ -35,9 +35,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def gunicorn_command() -> list[str]:
+def gunicorn_command(python: str = sys.executable) -> list[str]:
     """gunicorn with the shipped settings (gunicorn.conf.py: port and workers from TIMELINE_PORT/_WORKERS)."""
-    return [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF)]
+    return [python, "-m", "gunicorn", "-c", str(GUNICORN_CONF)]
 
 
 def server_env(db_url: str, secret: str = "server-test-secret") -> dict[str, str]:
@@ -84,8 +84,11 @@ class Gunicorn:
         *,
         workers: int = 2,
         extra_args: Sequence[str] = (),
+        python: str = sys.executable,
+        cwd: Path = ROOT,
     ) -> None:
         self.env, self.log_path, self.workers, self.extra_args = env, log_path, workers, list(extra_args)
+        self.python, self.cwd = python, cwd
         self.proc: subprocess.Popen[bytes] | None = None
         self.port = 0
         self._log: IO[bytes] | None = None
@@ -103,11 +106,11 @@ class Gunicorn:
         self._log.flush()
         self.proc = subprocess.Popen(
             [
-                *gunicorn_command(),
+                *gunicorn_command(self.python),
                 *self.extra_args,
             ],
             env={**self.env, "TIMELINE_PORT": str(self.port), "TIMELINE_WORKERS": str(self.workers)},
-            cwd=ROOT,
+            cwd=self.cwd,
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT,
