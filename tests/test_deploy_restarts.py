@@ -30,7 +30,12 @@ def _event(app: Flask, uid: str) -> dict:
         scores = conn.execute(
             text("SELECT score FROM stance WHERE event_id = :id ORDER BY topic_id"), {"id": row.id}
         ).scalars()
-        return {"date": row.date_edtf, "summary": row.summary, "deleted": row.deleted_at, "scores": list(scores)}
+        return {
+            "date": row.date_edtf,
+            "summary": row.summary,
+            "deleted": row.deleted_at,
+            "scores": list(scores),
+        }
 
 
 def _id(app: Flask, uid: str) -> int:
