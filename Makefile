@@ -25,21 +25,27 @@ migrate: $(VENV)/.installed
 
 seed: migrate
 	$(FLASK) seed
-	@$(FLASK) users bootstrap
+
+# Ctrl-C ends a server: its exit status 130 is the expected end, not an error for make to report.
+CTRL_C_OK := || [ $$? -eq 130 ]
+SERVER_ENV := TIMELINE_PORT=$(PORT) TIMELINE_WORKERS=$(WORKERS) TIMELINE_LOG_LEVEL=warning
 
 # The web server (gunicorn, not the development server) and the one scheduler process, side by side
-# under honcho (Procfile); Ctrl-C stops both cleanly.
+# under honcho (Procfile); Ctrl-C stops both cleanly. On the first start, the admin's one-time password
+# is the last thing printed before serving.
 run: seed
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl-C stops the web server and the scheduler)"
-	TIMELINE_PORT=$(PORT) TIMELINE_WORKERS=$(WORKERS) exec $(BIN)/honcho --no-prefix start -f Procfile
+	@trap true INT; $(SERVER_ENV) $(BIN)/honcho --no-prefix start -f Procfile $(CTRL_C_OK)
 
 # The web server alone, without the scheduler.
 serve: seed
-	exec $(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - \
-		--graceful-timeout 5 --timeout 300 --no-control-socket 'timeline:create_app()'
+	@$(FLASK) users bootstrap
+	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl-C stops it)"
+	@trap true INT; $(SERVER_ENV) $(BIN)/gunicorn -c gunicorn.conf.py $(CTRL_C_OK)
 
 dev: seed
-	$(FLASK) run --debug --port $(PORT)
+	@$(FLASK) users bootstrap
+	@trap true INT; $(FLASK) run --debug --port $(PORT) $(CTRL_C_OK)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check timeline tests migrations

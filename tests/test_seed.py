@@ -77,5 +77,5 @@ def test_seed_command_is_idempotent(app: Flask, runner) -> None:
     assert loaded[1] == len(SEED["events"])
     second = runner.invoke(args=["seed"])
     assert second.exit_code == 0
-    assert f"0 created, 0 updated, {len(SEED['events'])} unchanged" in second.output
+    assert f"{len(SEED['events'])} events present, 0 added" in second.output
     assert counts(app) == loaded

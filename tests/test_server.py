@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from conftest import PASSWORD, SEED_FILE
+from support.server import gunicorn_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,20 +45,8 @@ def server(db_url: str):
         cwd=ROOT,
     )
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--graceful-timeout",
-            "5",
-            "--no-control-socket",
-            "timeline:create_app()",
-        ],
-        env=env,
+        gunicorn_command(),
+        env={**env, "TIMELINE_PORT": str(port), "TIMELINE_WORKERS": "2"},
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

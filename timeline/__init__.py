@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 
 from . import cli, db
-from .config import ROOT, load_config
+from .config import PACKAGE, bundled, instance_folder, load_config
 from .web import admin, api, auth, cache, editing, errors, explore, forms, pages, security
 
 
@@ -16,9 +16,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: config, database, CSRF, blueprints, error handlers, commands."""
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "timeline" / "static"),
+        instance_path=str(instance_folder()),
+        template_folder=str(bundled("templates")),
+        static_folder=str(PACKAGE / "static"),
     )
     load_config(app, test_config)
     db.init_app(app)

@@ -2,36 +2,70 @@
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from . import migrate
 from .cli_demo import demo_data_command
-from .config import ROOT
+from .config import bundled
 from .db import engines, write_session
 from .jsontext import JsonTextError, loads_strict
-from .services import accounts, feeds, snapshots
+from .services import accounts, feeds, seeding, snapshots
 from .services.errors import Invalid, NotFound
 from .services.exchange import actor_timeline, import_document, stream_full_export, timeline_json
 
-SEED_DIR = ROOT / "seed"
+SEED_DIR = bundled("seed")
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_group)
-    app.cli.add_command(seed_command)
-    app.cli.add_command(export_command)
-    app.cli.add_command(import_command)
-    app.cli.add_command(users_group)
-    app.cli.add_command(scheduler_command)
-    app.cli.add_command(snapshots_group)
-    app.cli.add_command(feeds_group)
-    app.cli.add_command(demo_data_command)
+    for command in (
+        seed_command,
+        export_command,
+        import_command,
+        users_group,
+        scheduler_command,
+        snapshots_group,
+        feeds_group,
+        demo_data_command,
+    ):
+        app.cli.add_command(_needing_schema(command))
+
+
+def _needing_schema(command: click.Command) -> click.Command:
+    """Every command but `db` first checks the schema: one line and exit 1 instead of a traceback."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _needing_schema(sub)
+    elif command.callback is not None and not getattr(command.callback, "_checks_schema", False):
+        command.callback = _schema_checked(command.callback)
+    return command
+
+
+def _schema_checked(callback: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(callback)
+    @with_appcontext
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        try:
+            problem = migrate.schema_problem(engines()[0])
+        except SQLAlchemyError as exc:
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise click.ClickException(f"Cannot reach the database: {reason}") from exc
+        if problem is not None:
+            raise click.ClickException(problem)
+        return callback(*args, **kwargs)
+
+    checked._checks_schema = True  # type: ignore[attr-defined]
+    return checked
 
 
 @click.group("db")
@@ -80,9 +114,18 @@ def run_import(path: Path, *, dry_run: bool) -> str:
 @click.command("seed")
 @with_appcontext
 def seed_command() -> None:
-    """Load the bundled dataset(s) from seed/ (idempotent)."""
-    for path in sorted(SEED_DIR.glob("*.json")):
-        click.echo(run_import(path, dry_run=False))
+    """Add the bundled dataset's records that are missing; existing records are never changed."""
+    paths = sorted(SEED_DIR.glob("*.json"))
+    if not paths:
+        raise click.ClickException(f"No seed files (*.json) in {SEED_DIR}.")
+    for path in paths:
+        doc = _load_json(path)
+        try:
+            with write_session() as session:
+                report = seeding.load_seed(session, doc)
+        except Invalid as exc:
+            raise click.ClickException(f"{path}: {exc.message} Nothing was added.") from exc
+        click.echo(f"Seed {path.name}: {report.summary()}.")
 
 
 @click.command("import")
@@ -116,12 +159,24 @@ def export_command(actor_slug: str | None, output: Path | None) -> None:
                 sys.stdout.buffer.write(chunk)
             sys.stdout.flush()
             return
-        tmp = output.with_name(output.name + ".tmp")
+        _write_atomically(output, chunks)
+        click.echo(f"Wrote {output}.", err=True)
+
+
+def _write_atomically(output: Path, chunks: Iterator[bytes]) -> None:
+    """Write to FILE.tmp, then rename it over FILE; on any failure FILE.tmp is removed, FILE untouched."""
+    tmp = output.with_name(output.name + ".tmp")
+    try:
         with tmp.open("wb") as fh:
             for chunk in chunks:
                 fh.write(chunk)
         tmp.replace(output)
-        click.echo(f"Wrote {output}.", err=True)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            reason = exc.strerror or exc
+            raise click.ClickException(f"Cannot write {output}: {reason}. Nothing was written.") from exc
+        raise
 
 
 @click.group("users")
@@ -211,12 +266,21 @@ def users_bootstrap() -> None:
         password = accounts.bootstrap_admin(session)
     if password is None:
         return  # accounts exist: say nothing
-    click.echo("=" * 72)
-    click.echo("First start: created the admin account.")
-    click.echo("  name:     admin")
-    click.echo(f"  password: {password}   (shown only this once)")
-    click.echo("Change it now: .venv/bin/flask --app timeline users password admin")
-    click.echo("=" * 72)
+    click.echo(
+        boxed(
+            "First start: created the admin account.",
+            "  name:     admin",
+            f"  password: {password}   (shown only this once)",
+            "Change it now: .venv/bin/flask --app timeline users password admin",
+        )
+    )
+
+
+def boxed(*lines: str) -> str:
+    """Lines in an ASCII frame, so they stand out in a console full of log lines."""
+    width = max(len(line) for line in lines)
+    rule = "+" + "-" * (width + 2) + "+"
+    return "\n".join([rule, *(f"| {line.ljust(width)} |" for line in lines), rule])
 
 
 @click.command("scheduler")

@@ -2,18 +2,42 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
+import sysconfig
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent  # the checkout, when running from one
+
+
+def bundled(name: str) -> Path:
+    """templates/, migrations/ or seed/: inside the package when installed, else at the checkout's top."""
+    installed = PACKAGE / name
+    return installed if installed.is_dir() else ROOT / name
+
+
+def instance_folder() -> Path:
+    """Where the database, the secret key and snapshots live: TIMELINE_INSTANCE_PATH or ./instance."""
+    path = Path(os.environ.get("TIMELINE_INSTANCE_PATH") or "instance").resolve()
+    for installed in {sysconfig.get_path("purelib"), sysconfig.get_path("platlib"), str(PACKAGE)}:
+        if path.is_relative_to(installed):
+            raise RuntimeError(
+                f"The instance folder {path} is inside the installed package ({installed}): "
+                "set TIMELINE_INSTANCE_PATH to a folder of its own, or start from another directory."
+            )
+    return path
 
 
 def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
     """Fill app.config from defaults, the environment and explicit overrides (tests)."""
     instance = Path(app.instance_path)
+    with contextlib.suppress(OSError):  # a read-only place: the database check says so at start
+        instance.mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(
         DATABASE_URL=f"sqlite:///{instance / 'timeline.db'}",
         SQL_ECHO=False,

@@ -126,6 +126,17 @@ def _record_next_runs(app: Flask, scheduler: BaseScheduler) -> None:
             session.add(row)
 
 
+QUEUE_POLL = "Job queue poll"
+
+
+def _quiet_queue_poll(record: logging.LogRecord) -> bool:
+    """APScheduler's lines about the queue poll (every few seconds) are DEBUG, not INFO."""
+    if QUEUE_POLL in record.getMessage() and record.levelno == logging.INFO:
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+    return True
+
+
 def build_scheduler(app: Flask, scheduler: BaseScheduler | None = None) -> BaseScheduler:
     """The jobs with explicit ids, replace_existing, coalesce and a misfire grace time."""
     scheduler = scheduler or BlockingScheduler(timezone=UTC)
@@ -151,6 +162,7 @@ def build_scheduler(app: Flask, scheduler: BaseScheduler | None = None) -> BaseS
         IntervalTrigger(seconds=max(1, poll)),
         args=[app],
         id="dispatch-queued",
+        name=QUEUE_POLL,
         replace_existing=True,
         coalesce=True,
         misfire_grace_time=poll,
@@ -169,7 +181,9 @@ def build_scheduler(app: Flask, scheduler: BaseScheduler | None = None) -> BaseS
 def start(app: Flask) -> None:
     """Run the scheduler in this process until SIGINT/SIGTERM (flask --app timeline scheduler)."""
     scheduler = build_scheduler(app)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    level = str(app.config.get("LOG_LEVEL", "INFO")).upper()  # TIMELINE_LOG_LEVEL; make run: WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler.executors.default").addFilter(_quiet_queue_poll)
     log.info("scheduler started: %s", ", ".join(j.id for j in scheduler.get_jobs()))
 
     def after_start(event: Any) -> None:

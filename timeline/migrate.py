@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
-from .config import ROOT
+from sqlalchemy import Engine, inspect, text
+
+from .config import bundled
+
+UPGRADE_COMMAND = "flask --app timeline db upgrade"
 
 # Objects the database keeps for itself (the search index) are not described by the models.
 _UNMODELLED = ("event_search", "ix_event_search", "ix_actor_search")
@@ -24,7 +29,7 @@ def alembic_config(database_url: str) -> Any:
     from alembic.config import Config
 
     cfg = Config()
-    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg.set_main_option("script_location", str(bundled("migrations")))
     # Alembic's config is an INI parser: a literal % must be doubled.
     cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     return cfg
@@ -57,3 +62,29 @@ def downgrade(database_url: str, revision: str) -> None:
     from alembic import command
 
     command.downgrade(alembic_config(database_url), revision)
+
+
+@cache
+def head_revisions() -> frozenset[str]:
+    """The newest revision(s) among the shipped migrations (read once per process)."""
+    from alembic.script import ScriptDirectory
+
+    return frozenset(ScriptDirectory(str(bundled("migrations"))).get_heads())
+
+
+def schema_problem(engine: Engine) -> str | None:
+    """None when the database's schema is at the shipped head; else one sentence saying what to do."""
+    url = engine.url
+    where = url.database if url.get_backend_name() == "sqlite" else url.render_as_string()
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return f"The database at {where} has no tables yet: run `{UPGRADE_COMMAND}`."
+        current = set(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+    heads = head_revisions()
+    if current == heads:
+        return None
+    found = ", ".join(sorted(current)) or "none"
+    return (
+        f"The database at {where} is at schema revision {found}; this version needs "
+        f"{', '.join(sorted(heads))}: run `{UPGRADE_COMMAND}`."
+    )

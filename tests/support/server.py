@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FLASK = [sys.executable, "-m", "flask", "--app", "timeline"]
 SEED_FILE = ROOT / "seed" / "russia-iran-biden-era.json"
 PASSWORD = "correct horse battery staple"
+GUNICORN_CONF = ROOT / "gunicorn.conf.py"
 
 
 def free_port() -> int:
@@ -32,6 +33,11 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def gunicorn_command(python: str = sys.executable) -> list[str]:
+    """gunicorn with the shipped settings (gunicorn.conf.py: port and workers from TIMELINE_PORT/_WORKERS)."""
+    return [python, "-m", "gunicorn", "-c", str(GUNICORN_CONF)]
 
 
 def server_env(db_url: str, secret: str = "server-test-secret") -> dict[str, str]:
@@ -78,8 +84,11 @@ class Gunicorn:
         *,
         workers: int = 2,
         extra_args: Sequence[str] = (),
+        python: str = sys.executable,
+        cwd: Path = ROOT,
     ) -> None:
         self.env, self.log_path, self.workers, self.extra_args = env, log_path, workers, list(extra_args)
+        self.python, self.cwd = python, cwd
         self.proc: subprocess.Popen[bytes] | None = None
         self.port = 0
         self._log: IO[bytes] | None = None
@@ -97,23 +106,11 @@ class Gunicorn:
         self._log.flush()
         self.proc = subprocess.Popen(
             [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--workers",
-                str(self.workers),
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--graceful-timeout",
-                "5",
-                "--timeout",
-                "120",
-                "--no-control-socket",
+                *gunicorn_command(self.python),
                 *self.extra_args,
-                "timeline:create_app()",
             ],
-            env=self.env,
-            cwd=ROOT,
+            env={**self.env, "TIMELINE_PORT": str(self.port), "TIMELINE_WORKERS": str(self.workers)},
+            cwd=self.cwd,
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -225,15 +222,19 @@ def _wait_group_gone(pgid: int, timeout: float) -> None:
 class Http:
     """One persistent http.client connection (reopened when the server closes it).
 
-    gunicorn's sync workers answer with `Connection: close`, so in practice each request opens a
-    new connection; the client still reuses it whenever the server allows.
+    The server keeps an idle connection open for a few seconds (gunicorn.conf.py: keepalive); a
+    connection idle for longer than IDLE_REUSE is not reused, so a request never meets a
+    connection the server is closing at that moment.
     """
+
+    IDLE_REUSE = 1.0
 
     def __init__(self, base_url: str, timeout: float = 60) -> None:
         parts = urlsplit(base_url)
         assert parts.hostname in ("127.0.0.1", "localhost", "::1"), "loopback only"
         self.host, self.port, self.timeout = parts.hostname, parts.port or 80, timeout
         self.conn: http.client.HTTPConnection | None = None
+        self.last_used = 0.0
 
     def request(
         self,
@@ -243,12 +244,15 @@ class Http:
         headers: dict[str, str] | None = None,
     ) -> tuple[int, bytes, http.client.HTTPMessage]:
         """Send one request and read the whole answer. Network errors propagate (no silent retry)."""
+        if self.conn is not None and time.monotonic() - self.last_used > self.IDLE_REUSE:
+            self.close()
         if self.conn is None:
             self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
         try:
             self.conn.request(method, path, body=body, headers=headers or {})
             response = self.conn.getresponse()
             data = response.read()
+            self.last_used = time.monotonic()
             if response.will_close:
                 self.close()
             return response.status, data, response.headers

@@ -14,12 +14,12 @@ from flask import (
     stream_with_context,
 )
 from flask_login import current_user
-from sqlalchemy import text
 from sqlmodel import Session
 
 from .. import queries, scopes
 from ..dates import parse_date
 from ..db import engines, get_session
+from ..migrate import schema_problem
 from ..models import Actor, EventKind
 from ..services.charts import DETAIL_POINTS, build_chart
 from ..services.exchange import Timeline, actor_timeline, stream_full_csv, stream_full_export, timeline_json
@@ -49,9 +49,11 @@ def index() -> str:
 @bp.get("/healthz")
 def healthz() -> Response:
     try:
-        get_session().execute(text("SELECT 1"))
+        problem = schema_problem(engines()[0])
     except Exception as exc:  # any database failure means "not healthy"
         return json_response({"status": "unavailable", "error": type(exc).__name__}, 503)
+    if problem is not None:  # reachable, but not migrated to this version's schema
+        return json_response({"status": "unavailable", "error": "schema", "message": problem}, 503)
     return json_response({"status": "ok"})
 
 
