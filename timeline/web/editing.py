@@ -11,6 +11,7 @@ from .. import queries
 from ..dates import InvalidDate, parse_bound
 from ..db import get_session, write_session
 from ..models import Candidate, Event
+from ..numbers import MAX_ID, parse_int
 from ..schemas import ActorIn, TopicIn
 from ..services import events as event_service
 from ..services import feeds, revisions
@@ -44,9 +45,9 @@ def _event_form(event: Event | None = None) -> EventForm:
         form.stances.append_entry()
     if request.method == "GET" and event is None and request.args.get("actor"):
         form.actor.data = request.args["actor"]
-    candidate_id = request.args.get("candidate", "")
-    if request.method == "GET" and event is None and candidate_id.isdigit():
-        candidate = session.get(Candidate, int(candidate_id)) if int(candidate_id) < 2**31 else None
+    candidate_id = parse_int(request.args.get("candidate", ""), minimum=1, maximum=MAX_ID)
+    if request.method == "GET" and event is None and candidate_id is not None:
+        candidate = session.get(Candidate, candidate_id)
         if candidate is not None and candidate.status == "pending":
             form.prefill_from_candidate(candidate)
     form.set_choices(queries.all_actors(session), queries.all_topics(session))
@@ -70,8 +71,9 @@ def create_event() -> tuple[str, int] | BaseResponse:
         with write_session() as session:
             event = event_service.submit_event(session, payload, form.new_actor_payload(), current_user_id())
             event_id = event.id
-            if form.candidate.data and str(form.candidate.data).isdigit() and event_id is not None:
-                feeds.accept(session, int(form.candidate.data), event_id)
+            candidate_id = parse_int(str(form.candidate.data or ""), minimum=1, maximum=MAX_ID)
+            if candidate_id is not None and event_id is not None:
+                feeds.accept(session, candidate_id, event_id)
     except Invalid as exc:
         form.show_errors(exc.fields, rows)
         return render_template("event_form.html", form=form, event=None, error=exc.message), 422
@@ -95,6 +97,8 @@ def update_event(event_id: int) -> tuple[str, int] | BaseResponse:
         return render_template("event_form.html", form=form, event=event), 200
     payload, rows = form.event_payload()
     try:
+        if form.version.data is None:  # never overwrite blindly: the form always sends the version it read
+            raise Invalid({"version": "missing or not a number"}, "Reload the event and edit it again.")
         with write_session() as session:
             event_service.update_event(
                 session, event_id, payload, expected_version=form.version.data, user_id=current_user_id()
