@@ -68,7 +68,7 @@ def _season(year: int, code: int) -> tuple[date, date, str]:
     shown, first_month, months = _SEASONS[code]
     end_year, end_month0 = divmod(year * 12 + first_month - 1 + months - 1, 12)
     if end_year > MAX_YEAR:
-        raise InvalidDate(f"“{year:04d}-{code}” ends after the year {MAX_YEAR}, the last one this service keeps.")
+        raise InvalidDate(f"“{year:04d}-{code}” ends after the year {MAX_YEAR}, the last this service keeps.")
     upper = date(end_year, end_month0 + 1, calendar.monthrange(end_year, end_month0 + 1)[1])
     return date(year, first_month, 1), upper, shown.format(y=year, n=year + 1)
 

@@ -17,7 +17,7 @@ _SIGNED = re.compile(r"-?[0-9]{1,100}")
 def parse_int(
     text: str | None, *, minimum: int | None = None, maximum: int | None = None, signed: bool = False
 ) -> int | None:
-    """The integer `text` writes in ASCII digits (a leading "-" when `signed`) within the bounds, else None."""
+    """The integer `text` writes in ASCII digits ("-" first if `signed`) within the bounds, else None."""
     if text is None or not (_SIGNED if signed else _UNSIGNED).fullmatch(text):
         return None
     value = int(text)
