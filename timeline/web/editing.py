@@ -45,8 +45,11 @@ def _event_form(event: Event | None = None) -> EventForm:
         form.stances.append_entry()
     if request.method == "GET" and event is None and request.args.get("actor"):
         form.actor.data = request.args["actor"]
-    candidate_id = parse_int(request.args.get("candidate", ""), minimum=1, maximum=MAX_ID)
-    if request.method == "GET" and event is None and candidate_id is not None:
+    candidate_text = request.args.get("candidate", "")
+    if request.method == "GET" and event is None and candidate_text:
+        candidate_id = parse_int(candidate_text, minimum=1, maximum=MAX_ID)
+        if candidate_id is None:
+            abort(400, description="candidate: give the number of a review-queue item (digits 0-9).")
         candidate = session.get(Candidate, candidate_id)
         if candidate is not None and candidate.status == "pending":
             form.prefill_from_candidate(candidate)
@@ -67,11 +70,14 @@ def create_event() -> tuple[str, int] | BaseResponse:
     if "add_row" in request.form:  # adding a row without JavaScript: show the form again, keep the input
         return render_template("event_form.html", form=form, event=None), 200
     payload, rows = form.event_payload()
+    candidate_text = str(form.candidate.data or "").strip()
+    candidate_id = parse_int(candidate_text, minimum=1, maximum=MAX_ID)
     try:
+        if candidate_text and candidate_id is None:
+            raise Invalid({"candidate": "not a review-queue item number (digits 0-9)"}, "The review item is not a number.")
         with write_session() as session:
             event = event_service.submit_event(session, payload, form.new_actor_payload(), current_user_id())
             event_id = event.id
-            candidate_id = parse_int(str(form.candidate.data or ""), minimum=1, maximum=MAX_ID)
             if candidate_id is not None and event_id is not None:
                 feeds.accept(session, candidate_id, event_id)
     except Invalid as exc:
@@ -98,7 +104,7 @@ def update_event(event_id: int) -> tuple[str, int] | BaseResponse:
     payload, rows = form.event_payload()
     try:
         if form.version.data is None:  # never overwrite blindly: the form always sends the version it read
-            raise Invalid({"version": "missing or not a number"}, "Reload the event and edit it again.")
+            raise Invalid({"version": "missing or not a number"}, "The form's version is not a number: reload the event.")
         with write_session() as session:
             event_service.update_event(
                 session, event_id, payload, expected_version=form.version.data, user_id=current_user_id()
