@@ -74,7 +74,10 @@ def create_event() -> tuple[str, int] | BaseResponse:
     candidate_id = parse_int(candidate_text, minimum=1, maximum=MAX_ID)
     try:
         if candidate_text and candidate_id is None:
-            raise Invalid({"candidate": "not a review-queue item number (digits 0-9)"}, "The review item is not a number.")
+            raise Invalid(
+                {"candidate": "not a review-queue item number (digits 0-9)"},
+                "The review item is not a number.",
+            )
         with write_session() as session:
             event = event_service.submit_event(session, payload, form.new_actor_payload(), current_user_id())
             event_id = event.id
@@ -104,7 +107,10 @@ def update_event(event_id: int) -> tuple[str, int] | BaseResponse:
     payload, rows = form.event_payload()
     try:
         if form.version.data is None:  # never overwrite blindly: the form always sends the version it read
-            raise Invalid({"version": "missing or not a number"}, "The form's version is not a number: reload the event.")
+            raise Invalid(
+                {"version": "missing or not a number"},
+                "The form's version is not a number: reload the event.",
+            )
         with write_session() as session:
             event_service.update_event(
                 session, event_id, payload, expected_version=form.version.data, user_id=current_user_id()
