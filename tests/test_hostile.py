@@ -18,9 +18,10 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from flask import Flask
@@ -90,8 +91,10 @@ class Ctx:
         finally:
             response.close()
 
-    def get(self, path: str, client: FlaskClient | None = None) -> Outcome:
-        return self._done((client or self.client).get(path))
+    def get(
+        self, path: str, client: FlaskClient | None = None, headers: dict[str, str] | None = None
+    ) -> Outcome:
+        return self._done((client or self.client).get(path, headers=headers or {}))
 
     def post(self, path: str, data: Any = None, **kwargs: Any) -> Outcome:
         return self._done(self.client.post(path, data=data, **kwargs))
@@ -895,6 +898,374 @@ CASES: list[Case] = [
         401,
     ),
 ]
+
+
+# --- the edge of the calendar, EDTF seasons, Unicode digits, Host headers (issue 12) ---------------
+
+# Approximate/uncertain dates at the calendar's ends: widened up to 1 January 1 / 31 December 9999.
+EDGE_DATES = {
+    "9999-12-31~": (date(9999, 12, 30), date(9999, 12, 31), "c. 31 December 9999"),
+    "0001-01-01?": (date(1, 1, 1), date(1, 1, 2), "1 January 1?"),
+    "1000-01-01/9999-12-31%": (date(1000, 1, 1), date(9999, 12, 31), "1 January 1000 – c. 31 December 9999?"),
+    "9999-12~": (date(9999, 11, 1), date(9999, 12, 31), "c. December 9999"),
+    "0001-01~": (date(1, 1, 1), date(1, 2, 28), "c. January 1"),
+}
+# Every listing that takes from/to; the audit is for editors, the rest is asked anonymously.
+FILTERED_LISTINGS = (
+    "/actors/russia",
+    "/actors/russia.json",
+    "/actors/russia.csv",
+    "/actors/russia.timelinejs.json",
+    "/topics/jcpoa",
+    "/topics/jcpoa.json",
+    "/topics/jcpoa.timelinejs.json",
+    "/api/v1/events",
+)
+PAGES_OF_RUSSIA = (
+    "/",
+    "/actors/russia",
+    "/actors/russia?topic=jcpoa",
+    "/actors/russia.json",
+    "/actors/russia.csv",
+    "/actors/russia.timelinejs.json",
+    "/actors/russia/embed",
+    "/topics/jcpoa",
+    "/topics/jcpoa.json",
+    "/topics/jcpoa.timelinejs.json",
+    "/api/v1/events",
+    "/export.json",
+)
+LONG_LABEL_HOST = "a" * 64 + ".localhost"
+OVERFLOW_CREATED = "0001-01-01T00:00:00+14:00"  # a day before the calendar starts, in UTC
+
+
+def dated(
+    title: str, earliest: date, latest: date, display: str, *, not_shown: str = ""
+) -> Callable[[Ctx, Outcome], None]:
+    """The event is stored with these bounds and this text, and every page that lists it answers."""
+
+    def check(ctx: Ctx, out: Outcome) -> None:
+        event = ctx.event_by_title(title)
+        assert (event.date_earliest, event.date_latest, event.date_display) == (earliest, latest, display)
+        page = ctx.get(f"/events/{event.id}").text
+        assert str(escape(display)) in page
+        if not_shown:
+            assert not_shown not in page
+        anonymous = ctx.app.test_client()
+        for path in PAGES_OF_RUSSIA:
+            listed = ctx.get(path, client=anonymous)
+            assert listed.status == 200, (path, listed.status, listed.text[:300])
+        assert str(escape(display)) in ctx.get("/actors/russia", client=anonymous).text
+
+    return check
+
+
+def dated_import(edtf: str) -> Callable[[Ctx, Outcome], None]:
+    earliest, latest, display = EDGE_DATES[edtf]
+    return dated(VALID_EVENT_RECORD["title"], earliest, latest, display)
+
+
+def edge_filters(edtf: str) -> Callable[[Ctx], Outcome]:
+    """Every listing with `from` and then `to` at this date: the worst answer, naming its URL."""
+
+    def send(c: Ctx) -> Outcome:
+        anonymous = c.app.test_client()
+        for name in ("from", "to"):
+            query = urlencode({name: edtf})
+            asked = [(f"{p}?{query}", anonymous) for p in FILTERED_LISTINGS] + [(f"/audit?{query}", c.client)]
+            for url, client in asked:
+                out = c.get(url, client=client)
+                if out.status != 200:
+                    return Outcome(out.status, f"{url}: {out.text}")
+        return Outcome(200, "")
+
+    return send
+
+
+def host_get(path: str, host: str, *, anonymous: bool = True) -> Callable[[Ctx], Outcome]:
+    def send(c: Ctx) -> Outcome:
+        return c.get(path, client=c.app.test_client() if anonymous else None, headers={"Host": host})
+
+    return send
+
+
+def refused_host(host: str, *, json_body: bool = False) -> Callable[[Ctx, Outcome], None]:
+    """A clean 400 that names the cause and reflects nothing of the Host: no link, no traceback."""
+
+    def check(ctx: Ctx, out: Outcome) -> None:
+        assert host.split(":")[0] not in out.text and "Traceback" not in out.text
+        if json_body:
+            assert json.loads(out.text)["error"]["code"] == "bad_host"
+        else:
+            assert "host name" in out.text and "href" not in out.text
+
+    return check
+
+
+def absolute_links_to(origin: str) -> Callable[[Ctx, Outcome], None]:
+    def check(ctx: Ctx, out: Outcome) -> None:
+        links = re.findall(r'href="(https?://[^"]*)"', out.text)
+        assert links and all(link.startswith(f"{origin}/") for link in links), links
+
+    return check
+
+
+def edit_event_1(**changes: str) -> Callable[[Ctx], Outcome]:
+    """POST /events/1/edit: the event's own values (version 1) with `changes`."""
+
+    def send(c: Ctx) -> Outcome:
+        data = {
+            "csrf_token": csrf_token(c.client),
+            "version": "1",
+            "actor": "vladimir-putin",
+            "kind": "statement",
+            "date": "2019",
+            "title": "Changed title",
+            "confidence": "low",
+            "save": "Save",
+            **changes,
+        }
+        return c.post("/events/1/edit", data=data)
+
+    return send
+
+
+def put_if_match(value: str, path: str = "/api/v1/events/1") -> Callable[[Ctx], Outcome]:
+    body = {**NEW_EVENT, "actor": "vladimir-putin", "title": "Changed title"}
+    return lambda c: c.api("PUT", path, body, headers={"If-Match": value})
+
+
+def create_account(name: str) -> Callable[[Ctx], Outcome]:
+    def send(c: Ctx) -> Outcome:
+        result = c.runner.invoke(args=["users", "create", "--", name], input="a long enough passphrase\n")
+        exc = result.exception
+        unexpected = None if exc is None or isinstance(exc, SystemExit) else repr(exc)
+        return Outcome(result.exit_code, result.output, {}, unexpected)
+
+    return send
+
+
+EDGE_CASES: list[Case] = [
+    # Dates at the calendar's ends: stored with earliest <= latest, shown, listed; never a 500.
+    *(
+        form(f"date-edge-{d}", 303, EVENT_ROWS, dated("A valid title", *EDGE_DATES[d]), date=d)
+        for d in EDGE_DATES
+    ),
+    *(
+        api(f"date-edge-{d}", 201, {**NEW_EVENT, "date": d}, EVENT_ROWS, dated("Via the API", *EDGE_DATES[d]))
+        for d in EDGE_DATES
+    ),
+    *(
+        Case(
+            f"import-cli-date-edge-{d}",
+            lambda c, d=d: c.cli_import(doc(events=[{**VALID_EVENT_RECORD, "date": d}])),
+            0,
+            EVENT_ROWS,
+            dated_import(d),
+        )
+        for d in EDGE_DATES
+    ),
+    *(
+        Case(
+            f"import-upload-date-edge-{d}",
+            lambda c, d=d: c.upload(doc(events=[{**VALID_EVENT_RECORD, "date": d}]).encode()),
+            200,
+            EVENT_ROWS,
+            dated_import(d),
+        )
+        for d in EDGE_DATES
+    ),
+    *(Case(f"get-filters-at-{d}", edge_filters(d), 200) for d in EDGE_DATES),
+    api("date-winter-of-9999", 422, {**NEW_EVENT, "date": "9999-24"}, check=message("9999")),
+    # created_at that leaves the calendar once converted to UTC: refused, naming the field.
+    api("created-at-before-year-1-in-utc", 422, {**NEW_EVENT, "created_at": OVERFLOW_CREATED}),
+    api("created-at-after-year-9999-in-utc", 422, {**NEW_EVENT, "created_at": "9999-12-31T23:59:59-14:00"}),
+    cli(
+        "created-at-before-year-1-in-utc",
+        doc(events=[{**VALID_EVENT_RECORD, "created_at": OVERFLOW_CREATED}]),
+        "events[0]",
+        "created_at",
+        "Nothing was imported",
+    ),
+    Case(
+        "import-upload-created-at-before-year-1-in-utc",
+        lambda c: c.upload(doc(events=[{**VALID_EVENT_RECORD, "created_at": OVERFLOW_CREATED}]).encode()),
+        422,
+        {},
+        message("events[0]", "created_at", "Nothing was imported"),
+    ),
+    # EDTF seasons 25-41 and unspecified months: shown as what they mean, not as a month or a day.
+    form(
+        "date-season-25",
+        303,
+        EVENT_ROWS,
+        dated(
+            "A valid title",
+            date(2020, 3, 1),
+            date(2020, 5, 31),
+            "Spring 2020 (Northern Hemisphere)",
+            not_shown="March 2020",
+        ),
+        date="2020-25",
+    ),
+    api(
+        "date-quarter-33",
+        201,
+        {**NEW_EVENT, "date": "2020-33"},
+        EVENT_ROWS,
+        dated(
+            "Via the API",
+            date(2020, 1, 1),
+            date(2020, 3, 31),
+            "First quarter of 2020",
+            not_shown="January 2020",
+        ),
+    ),
+    api(
+        "date-semester-41",
+        201,
+        {**NEW_EVENT, "date": "2020-41"},
+        EVENT_ROWS,
+        dated("Via the API", date(2020, 7, 1), date(2020, 12, 31), "Second half of 2020"),
+    ),
+    api(
+        "date-winter-24-runs-into-next-year",
+        201,
+        {**NEW_EVENT, "date": "2020-24"},
+        EVENT_ROWS,
+        dated("Via the API", date(2020, 12, 1), date(2021, 2, 28), "Winter 2020–2021"),
+    ),
+    api(
+        "date-unknown-month-known-day",
+        201,
+        {**NEW_EVENT, "date": "2019-XX-15"},
+        EVENT_ROWS,
+        dated(
+            "Via the API",
+            date(2019, 1, 15),
+            date(2019, 12, 15),
+            "15 (month unknown) 2019",
+            not_shown="15 January 2019",
+        ),
+    ),
+    # Unicode digits pass str.isdigit() and int() reads "١" as 1: ASCII digits only, everywhere.
+    get("api-page-superscript", "/api/v1/events?page=%C2%B2", 422, api_error("invalid", "page")),
+    get("api-per-page-superscript", "/api/v1/events?per_page=%C2%B3", 422, api_error("invalid", "per_page")),
+    get("api-page-arabic-indic", "/api/v1/events?page=%D9%A1", 422, api_error("invalid", "page")),
+    get("api-page-5000-digits", "/api/v1/events?page=" + "9" * 5000, 422, api_error("invalid", "page")),
+    get("actor-page-superscript", "/actors/russia?page=%C2%B2", 400, message("page number")),
+    get("topic-page-superscript", "/topics/jcpoa?page=%C2%B2", 400, message("page number")),
+    get("actor-page-5000-digits", "/actors/russia?page=" + "9" * 5000, 400, message("page number")),
+    get("search-page-superscript", "/search?q=fire&page=%C2%B2", 400, message("whole number")),
+    get(
+        "search-json-page-arabic-indic",
+        "/search.json?q=fire&page=%D9%A1",
+        400,
+        api_error("invalid_query", "page"),
+    ),
+    get("new-event-candidate-superscript", "/events/new?candidate=%C2%B2", 400, message("candidate")),
+    Case(
+        "form-candidate-arabic-indic",
+        lambda c: c.form(candidate="\u0661"),
+        422,
+        {},
+        message("review item is not a number", "Nothing was saved"),
+    ),
+    form("score-arabic-indic", 422, **{"stances-0-score": "\u0661"}),
+    form("score-superscript", 422, **{"stances-0-score": "\u00b2"}),
+    Case(
+        "edit-version-arabic-indic",
+        edit_event_1(version="\u0661"),
+        422,
+        {},
+        both(message("version"), unchanged_event_1),
+    ),
+    Case("edit-version-underscored", edit_event_1(version="1_0"), 422, {}, unchanged_event_1),
+    Case(
+        "api-put-if-match-byte-b2",
+        put_if_match("\xb2"),
+        422,
+        {},
+        both(api_error("invalid", "version"), unchanged_event_1),
+    ),
+    Case("api-put-if-match-quoted-superscript", put_if_match('"\xb2"'), 422, {}, unchanged_event_1),
+    get("event-arabic-indic-id", "/events/%D9%A1", 404),
+    get("event-fullwidth-id", "/events/%EF%BC%91", 404),
+    get("event-underscored-id", "/events/0_1", 404),
+    get("event-edit-arabic-indic-id", "/events/%D9%A1/edit", 404),
+    get("event-history-arabic-indic-id", "/events/%D9%A1/history", 404),
+    get("event-5000-digit-id", "/events/" + "9" * 5000, 404),
+    Case(
+        "api-get-arabic-indic-id", lambda c: c.get("/api/v1/events/%D9%A1"), 404, {}, api_error("not_found")
+    ),
+    Case(
+        "api-put-arabic-indic-id",
+        lambda c: c.api("PUT", "/api/v1/events/%D9%A1", {**NEW_EVENT, "version": 1}),
+        404,
+        {},
+        unchanged_event_1,
+    ),
+    Case(
+        "api-delete-arabic-indic-id",
+        lambda c: c.api("DELETE", "/api/v1/events/%D9%A1", ""),
+        404,
+        {},
+        unchanged_event_1,
+    ),
+    post("delete-arabic-indic-id", "/events/%D9%A1/delete", 404),
+    # Host: only trusted names; a refused one gets a plain 400 that builds no link from it.
+    *(
+        Case(
+            f"host-label-over-63-{path}",
+            host_get(path, LONG_LABEL_HOST),
+            400,
+            {},
+            refused_host(LONG_LABEL_HOST, json_body=path.startswith("/api")),
+        )
+        for path in ("/", "/actors/russia/embed", "/api/v1/events", "/no-such-page")
+    ),
+    Case(
+        "host-label-over-63-signed-in",
+        host_get("/deleted", LONG_LABEL_HOST, anonymous=False),
+        400,
+        {},
+        refused_host(LONG_LABEL_HOST),
+    ),
+    Case(
+        "host-untrusted-embed",
+        host_get("/actors/russia/embed", "evil.example"),
+        400,
+        {},
+        refused_host("evil.example"),
+    ),
+    Case(
+        "host-untrusted-embed-with-port",
+        host_get("/actors/russia/embed", "evil.example:5000"),
+        400,
+        {},
+        refused_host("evil.example"),
+    ),
+    Case(
+        "host-untrusted-json",
+        host_get("/actors/russia.json", "evil.example"),
+        400,
+        {},
+        refused_host("evil.example", json_body=True),
+    ),
+    Case(
+        "host-trusted-embed",
+        host_get("/actors/russia/embed", "127.0.0.1:5000"),
+        200,
+        {},
+        absolute_links_to("http://127.0.0.1:5000"),
+    ),
+    # Account names: a safe set, so that every account can be named in a URL (and disabled).
+    *(
+        Case(f"account-name-{name!r}", create_account(name), 1, {}, message("name"))
+        for name in ("a/b", "../admin", "a b", "ed%2Fx", "<script>", "é", "-x", ".hidden", "a\\b", "x" * 81)
+    ),
+]
+CASES += EDGE_CASES
 
 
 def test_there_are_at_least_40_cases() -> None:

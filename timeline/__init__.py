@@ -9,7 +9,7 @@ from flask import Flask
 
 from . import cli, db
 from .config import PACKAGE, bundled, instance_folder, load_config
-from .web import admin, api, auth, cache, editing, errors, explore, forms, pages, security
+from .web import admin, api, auth, cache, common, editing, errors, explore, forms, pages, security
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -22,6 +22,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     load_config(app, test_config)
     db.init_app(app)
+    common.init_app(app)
     cache.init_app(app, db.engines(app)[0])
     security.init_app(app)
     forms.init_app(app)

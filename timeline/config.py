@@ -31,6 +31,8 @@ def instance_folder() -> Path:
                 "set TIMELINE_INSTANCE_PATH to a folder of its own, or start from another directory."
             )
     return path
+# Host names the site answers for; others get 400 (links built from a forged Host would point elsewhere).
+DEFAULT_TRUSTED_HOSTS = ["localhost", "127.0.0.1"]
 
 
 def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
@@ -60,12 +62,23 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         LINK_CHECK_ALLOW_PRIVATE=False,
         FEED_INTERVAL=900,
         JOB_QUEUE_POLL=5,
+        TRUSTED_HOSTS=DEFAULT_TRUSTED_HOSTS,
     )
     app.config.from_prefixed_env("TIMELINE")
     if overrides:
         app.config.update(overrides)
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config["TRUSTED_HOSTS"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance)
+
+
+def trusted_hosts(value: Any) -> list[str]:
+    """The TRUSTED_HOSTS setting as a list: a JSON list, or names separated by commas or spaces.
+
+    Empty means the default, never "any host": Werkzeug would trust every host for an empty list.
+    """
+    names = value.replace(",", " ").split() if isinstance(value, str) else list(value or [])
+    return [str(n).strip().lower() for n in names if str(n).strip()] or list(DEFAULT_TRUSTED_HOSTS)
 
 
 def _instance_secret(instance: Path) -> str:

@@ -16,10 +16,36 @@ ACCEPTED = (
 )
 MIN_YEAR, MAX_YEAR = 1, 9999
 _QUALIFIERS = "~?%"
+FIRST_DAY, LAST_DAY = date(MIN_YEAR, 1, 1), date(MAX_YEAR, 12, 31)
 _MONTHS = [calendar.month_name[m] for m in range(13)]
-_SEASONS = {"21": "Spring", "22": "Summer", "23": "Autumn", "24": "Winter"}
+_NORTH, _SOUTH = " (Northern Hemisphere)", " (Southern Hemisphere)"
+# EDTF sub-year groupings (21-24 Level 1, 25-41 Level 2): (display, first month, months). Seasons are
+# meteorological, northern unless said otherwise; a winter runs from December into the next year.
+_SEASONS: dict[int, tuple[str, int, int]] = {
+    21: ("Spring {y}", 3, 3),
+    22: ("Summer {y}", 6, 3),
+    23: ("Autumn {y}", 9, 3),
+    24: ("Winter {y}–{n}", 12, 3),
+    25: ("Spring {y}" + _NORTH, 3, 3),
+    26: ("Summer {y}" + _NORTH, 6, 3),
+    27: ("Autumn {y}" + _NORTH, 9, 3),
+    28: ("Winter {y}–{n}" + _NORTH, 12, 3),
+    29: ("Spring {y}" + _SOUTH, 9, 3),
+    30: ("Summer {y}–{n}" + _SOUTH, 12, 3),
+    31: ("Autumn {y}" + _SOUTH, 3, 3),
+    32: ("Winter {y}" + _SOUTH, 6, 3),
+    33: ("First quarter of {y}", 1, 3),
+    34: ("Second quarter of {y}", 4, 3),
+    35: ("Third quarter of {y}", 7, 3),
+    36: ("Fourth quarter of {y}", 10, 3),
+    37: ("First third of {y}", 1, 4),
+    38: ("Second third of {y}", 5, 4),
+    39: ("Last third of {y}", 9, 4),
+    40: ("First half of {y}", 1, 6),
+    41: ("Second half of {y}", 7, 6),
+}
 _LEVEL1_ENDPOINT = re.compile(r"\d{4}(-(\d{2}|XX)(-(\d{2}|XX))?)?[~?%]?", re.ASCII)
-_SEASON = re.compile(r"\d{4}-2[1-4][~?%]?", re.ASCII)
+_SEASON = re.compile(r"\d{4}-(2[1-9]|3\d|4[01])", re.ASCII)
 
 
 class InvalidDate(ValueError):
@@ -37,19 +63,28 @@ class ParsedDate:
     precision: str  # "day", "month", "year" or "interval"
 
 
+def _season(year: int, code: int) -> tuple[date, date, str]:
+    """A season, quarter, third or half of `year`: its first and last day and its text."""
+    shown, first_month, months = _SEASONS[code]
+    end_year, end_month0 = divmod(year * 12 + first_month - 1 + months - 1, 12)
+    if end_year > MAX_YEAR:
+        raise InvalidDate(f"“{year:04d}-{code}” ends after the year {MAX_YEAR}, the last this service keeps.")
+    upper = date(end_year, end_month0 + 1, calendar.monthrange(end_year, end_month0 + 1)[1])
+    return date(year, first_month, 1), upper, shown.format(y=year, n=year + 1)
+
+
 def _pad(d: date, precision: str, sign: int) -> date:
-    """Widen a bound by one unit of its precision (approximate/uncertain dates)."""
-    if precision == "day":
-        return d + timedelta(days=sign)
-    if precision == "month":
-        month = d.month + sign
-        year = d.year + (month - 1) // 12
-        month = (month - 1) % 12 + 1
-        year = min(max(year, MIN_YEAR), MAX_YEAR)
-        day = 1 if sign < 0 else calendar.monthrange(year, month)[1]
-        return date(year, month, day)
-    year = min(max(d.year + sign, MIN_YEAR), MAX_YEAR)
-    return date(year, 1, 1) if sign < 0 else date(year, 12, 31)
+    """Widen a bound by one unit of its precision (approximate/uncertain dates), stopping at the
+    calendar's ends (1 January 1, 31 December 9999): the service keeps no day beyond them."""
+    try:
+        if precision == "day":
+            return d + timedelta(days=sign)
+        if precision == "month":
+            year, month0 = divmod(d.year * 12 + d.month - 1 + sign, 12)
+            return date(year, month0 + 1, 1 if sign < 0 else calendar.monthrange(year, month0 + 1)[1])
+        return date(d.year + sign, 1, 1) if sign < 0 else date(d.year + sign, 12, 31)
+    except (OverflowError, ValueError):  # past year 9999 or before year 1
+        return FIRST_DAY if sign < 0 else LAST_DAY
 
 
 def _endpoint(text: str) -> tuple[date, date, str, str]:
@@ -65,10 +100,14 @@ def _endpoint(text: str) -> tuple[date, date, str, str]:
     core = text.rstrip(_QUALIFIERS)
     qualifier = text[len(core) :]
     parts = core.split("-")
-    if len(parts) == 2 and parts[1] in _SEASONS:
-        precision, shown = "month", f"{_SEASONS[parts[1]]} {int(parts[0])}"
+    if len(parts) == 2 and _SEASON.fullmatch(core):
+        # Our own bounds: the edtf library keeps only the December of a winter.
+        lower, upper, shown = _season(lower.year, int(parts[1]))
+        precision = "month"
     elif len(parts) >= 3 and parts[2] != "XX":
-        precision, shown = "day", f"{lower.day} {_MONTHS[lower.month]} {lower.year}"
+        precision = "day"
+        month = _MONTHS[lower.month] if parts[1] != "XX" else "(month unknown)"
+        shown = f"{lower.day} {month} {lower.year}"
     elif len(parts) >= 2 and parts[1] != "XX":
         precision, shown = "month", f"{_MONTHS[lower.month]} {lower.year}"
     else:
@@ -108,9 +147,11 @@ def parse_date(text: str) -> ParsedDate:
         except Exception as exc:
             raise InvalidDate(f"“{text}” is not a valid interval; use {ACCEPTED}.") from exc
         return ParsedDate(text, lo, hi, f"{lo_shown} – {hi_shown}", "interval")
-    if not (_LEVEL1_ENDPOINT.fullmatch(text) or _SEASON.fullmatch(text)):
+    if not _LEVEL1_ENDPOINT.fullmatch(text):
         raise InvalidDate(f"“{text}” is not a valid date; use {ACCEPTED}.")
     lower, upper, shown, precision = _endpoint(text)
+    if lower > upper:  # never stored: every listing orders and filters by these bounds
+        raise InvalidDate(f"“{text}” is not a valid date; use {ACCEPTED}.")
     return ParsedDate(text, lower, upper, shown, precision)
 
 

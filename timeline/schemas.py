@@ -142,7 +142,12 @@ class EventIn(_Strict):
     @classmethod
     def _in_utc(cls, value: datetime | None) -> datetime | None:
         # Timestamps are stored as UTC without an offset (SQLite drops it): 12:00+02:00 is kept as 10:00.
-        return value.astimezone(UTC) if value is not None and value.tzinfo is not None else value
+        if value is None or value.tzinfo is None:
+            return value
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:  # 0001-01-01T00:00+14:00 is a day before the calendar starts
+            raise ValueError("is outside the years 1 to 9999 once converted to UTC") from None
 
     @property
     def parsed_date(self) -> ParsedDate:

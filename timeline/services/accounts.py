@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -35,10 +36,17 @@ TOKEN_PREFIX = "st_"  # noqa: S105  (a public marker that makes tokens recognisa
 TOKEN_USE_PRECISION = timedelta(minutes=1)
 
 
+# Names appear in URLs (/admin/users/NAME/disable), logs and the CLI: "a/b" could never be disabled.
+ACCOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}", re.ASCII)
+NAME_RULE = (
+    "use 1 to 80 letters (a-z, A-Z), digits, dots, hyphens or underscores, starting with a letter or digit"
+)
+
+
 def _check_name(name: str) -> str:
     name = name.strip()
-    if not (1 <= len(name) <= 80) or any(c.isspace() or not c.isprintable() for c in name):
-        raise Invalid({"name": "use 1 to 80 characters without spaces"})
+    if not ACCOUNT_NAME.fullmatch(name):
+        raise Invalid({"name": NAME_RULE})
     return name
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from .history import StancePoint, TopicHistory
 
@@ -72,32 +72,36 @@ class Chart:
     right_edge: int = WIDTH - RIGHT
 
 
-def _domain(histories: Sequence[TopicHistory]) -> tuple[date, date]:
+def _domain(histories: Sequence[TopicHistory]) -> tuple[int, int]:
+    """The time axis in day numbers (date.toordinal): its ends may lie outside years 1-9999."""
     points = [p for h in histories for p in h.points]
-    start = min(p.earliest for p in points)
-    end = max(p.latest for p in points) + timedelta(days=1)
-    if (end - start).days < 60:  # keep a lone day from filling the whole width
-        start, end = start - timedelta(days=30), end + timedelta(days=30)
+    start = min(p.earliest for p in points).toordinal()
+    end = max(p.latest for p in points).toordinal() + 1
+    if end - start < 60:  # keep a lone day from filling the whole width
+        start, end = start - 30, end + 30
     return start, end
 
 
-def _ticks(start: date, end: date, x: Callable[[date], float]) -> list[Tick]:
-    years = end.year - start.year
+def _ticks(start: int, end: int, x: Callable[[int], float]) -> list[Tick]:
+    first, last = date.fromordinal(max(start, 1)), date.fromordinal(min(end, date.max.toordinal()))
+    years = last.year - first.year
     step_months = 12 * max(1, years // 8) if years >= 3 else (3 if years >= 1 else 1)
     ticks: list[Tick] = []
-    year, month = start.year, start.month
+    year, month = first.year, first.month
     while True:
         # Advance to the next boundary that is a multiple of the step.
         month += 1
         if month > 12:
             year, month = year + 1, 1
+        if year > date.max.year:
+            break
         day = date(year, month, 1)
-        if day >= end:
+        if day.toordinal() >= end:
             break
         if (year * 12 + month - 1) % step_months:
             continue
         label = str(year) if month == 1 else day.strftime("%b %Y")
-        ticks.append(Tick(x(day), label))
+        ticks.append(Tick(x(day.toordinal()), label))
     return ticks
 
 
@@ -108,11 +112,11 @@ def build_chart(lanes: Sequence[tuple[str, str, TopicHistory]], detail: int | No
     if not histories:
         return None
     start, end = _domain(histories)
-    span = (end - start).days
+    span = end - start
     plot = WIDTH - LEFT - RIGHT
 
-    def x(day: date) -> float:
-        return round(LEFT + (day - start).days / span * plot, 1)
+    def x(day: int) -> float:
+        return round(LEFT + (day - start) / span * plot, 1)
 
     most = max(len(h.points) for h in histories)
     radius = 5.0 if most <= 40 else (3.5 if most <= 150 else 2.0)
@@ -122,7 +126,7 @@ def build_chart(lanes: Sequence[tuple[str, str, TopicHistory]], detail: int | No
         changes = {s.to_event_id: s.change for s in history.steps}
         points = []
         for p in history.points:
-            x1, x2 = x(p.earliest), x(p.latest + timedelta(days=1))
+            x1, x2 = x(p.earliest.toordinal()), x(p.latest.toordinal() + 1)
             points.append(
                 ChartPoint(p, x1, x2, round((x1 + x2) / 2, 1), _y(y0, p.score), changes.get(p.event_id))
             )

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from ..numbers import parse_int
 from .errors import Invalid
 
 T = TypeVar("T")
@@ -43,6 +44,7 @@ def page(raw: str | None, total: int, size: int = PAGE_SIZE) -> Page:
     text = (raw or "").strip()
     if not text:
         return Page(1, total, size)
-    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= pages:
+    number = parse_int(text, minimum=1, maximum=pages)
+    if number is None:
         raise Invalid({"page": f"use a page number from 1 to {pages}"})
-    return Page(int(text), total, size)
+    return Page(number, total, size)

@@ -64,7 +64,10 @@ def audit(
 ) -> list[tuple[Revision, str | None]]:
     """The latest changes across the site, optionally by one editor and within days (UTC)."""
     since = datetime.combine(day_from, time.min, UTC) if day_from else None
-    until = datetime.combine(day_to + timedelta(days=1), time.min, UTC) if day_to else None
+    # Up to the end of day_to; the calendar's last day has no next day to stop at.
+    until = (
+        datetime.combine(day_to + timedelta(days=1), time.min, UTC) if day_to and day_to < date.max else None
+    )
     return queries.recent_revisions(session, editor=editor, since=since, until=until, limit=limit)
 
 

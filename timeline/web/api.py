@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from .. import queries
 from ..db import get_session, write_session
 from ..models import Actor, Event, Topic
+from ..numbers import parse_int
 from ..schemas import ActorIn, TopicIn
 from ..services import events as event_service
 from ..services.errors import Conflict, Invalid, NotFound
@@ -63,14 +64,15 @@ def openapi() -> Response:
 
 def _page_args() -> tuple[int, int]:
     errors = {}
-    page_text, size_text = request.args.get("page", "1"), request.args.get("per_page", "50")
-    if not page_text.isdigit() or not 1 <= int(page_text) <= 1_000_000:
-        errors["page"] = "a whole number from 1"
-    if not size_text.isdigit() or not 1 <= int(size_text) <= MAX_PER_PAGE:
-        errors["per_page"] = f"a whole number from 1 to {MAX_PER_PAGE}"
-    if errors:
+    page = parse_int(request.args.get("page", "1"), minimum=1, maximum=1_000_000)
+    per_page = parse_int(request.args.get("per_page", "50"), minimum=1, maximum=MAX_PER_PAGE)
+    if page is None:
+        errors["page"] = "a whole number from 1 (digits 0-9)"
+    if per_page is None:
+        errors["per_page"] = f"a whole number from 1 to {MAX_PER_PAGE} (digits 0-9)"
+    if page is None or per_page is None:
         raise Invalid(errors, "Invalid paging.")
-    return int(page_text), int(size_text)
+    return page, per_page
 
 
 def _page(items: list[Any], total: int, page: int, per_page: int) -> dict[str, Any]:
@@ -217,9 +219,8 @@ def create_event() -> Response:
 
 def _expected_version(body: dict[str, Any]) -> int:
     value = body.pop("version", None)
-    header = request.headers.get("If-Match", "").strip('"W/ ')
-    if value is None and header.isdigit():
-        value = int(header)
+    if value is None:
+        value = parse_int(request.headers.get("If-Match", "").strip('"W/ '), minimum=1)
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise Invalid({"version": "send the version you read (in the body or as If-Match)"})
     return value

@@ -4,15 +4,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, request, url_for
+from flask import Flask, Response, request, url_for
+from werkzeug.routing import IntegerConverter
 
 from .. import queries
 from ..dates import InvalidDate, parse_bound
 from ..db import get_session
 from ..models import CONFIDENCE_RANK, Confidence, EventKind
+from ..numbers import MAX_ID, parse_int
 from ..services import paging
 from ..services.errors import Invalid
 from ..services.records import dumpb
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: ASCII digits only (the default also takes "١" as 1)."""
+
+    regex = r"[0-9]+"
+
+    def to_python(self, value: str) -> int:
+        # Past the largest id (even 5,000 digits, which int() refuses): one that no row has, so 404.
+        # (Refusing the match here would answer 405 where another method's rule has the same path.)
+        number = parse_int(value, maximum=MAX_ID)
+        return MAX_ID + 1 if number is None else number
+
+
+def init_app(app: Flask) -> None:
+    """Before any blueprint: routes bind their converters when they are registered."""
+    app.url_map.converters["int"] = IdConverter
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

@@ -11,6 +11,7 @@ from .. import queries
 from ..dates import InvalidDate, parse_bound
 from ..db import get_session, write_session
 from ..models import Candidate, Event
+from ..numbers import MAX_ID, parse_int
 from ..schemas import ActorIn, TopicIn
 from ..services import events as event_service
 from ..services import feeds, revisions
@@ -44,9 +45,12 @@ def _event_form(event: Event | None = None) -> EventForm:
         form.stances.append_entry()
     if request.method == "GET" and event is None and request.args.get("actor"):
         form.actor.data = request.args["actor"]
-    candidate_id = request.args.get("candidate", "")
-    if request.method == "GET" and event is None and candidate_id.isdigit():
-        candidate = session.get(Candidate, int(candidate_id)) if int(candidate_id) < 2**31 else None
+    candidate_text = request.args.get("candidate", "")
+    if request.method == "GET" and event is None and candidate_text:
+        candidate_id = parse_int(candidate_text, minimum=1, maximum=MAX_ID)
+        if candidate_id is None:
+            abort(400, description="candidate: give the number of a review-queue item (digits 0-9).")
+        candidate = session.get(Candidate, candidate_id)
         if candidate is not None and candidate.status == "pending":
             form.prefill_from_candidate(candidate)
     form.set_choices(queries.all_actors(session), queries.all_topics(session))
@@ -66,12 +70,19 @@ def create_event() -> tuple[str, int] | BaseResponse:
     if "add_row" in request.form:  # adding a row without JavaScript: show the form again, keep the input
         return render_template("event_form.html", form=form, event=None), 200
     payload, rows = form.event_payload()
+    candidate_text = str(form.candidate.data or "").strip()
+    candidate_id = parse_int(candidate_text, minimum=1, maximum=MAX_ID)
     try:
+        if candidate_text and candidate_id is None:
+            raise Invalid(
+                {"candidate": "not a review-queue item number (digits 0-9)"},
+                "The review item is not a number.",
+            )
         with write_session() as session:
             event = event_service.submit_event(session, payload, form.new_actor_payload(), current_user_id())
             event_id = event.id
-            if form.candidate.data and str(form.candidate.data).isdigit() and event_id is not None:
-                feeds.accept(session, int(form.candidate.data), event_id)
+            if candidate_id is not None and event_id is not None:
+                feeds.accept(session, candidate_id, event_id)
     except Invalid as exc:
         form.show_errors(exc.fields, rows)
         return render_template("event_form.html", form=form, event=None, error=exc.message), 422
@@ -95,6 +106,11 @@ def update_event(event_id: int) -> tuple[str, int] | BaseResponse:
         return render_template("event_form.html", form=form, event=event), 200
     payload, rows = form.event_payload()
     try:
+        if form.version.data is None:  # never overwrite blindly: the form always sends the version it read
+            raise Invalid(
+                {"version": "missing or not a number"},
+                "The form's version is not a number: reload the event.",
+            )
         with write_session() as session:
             event_service.update_event(
                 session, event_id, payload, expected_version=form.version.data, user_id=current_user_id()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import BadHost, HTTPException, InternalServerError, SecurityError
 
 from ..services.errors import StorageError
 from ..services.records import dumps
@@ -25,7 +25,22 @@ def _render(status: int, code: str, message: str) -> tuple[Response | str, int]:
     return render_template("error.html", status=status, message=message), status
 
 
+BAD_HOST = "This site does not answer to that host name (the request's Host header); check the address."
+
+
 def init_app(app: Flask) -> None:
+    @app.errorhandler(BadHost)  # a name IDNA cannot encode (a label over 63 characters)
+    @app.errorhandler(SecurityError)  # a name outside TRUSTED_HOSTS
+    def bad_host(exc: HTTPException) -> tuple[Response, int]:
+        # No page layout: no URL can be built for a refused Host, and none must point at it.
+        if wants_json():
+            return Response(
+                dumps({"error": {"code": "bad_host", "message": BAD_HOST, "fields": {}}}),
+                mimetype="application/json",
+            ), 400
+        page = f"<!doctype html><title>400 Bad request</title><h1>Bad request</h1><p>{BAD_HOST}</p>"
+        return Response(page, mimetype="text/html"), 400
+
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> tuple[Response | str, int]:
         return _render(

@@ -9,6 +9,7 @@ from flask import Blueprint, Flask, Response, abort, render_template, request
 from .. import queries, scopes
 from ..db import get_session
 from ..models import EventKind, Topic
+from ..numbers import parse_int
 from ..services.charts import DETAIL_POINTS, build_chart
 from ..services.comparison import BY_GOVERNMENT, Comparison, compare_topic
 from ..services.errors import Invalid
@@ -101,13 +102,13 @@ def topic_timelinejs(slug: str) -> Response:
 
 def _search() -> tuple[Results | None, dict[str, str], str]:
     query = request.args.get("q", "")
-    page_text = request.args.get("page", "1")
-    if not page_text.isdigit():
+    page = parse_int(request.args.get("page", "1"))
+    if page is None:
         return None, {"page": "must be a whole number"}, query
     if not query.strip():
         return None, {}, query
     try:
-        return search(get_session(), query, int(page_text)), {}, query
+        return search(get_session(), query, page), {}, query
     except Invalid as exc:
         return None, exc.fields, query
 

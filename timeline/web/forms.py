@@ -24,9 +24,21 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import HiddenInput
 
 from ..models import Actor, ActorKind, Candidate, Confidence, EventKind, Topic
+from ..numbers import parse_int
 
 csrf = CSRFProtect()
 NEW_ACTOR = "__new__"
+
+
+class StrictIntegerField(IntegerField):
+    """An integer in ASCII digits only: WTForms' own int() reads "١" as 1."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or not str(valuelist[0]).strip():
+            return
+        self.data = parse_int(str(valuelist[0]).strip(), signed=True)
+        if self.data is None:
+            raise ValueError("Not a whole number (digits 0-9).")
 
 
 def _choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
@@ -104,7 +116,7 @@ class EventForm(FlaskForm):
         validate_choice=False,
     )
     stances = FieldList(FormField(StanceRowForm), min_entries=STANCE_ROWS, max_entries=MAX_STANCE_ROWS)
-    version = IntegerField(widget=HiddenInput())  # optimistic locking on edit
+    version = StrictIntegerField(widget=HiddenInput())  # optimistic locking on edit
     candidate = HiddenField()  # the review-queue item this event comes from
     add_row = SubmitField("Add a stance row")
     save = SubmitField("Save event")
@@ -198,10 +210,9 @@ def _add_error(field: Any, message: str) -> None:
 
 
 def _int_or_text(value: str | None) -> int | str:
-    try:
-        return int(value or "")
-    except ValueError:
-        return value or ""
+    """A score as a number when it is one in ASCII digits; otherwise the text, for the schema to refuse."""
+    number = parse_int((value or "").strip(), signed=True)
+    return value or "" if number is None else number
 
 
 def event_form_data(snapshot: dict[str, Any]) -> dict[str, Any]:
