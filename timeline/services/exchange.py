@@ -332,16 +332,21 @@ def _import_actors(
         )
 
 
+def parent_loop(index: int, slug: str) -> Invalid:
+    """The error for an actor whose parent chain loops."""
+    return Invalid(
+        {f"actors[{index}].parent": "the parent chain loops back to this actor"},
+        f"Record actors[{index}] ({slug}), field “parent”: the parent chain loops.",
+    )
+
+
 def _check_no_cycles(session: Session, actors: list[ActorIn]) -> None:
     for i, data in enumerate(actors):
         row = queries.actor_by_slug(session, data.slug)
         seen: set[int | None] = set()
         while row is not None and row.parent_id is not None:
             if row.id in seen:
-                raise Invalid(
-                    {f"actors[{i}].parent": "the parent chain loops back to this actor"},
-                    f"Record actors[{i}] ({data.slug}), field “parent”: the parent chain loops.",
-                )
+                raise parent_loop(i, data.slug)
             seen.add(row.id)
             row = session.get(Actor, row.parent_id)
 

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from .. import queries
 from ..schemas import ActorIn
 from . import events as event_service
-from .exchange import ImportPlan, ImportReport, ValidDocument, _record_error
+from .exchange import ImportPlan, ImportReport, ValidDocument, _record_error, parent_loop
 from .records import actor_record, topic_record
 
 
@@ -70,9 +70,7 @@ def _plan_actors(session: Session, actors: list[ActorIn], report: ImportReport) 
         seen: set[str] = set()
         while current is not None and parent_of.get(current) is not None:
             if current in seen:
-                raise _record_error(
-                    "actors", i, data.slug, {"parent": "the parent chain loops back to this actor"}
-                )
+                raise parent_loop(i, data.slug)
             seen.add(current)
             current = parent_of[current]
     for data in actors:
