@@ -11,11 +11,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from conftest import load_doc, small_doc
-from support.server import Gunicorn, create_editor, flask_cli, issue_token, server_env
 from timeline.db import write_session
 from timeline.schemas import ActorIn, EventIn, TopicIn
 from timeline.services import events as event_service
+
+from conftest import load_doc, small_doc
+from support.server import Gunicorn, create_editor, flask_cli, issue_token, server_env
 
 
 def _more_doc() -> dict[str, Any]:

@@ -58,6 +58,9 @@ def test_0009_rereads_stale_dates_and_keeps_the_rest(databases: Databases) -> No
                 assert earliest <= latest, row
             assert conn.execute(text(OTHERS)).all() == untouched
             assert conn.execute(text("SELECT version FROM data_version")).scalar_one() > version
-            assert conn.execute(text("SELECT version FROM data_scope WHERE scope = '*'")).scalar_one() > everything
+            assert (
+                conn.execute(text("SELECT version FROM data_scope WHERE scope = '*'")).scalar_one()
+                > everything
+            )
     finally:
         engine.dispose()

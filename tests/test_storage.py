@@ -78,10 +78,9 @@ def test_a_writer_waits_for_another_and_gives_up_cleanly(db_url: str, monkeypatc
     import sqlite3
     import threading
 
-    from sqlalchemy.exc import OperationalError
-
     from timeline import create_app
     from timeline import db as timeline_db
+    from timeline.services.errors import DatabaseBusy
 
     app = make_app(db_url)
     load_doc(app, small_doc())
@@ -93,13 +92,13 @@ def test_a_writer_waits_for_another_and_gives_up_cleanly(db_url: str, monkeypatc
         accounts.create_user(session, "patient", "a long enough passphrase")
     with app.app_context():
         assert accounts.authenticate(get_session(), "patient", "a long enough passphrase") is not None
-    # Held for good: after its polling window and SQLite's own wait, the write fails as "locked"
-    # (a 503 for users, see test_storage_failure...), and nothing of it is stored.
+    # Held for good: after its polling window and SQLite's own wait, the write fails as DatabaseBusy
+    # (a 503 with Retry-After for users, see test_jobs_unlocked), and nothing of it is stored.
     monkeypatch.setattr(timeline_db, "_POLL_SECONDS", 0.2)
     slow = create_app({"DATABASE_URL": db_url, "SECRET_KEY": "x", "SQLITE_BUSY_TIMEOUT_MS": 200})
     other.execute("BEGIN IMMEDIATE")
     try:
-        with pytest.raises(OperationalError, match="locked"), slow.app_context(), write_session() as session:
+        with pytest.raises(DatabaseBusy, match="busy"), slow.app_context(), write_session() as session:
             accounts.create_user(session, "impatient", "a long enough passphrase")
     finally:
         other.execute("ROLLBACK")

@@ -14,14 +14,14 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from . import migrate
+from . import migrate, work
 from .cli_demo import demo_data_command
 from .config import bundled
 from .db import engines, write_session
 from .jsontext import JsonTextError, loads_strict
 from .services import accounts, feeds, seeding, snapshots
-from .services.errors import Invalid, NotFound
-from .services.exchange import actor_timeline, import_document, stream_full_export, timeline_json
+from .services.errors import DatabaseBusy, Invalid, NotFound
+from .services.exchange import actor_timeline, stream_full_export, timeline_json
 
 SEED_DIR = bundled("seed")
 
@@ -99,13 +99,14 @@ def _load_json(path: Path) -> object:
 
 
 def run_import(path: Path, *, dry_run: bool) -> str:
-    """Import one file in one transaction; a dry run rolls it back and reports."""
+    """Import one file: validated first, then written in one short transaction; a dry run only reads."""
     doc = _load_json(path)
     try:
-        with write_session() as session:
-            report = import_document(session, doc, dry_run=dry_run)
+        report = work.import_document(doc, dry_run=dry_run)
     except Invalid as exc:
         raise click.ClickException(f"{path}: {exc.message} Nothing was imported.") from exc
+    except DatabaseBusy as exc:
+        raise click.ClickException(f"{path}: {exc.message}") from exc
     if dry_run:
         return f"Dry run, nothing stored. Would import {path.name}: {report.summary()}"
     return f"Imported {path.name}: {report.summary()}"
@@ -316,9 +317,8 @@ def snapshots_list() -> None:
 @with_appcontext
 def snapshots_create() -> None:
     """Write a snapshot now."""
-    with write_session() as session:
-        snap = snapshots.write_snapshot(session, _snapshot_dir(), int(current_app.config["SNAPSHOT_KEEP"]))
-        click.echo(f"Wrote {snap.name} ({snap.events} events, sha256 {snap.sha256}).")
+    snap = work.take_snapshot()
+    click.echo(f"Wrote {snap.name} ({snap.events} events, sha256 {snap.sha256}).")
 
 
 @snapshots_group.command("restore")
@@ -328,8 +328,7 @@ def snapshots_create() -> None:
 def snapshots_restore(name: str, replace: bool) -> None:
     """Restore a snapshot whose checksum matches, into an empty database (or with --replace)."""
     try:
-        with write_session() as session:
-            report = snapshots.restore_snapshot(session, _snapshot_dir(), name, replace=replace)
+        report = work.restore_snapshot(name, replace=replace)
     except (Invalid, NotFound) as exc:
         detail = "; ".join(getattr(exc, "fields", {}).values()) or str(exc)
         raise click.ClickException(f"{detail}. Nothing was changed.") from exc

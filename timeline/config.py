@@ -59,10 +59,16 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         LINK_CHECK_INTERVAL=0,
         LINK_CHECK_TIMEOUT=10,
         LINK_CHECK_CONCURRENCY=4,
-        LINK_CHECK_ALLOW_PRIVATE=False,
         FEED_INTERVAL=900,
+        FEED_TIMEOUT=15,  # each network wait of a feed download
+        FEED_DEADLINE=60,  # the whole download of one feed
+        # Feeds and link checks never contact loopback/private/link-local addresses unless this is on
+        # (tests with a local server; an intranet deployment that means it).
+        ALLOW_PRIVATE_ADDRESSES=False,
         JOB_QUEUE_POLL=5,
         TRUSTED_HOSTS=DEFAULT_TRUSTED_HOSTS,
+        # A scheduler process that finds another one active checks again this often (seconds).
+        SCHEDULER_STANDBY_POLL=10,
     )
     app.config.from_prefixed_env("TIMELINE")
     if overrides:

@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from . import scopes
 from .models import DataVersion
-from .services.errors import StorageError
+from .services.errors import DatabaseBusy, StorageError
 
 _ENGINES = "timeline.engines"
 
@@ -41,6 +41,8 @@ def make_engines(
     engine = create_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         _sqlite_setup(engine, busy_timeout_ms, mmap_mb)
+    elif parsed.get_backend_name() == "postgresql":
+        _postgresql_setup(engine, busy_timeout_ms)
     return engine, engine.execution_options(timeline_write=True)
 
 
@@ -72,6 +74,15 @@ def _sqlite_setup(engine: Engine, busy_timeout_ms: int, mmap_mb: int) -> None:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")  # SQLite's own wait, then its error
         else:
             conn.exec_driver_sql("BEGIN")
+
+
+def _postgresql_setup(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # The same bounded wait as SQLite's busy_timeout: a write stuck behind a lock ends as "busy".
+        with dbapi_conn.cursor() as cur:
+            cur.execute(f"SET lock_timeout = {int(busy_timeout_ms)}")
+        dbapi_conn.commit()
 
 
 # How long writers poll for the write lock before leaving the wait to SQLite (busy_timeout).
@@ -159,6 +170,40 @@ def storage_failure(exc: BaseException, engine: Engine) -> StorageError | None:
     return None
 
 
+# SQLite's and PostgreSQL's words for "another transaction held the lock past the wait".
+_BUSY_TEXT = ("database is locked", "database table is locked", "lock timeout")
+_BUSY_SQLSTATES = ("55P03",)  # lock_not_available (lock_timeout)
+
+
+def busy_failure(exc: BaseException) -> DatabaseBusy | None:
+    """A DatabaseBusy saying what happened, when exc is a lock wait that ran out."""
+    if not isinstance(exc, OperationalError | DatabaseError):
+        return None
+    orig = getattr(exc, "orig", exc)
+    text = str(orig).lower()
+    if getattr(orig, "sqlstate", None) in _BUSY_SQLSTATES or any(t in text for t in _BUSY_TEXT):
+        return DatabaseBusy(
+            "The database is busy: another write held it longer than the wait allowed, so nothing was "
+            "saved. Try again in a few seconds."
+        )
+    return None
+
+
+@contextmanager
+def read_session() -> Iterator[Session]:
+    """One consistent read (SQLite: a WAL snapshot; PostgreSQL: REPEATABLE READ) taking no write lock."""
+    engine = engines()[0]
+    session = Session(engine, expire_on_commit=False)
+    try:
+        if engine.dialect.name == "postgresql":
+            # Every statement sees the same snapshot, as SQLite's read transaction does.
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
 @contextmanager
 def write_session(*, bookkeeping: bool = False) -> Iterator[Session]:
     """A session for one write transaction: commits on success, rolls back on error.
@@ -178,7 +223,7 @@ def write_session(*, bookkeeping: bool = False) -> Iterator[Session]:
         session.commit()
     except BaseException as exc:
         session.rollback()
-        failure = storage_failure(exc, engines()[1])
+        failure = storage_failure(exc, engines()[1]) or busy_failure(exc)
         if failure is not None:
             raise failure from exc
         raise

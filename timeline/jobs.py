@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from apscheduler.events import (
@@ -19,41 +19,30 @@ from apscheduler.events import (
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
-from flask import Flask, current_app
+from flask import Flask
 from sqlalchemy import update
 from sqlmodel import col
 
-from . import queries
-from .db import write_session
+from . import queries, work
+from .db import engines, write_session
+from .leader import SchedulerLock, describe, scheduler_lock
 from .models import JobRun, ScheduledJob, utcnow
-from .services import feeds, linkcheck, snapshots
 
 log = logging.getLogger("timeline.jobs")
 
 
 def _snapshot() -> str:
-    with write_session(bookkeeping=True) as session:
-        snap = snapshots.write_snapshot(
-            session, Path(current_app.config["SNAPSHOT_DIR"]), int(current_app.config["SNAPSHOT_KEEP"])
-        )
-        return f"{snap.name}: {snap.events} events, {snap.size} bytes, sha256 {snap.sha256[:12]}…"
+    snap = work.take_snapshot()
+    return f"{snap.name}: {snap.events} events, {snap.size} bytes, sha256 {snap.sha256[:12]}…"
 
 
 def _link_check() -> str:
-    cfg = current_app.config
-    with write_session() as session:
-        result = linkcheck.check_links(
-            session,
-            timeout=float(cfg["LINK_CHECK_TIMEOUT"]),
-            concurrency=int(cfg["LINK_CHECK_CONCURRENCY"]),
-            allow_private=bool(cfg["LINK_CHECK_ALLOW_PRIVATE"]),
-        )
+    result = work.check_links()
     return f"{result['checked']} links checked, {result['broken']} broken"
 
 
 def _feeds() -> str:
-    with write_session() as session:
-        report = feeds.fetch_feeds(session)
+    report = work.fetch_feeds()
     return f"{report.feeds} feeds, {report.new} new candidates, {report.failed} failed"
 
 
@@ -127,11 +116,13 @@ def _record_next_runs(app: Flask, scheduler: BaseScheduler) -> None:
 
 
 QUEUE_POLL = "Job queue poll"
+LOCK_CHECK = "Scheduler lock check"
 
 
 def _quiet_queue_poll(record: logging.LogRecord) -> bool:
-    """APScheduler's lines about the queue poll (every few seconds) are DEBUG, not INFO."""
-    if QUEUE_POLL in record.getMessage() and record.levelno == logging.INFO:
+    """APScheduler's lines about the queue poll and the lock check (every few seconds) are DEBUG, not INFO."""
+    message = record.getMessage()
+    if (QUEUE_POLL in message or LOCK_CHECK in message) and record.levelno == logging.INFO:
         record.levelno, record.levelname = logging.DEBUG, "DEBUG"
         return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
     return True
@@ -179,22 +170,64 @@ def build_scheduler(app: Flask, scheduler: BaseScheduler | None = None) -> BaseS
 
 
 def start(app: Flask) -> None:
-    """Run the scheduler in this process until SIGINT/SIGTERM (flask --app timeline scheduler)."""
-    scheduler = build_scheduler(app)
+    """Run the scheduler in this process until SIGINT/SIGTERM (flask --app timeline scheduler).
+
+    Only one scheduler process per database runs jobs (see timeline/leader.py); the others stand by
+    and take over when it stops.
+    """
     level = str(app.config.get("LOG_LEVEL", "INFO")).upper()  # TIMELINE_LOG_LEVEL; make run: WARNING
     logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("apscheduler.executors.default").addFilter(_quiet_queue_poll)
-    log.info("scheduler started: %s", ", ".join(j.id for j in scheduler.get_jobs()))
+    stopping = threading.Event()
+    current: list[BaseScheduler] = []
+
+    def stop(signum: int, frame: Any) -> None:
+        stopping.set()
+        for scheduler in current:
+            scheduler.shutdown(wait=False)  # a process manager's SIGTERM: stop between jobs
+
+    signal.signal(signal.SIGTERM, stop)
+    lock = scheduler_lock(engines(app)[1])
+    poll = max(0.1, float(app.config["SCHEDULER_STANDBY_POLL"]))
+    try:
+        while not stopping.is_set():
+            if not lock.acquire():
+                log.info("another scheduler is active on this database (%s): standing by", describe(lock))
+                while not stopping.wait(poll) and not lock.acquire():
+                    pass
+                if stopping.is_set():
+                    break
+            try:
+                current[:] = [build_scheduler(app)]
+                _run_as_leader(app, current[0], lock)
+            finally:
+                current.clear()
+                lock.release()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    log.info("scheduler stopped")
+
+
+def _run_as_leader(app: Flask, scheduler: BaseScheduler, lock: SchedulerLock) -> None:
+    """Run the jobs until shut down, or until the lock is lost (then another process may lead)."""
 
     def after_start(event: Any) -> None:
         _record_next_runs(app, scheduler)
 
-    def stop(signum: int, frame: Any) -> None:
-        scheduler.shutdown(wait=False)  # a process manager's SIGTERM: stop between jobs
+    def check_lock() -> None:
+        if not lock.held():
+            log.error("lost the scheduler lock: stopping the jobs here")
+            scheduler.shutdown(wait=False)
 
+    scheduler.add_job(
+        check_lock,
+        IntervalTrigger(seconds=max(1, int(app.config["JOB_QUEUE_POLL"]))),
+        id="check-lock",
+        name=LOCK_CHECK,
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+    )
     scheduler.add_listener(after_start, EVENT_SCHEDULER_STARTED)
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        log.info("scheduler stopped")
+    log.info("scheduler started (%s): %s", describe(lock), ", ".join(j.id for j in scheduler.get_jobs()))
+    scheduler.start()

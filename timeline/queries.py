@@ -658,3 +658,17 @@ def iter_event_bodies(session: Session, batch: int) -> Iterator[Sequence[Any]]:
         .order_by(_EVENT.c.id)
     )
     yield from _core_batches(session, stmt, batch)
+
+
+def data_version(session: Session) -> int:
+    """The number every data write bumps (an import plan is valid while it stays the same)."""
+    return int(session.execute(text("SELECT version FROM data_version WHERE id = 1")).scalar_one())
+
+
+def events_by_uids(session: Session, uids: Sequence[str]) -> dict[str, Event]:
+    """Events (deleted ones too) by uid, 500 uids a query (SQLite caps bound parameters)."""
+    found: dict[str, Event] = {}
+    for start in range(0, len(uids), 500):
+        stmt = select(Event).where(col(Event.uid).in_(uids[start : start + 500]))
+        found.update((e.uid, e) for e in session.execute(stmt).scalars())
+    return found

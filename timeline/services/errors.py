@@ -34,3 +34,13 @@ class StorageError(DomainError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class DatabaseBusy(DomainError):
+    """Another write held the database past the wait: nothing was stored; try again shortly (503)."""
+
+    retry_after = 5  # seconds, sent as Retry-After
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

@@ -185,13 +185,26 @@ def _apply(row: Any, values: Mapping[str, Any]) -> bool:
     return changed
 
 
-def import_document(
-    session: Session, doc: Any, user_id: int | None = None, *, dry_run: bool = False
-) -> ImportReport:
-    """Create or update every record of a native document; raises Invalid naming the record.
+@dataclass
+class ValidDocument:
+    """A document whose records all passed validation (done before any transaction opens)."""
 
-    A dry run does all the work, reports it, and rolls the session back: nothing is stored.
-    """
+    actors: list[ActorIn]
+    topics: list[TopicIn]
+    events: list[EventIn]
+
+
+@dataclass
+class ImportPlan:
+    """What an import would do, worked out by reading only (services.importplan.plan_import)."""
+
+    report: ImportReport
+    data_version: int  # the data it was planned on
+    unchanged_events: frozenset[str]  # uids
+
+
+def validate_document(doc: Any) -> ValidDocument:
+    """Validate every record of a native document (no database); raises Invalid naming the record."""
     if not isinstance(doc, dict):
         raise Invalid({"document": "must be a JSON object"}, "The document must be a JSON object.")
     if doc.get("format") != FORMAT or doc.get("version") != VERSION:
@@ -211,10 +224,27 @@ def import_document(
                 f"Record events[{i}], field “uid”: is required in an import.",
             )
     _check_unique([e.uid for e in events], "events", "uid")
+    return ValidDocument(actors, topics, events)
 
+
+def import_document(session: Session, doc: Any, user_id: int | None = None) -> ImportReport:
+    """Validate, then create or update every record in this write session; Invalid names the record."""
+    return apply_import(session, validate_document(doc), user_id)
+
+
+def apply_import(
+    session: Session, valid: ValidDocument, user_id: int | None = None, plan: ImportPlan | None = None
+) -> ImportReport:
+    """Write a validated document (all or nothing: the caller's one write transaction).
+
+    With a plan made from the same data version, events it found unchanged are not looked at again.
+    """
+    skip: frozenset[str] = frozenset()
+    if plan is not None and queries.data_version(session) == plan.data_version:
+        skip = plan.unchanged_events
     report = ImportReport()
-    _import_actors(session, actors, report, user_id)
-    for topic in topics:
+    _import_actors(session, valid.actors, report, user_id)
+    for topic in valid.topics:
         row = queries.topic_by_slug(session, topic.slug)
         if row is None:
             event_service.create_topic(session, topic, user_id)
@@ -225,20 +255,24 @@ def import_document(
         else:
             report.unchanged["topics"] += 1
     session.flush()
-    for i, ev in enumerate(events):
+    for i, ev in enumerate(valid.events):
+        if ev.uid in skip:
+            report.unchanged["events"] += 1
+            continue
         try:
             _import_event(session, ev, report, user_id)
         except Invalid as exc:
-            first = next(iter(exc.fields))
-            raise Invalid(
-                {f"events[{i}].{k}": v for k, v in exc.fields.items()},
-                f"Record events[{i}] ({ev.uid}), field “{first}”: {exc.fields[first]}",
-            ) from exc
+            raise _record_error("events", i, ev.uid, exc.fields) from exc
     session.flush()
-    if dry_run:
-        session.rollback()
-        session.info.pop("written", None)  # nothing changed: keep the data version
     return report
+
+
+def _record_error(kind: str, index: int, key: Any, fields: Mapping[str, str]) -> Invalid:
+    first = next(iter(fields))
+    return Invalid(
+        {f"{kind}[{index}].{k}": v for k, v in fields.items()},
+        f"Record {kind}[{index}] ({key}), field “{first}”: {fields[first]}",
+    )
 
 
 def _check_unique(keys: list[Any], kind: str, name: str) -> None:
@@ -273,11 +307,7 @@ def _import_actors(
         try:
             values = event_service.actor_values(session, data, self_id=row.id)
         except Invalid as exc:
-            first = next(iter(exc.fields))
-            raise Invalid(
-                {f"actors[{i}].{k}": v for k, v in exc.fields.items()},
-                f"Record actors[{i}] ({data.slug}), field “{first}”: {exc.fields[first]}",
-            ) from exc
+            raise _record_error("actors", i, data.slug, exc.fields) from exc
         _apply(row, values)
     session.flush()
     _check_no_cycles(session, actors)
@@ -302,16 +332,21 @@ def _import_actors(
         )
 
 
+def parent_loop(index: int, slug: str) -> Invalid:
+    """The error for an actor whose parent chain loops."""
+    return Invalid(
+        {f"actors[{index}].parent": "the parent chain loops back to this actor"},
+        f"Record actors[{index}] ({slug}), field “parent”: the parent chain loops.",
+    )
+
+
 def _check_no_cycles(session: Session, actors: list[ActorIn]) -> None:
     for i, data in enumerate(actors):
         row = queries.actor_by_slug(session, data.slug)
         seen: set[int | None] = set()
         while row is not None and row.parent_id is not None:
             if row.id in seen:
-                raise Invalid(
-                    {f"actors[{i}].parent": "the parent chain loops back to this actor"},
-                    f"Record actors[{i}] ({data.slug}), field “parent”: the parent chain loops.",
-                )
+                raise parent_loop(i, data.slug)
             seen.add(row.id)
             row = session.get(Actor, row.parent_id)
 

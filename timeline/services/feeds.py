@@ -6,7 +6,8 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import feedparser
@@ -15,6 +16,7 @@ from sqlmodel import Session
 from .. import queries
 from ..models import Candidate, Feed, utcnow
 from ..schemas import check_http_url
+from . import netguard
 from .errors import Invalid, NotFound
 
 USER_AGENT = "StanceTimeline-feeds/1.0"
@@ -38,16 +40,28 @@ def add_feed(session: Session, url: str, user_id: int | None = None) -> Feed:
     return feed
 
 
-def fetch_bytes(url: str, timeout: float = 15.0) -> bytes:
-    """The feed document, or an OSError/URLError that says why not."""
+def fetch_bytes(
+    url: str, timeout: float = 15.0, *, allow_private: bool = False, deadline: float = 60.0
+) -> bytes:
+    """The feed document, or an OSError/URLError that says why not.
+
+    timeout bounds each network wait, deadline the whole download (a feed that trickles a byte at a
+    time never ends otherwise); every connection, redirects included, goes through the address guard.
+    """
     if not url.startswith(("http://", "https://")):
         raise OSError("only http(s) feeds are fetched")
+    give_up = time.monotonic() + deadline
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})  # noqa: S310 (checked above)
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-        data: bytes = response.read(MAX_FEED_BYTES + 1)
-    if len(data) > MAX_FEED_BYTES:
-        raise OSError(f"feed larger than {MAX_FEED_BYTES} bytes")
-    return data
+    chunks, size = [], 0
+    with netguard.opener(allow_private=allow_private).open(request, timeout=timeout) as response:
+        while chunk := response.read1(64 * 1024):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_FEED_BYTES:
+                raise OSError(f"feed larger than {MAX_FEED_BYTES} bytes")
+            if time.monotonic() > give_up:
+                raise TimeoutError(f"the feed took longer than {deadline:g} s to download")
+    return b"".join(chunks)
 
 
 def _published(entry: Any) -> str | None:
@@ -62,42 +76,88 @@ class FeedReport:
     failed: int = 0
 
 
-def fetch_feeds(session: Session, fetch: Callable[[str], bytes] = fetch_bytes) -> FeedReport:
-    """Fetch every feed; file new items (deduplicated by link and id) as pending candidates."""
-    report = FeedReport()
-    for feed in queries.all_feeds(session):
-        report.feeds += 1
-        feed.last_fetched_at = utcnow()
+@dataclass(frozen=True)
+class FeedTarget:
+    id: int
+    url: str
+
+
+@dataclass
+class FeedFetch:
+    """One feed's download, parsed: its title and items, or why it failed."""
+
+    feed_id: int
+    fetched_at: datetime
+    title: str | None = None
+    items: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+
+
+def feeds_to_fetch(session: Session) -> list[FeedTarget]:
+    """Every registered feed (read before any network I/O)."""
+    return [FeedTarget(f.id, f.url) for f in queries.all_feeds(session) if f.id is not None]
+
+
+def _items(parsed: Any) -> list[dict[str, Any]]:
+    items = []
+    for entry in parsed.entries:
+        link = (entry.get("link") or "").strip()[:2000] or None
+        guid = (entry.get("id") or "").strip()[:2000] or None
+        if link and not link.startswith(("http://", "https://")):
+            link = None
+        if (link or guid) is None:
+            continue
+        items.append(
+            {
+                "guid": guid,
+                "link": link,
+                "title": (entry.get("title") or link or guid or "Untitled item")[:500],
+                "summary": (entry.get("summary") or "")[:5000] or None,
+                "published": _published(entry),
+            }
+        )
+    return items
+
+
+def download(targets: list[FeedTarget], fetch: Callable[[str], bytes] = fetch_bytes) -> list[FeedFetch]:
+    """Fetch and parse each feed; no database access (no transaction stays open meanwhile)."""
+    fetches = []
+    for target in targets:
+        result = FeedFetch(target.id, utcnow())
         try:
-            parsed = feedparser.parse(fetch(feed.url))
+            parsed = feedparser.parse(fetch(target.url))
             if parsed.bozo and not parsed.entries:
                 raise ValueError(f"not a feed: {parsed.get('bozo_exception')}")
         except (urllib.error.URLError, OSError, ValueError) as exc:
+            reason = getattr(exc, "reason", exc)
+            result.error = f"{type(reason).__name__}: {reason}"[:500]
+        else:
+            result.title = (parsed.feed.get("title") or "")[:300] or None
+            result.items = _items(parsed)
+        fetches.append(result)
+    return fetches
+
+
+def record_fetches(session: Session, fetches: list[FeedFetch]) -> FeedReport:
+    """File new items (deduplicated by link and id) as pending candidates; note failures (short write)."""
+    report = FeedReport()
+    for fetch in fetches:
+        feed = session.get(Feed, fetch.feed_id)
+        if feed is None:
+            continue  # removed while it was being fetched
+        report.feeds += 1
+        feed.last_fetched_at = fetch.fetched_at
+        if fetch.error is not None:
             feed.failures += 1
-            feed.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            feed.last_error = fetch.error
             report.failed += 1
             continue  # recorded; the next run tries again
         feed.failures, feed.last_error = 0, None
-        feed.title = (parsed.feed.get("title") or feed.title or "")[:300] or None
-        assert feed.id is not None
-        for entry in parsed.entries:
-            link = (entry.get("link") or "").strip()[:2000] or None
-            guid = (entry.get("id") or "").strip()[:2000] or None
-            if link and not link.startswith(("http://", "https://")):
-                link = None
-            if (link or guid) is None or queries.candidate_exists(session, link=link, guid=guid):
+        feed.title = fetch.title or feed.title
+        for item in fetch.items:
+            if queries.candidate_exists(session, link=item["link"], guid=item["guid"]):
                 continue
-            session.add(
-                Candidate(
-                    feed_id=feed.id,
-                    guid=guid,
-                    link=link,
-                    title=(entry.get("title") or link or guid or "Untitled item")[:500],
-                    summary=(entry.get("summary") or "")[:5000] or None,
-                    published=_published(entry),
-                    publisher=feed.title,
-                )
-            )
+            session.add(Candidate(feed_id=fetch.feed_id, publisher=feed.title, **item))
             session.flush()
             report.new += 1
     session.flush()

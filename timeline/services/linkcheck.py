@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,6 +15,7 @@ from sqlmodel import Session
 
 from .. import queries
 from ..models import SourceLink, utcnow
+from . import netguard
 
 MAX_REDIRECTS = 5
 USER_AGENT = "StanceTimeline-linkcheck/1.0 (+source verification)"
@@ -40,31 +39,16 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None  # redirects are followed by hand, so each hop is recorded and checked
 
 
-def _is_private(host: str) -> bool:
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except OSError:
-        return False  # unresolvable: the request itself will report it
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if address.is_private or address.is_loopback or address.is_link_local or address.is_reserved:
-            return True
-    return False
-
-
 def check_url(url: str, *, timeout: float = 10.0, allow_private: bool = False) -> LinkResult:
     """Check one URL: HEAD (GET when HEAD is refused), following up to MAX_REDIRECTS hops."""
     result = LinkResult(url)
-    opener = urllib.request.build_opener(_NoRedirect)
+    # Every hop connects through the shared guard: user-given URLs never reach the service's own network.
+    opener = netguard.opener(allow_private=allow_private, handlers=(_NoRedirect,))
     current = url
     for _hop in range(MAX_REDIRECTS + 1):
         parts = urlsplit(current)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             result.error = f"not an http(s) address: {current}"
-            return result
-        if not allow_private and _is_private(parts.hostname):
-            # Source URLs come from users: never let the checker probe the service's own network.
-            result.error = "address in a private or local network; not checked"
             return result
         status, location = None, None
         for method in ("HEAD", "GET"):
@@ -94,18 +78,26 @@ def check_url(url: str, *, timeout: float = 10.0, allow_private: bool = False) -
     return result
 
 
-def check_links(
-    session: Session,
+def urls_to_check(session: Session) -> list[str]:
+    """Distinct source URLs of live events (read in a read transaction, before any network I/O)."""
+    return queries.source_urls(session)
+
+
+def check_urls(
+    urls: Sequence[str],
     *,
     timeout: float = 10.0,
     concurrency: int = 4,
     allow_private: bool = False,
     checker: Callable[..., LinkResult] = check_url,
-) -> dict[str, int]:
-    """Check every distinct source URL of live events and record the outcome."""
-    urls = queries.source_urls(session)
+) -> list[LinkResult]:
+    """Check each URL, a few at a time; no database access (no transaction stays open meanwhile)."""
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        results = list(pool.map(lambda u: checker(u, timeout=timeout, allow_private=allow_private), urls))
+        return list(pool.map(lambda u: checker(u, timeout=timeout, allow_private=allow_private), urls))
+
+
+def record_results(session: Session, results: Sequence[LinkResult]) -> dict[str, int]:
+    """Record the outcome of each check (a short write transaction); "broken since" keeps its first day."""
     now = utcnow()
     broken = 0
     for result in results:

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from .. import queries
 from ..models import Actor, Event, Snapshot, Stance, Topic
 from .errors import Invalid, NotFound
-from .exchange import ImportReport, import_document, stream_full_export
+from .exchange import ImportReport, ValidDocument, apply_import, stream_full_export, validate_document
 
 _RECORD_START = re.compile(rb'\{"uid"\s*:')
 
@@ -46,8 +46,21 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def write_snapshot(session: Session, directory: Path, keep: int) -> Snapshot:
-    """Write a new snapshot (temporary file, fsync, rename), record it, and keep only the newest `keep`."""
+@dataclass(frozen=True)
+class WrittenSnapshot:
+    """A snapshot file on disk, before it is recorded."""
+
+    name: str
+    sha256: str
+    size: int
+    events: int
+
+
+def export_file(session: Session, directory: Path) -> WrittenSnapshot:
+    """Write the dataset as a new snapshot file (temporary file, fsync, rename), reading only.
+
+    Give it a read session (one consistent snapshot of the data): no write lock is taken meanwhile.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     name, n = f"snapshot-{stamp}.json", 1
@@ -56,15 +69,19 @@ def write_snapshot(session: Session, directory: Path, keep: int) -> Snapshot:
         name = f"snapshot-{stamp}-{n}.json"
     tmp = directory / f".{name}.tmp"
     digest, size, events = hashlib.sha256(), 0, 0
-    with tmp.open("wb") as fh:
-        for data in stream_full_export(session):
-            digest.update(data)
-            size += len(data)
-            # Each event record starts with its uid; JSON escapes quotes inside values: no false hits.
-            events += len(_RECORD_START.findall(data))
-            fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
+    try:
+        with tmp.open("wb") as fh:
+            for data in stream_full_export(session):
+                digest.update(data)
+                size += len(data)
+                # Each event record starts with its uid; JSON escapes quotes inside values: no false hits.
+                events += len(_RECORD_START.findall(data))
+                fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     sha = digest.hexdigest()
     sidecar = directory / f"{name}.sha256"
     sidecar_tmp = directory / f".{name}.sha256.tmp"
@@ -72,7 +89,12 @@ def write_snapshot(session: Session, directory: Path, keep: int) -> Snapshot:
     os.replace(tmp, directory / name)
     os.replace(sidecar_tmp, sidecar)
     _fsync_dir(directory)
-    snapshot = Snapshot(name=name, sha256=sha, size=size, events=events)
+    return WrittenSnapshot(name, sha, size, events)
+
+
+def record_snapshot(session: Session, written: WrittenSnapshot, directory: Path, keep: int) -> Snapshot:
+    """Record a written snapshot and keep only the newest `keep` (a short write)."""
+    snapshot = Snapshot(name=written.name, sha256=written.sha256, size=written.size, events=written.events)
     session.add(snapshot)
     session.flush()
     prune(session, directory, keep)
@@ -125,14 +147,19 @@ def verified_path(directory: Path, name: str) -> Path:
     return path
 
 
-def restore_snapshot(session: Session, directory: Path, name: str, *, replace: bool = False) -> ImportReport:
-    """Load a verified snapshot into an empty database, or replace everything when asked to."""
+def load_snapshot(directory: Path, name: str) -> ValidDocument:
+    """A verified snapshot, read and validated (before any write transaction opens)."""
     path = verified_path(directory, name)
+    with path.open(encoding="utf-8") as fh:
+        document = json.load(fh)
+    return validate_document(document)
+
+
+def restore_snapshot(session: Session, valid: ValidDocument, *, replace: bool = False) -> ImportReport:
+    """Load a validated snapshot into an empty database, or replace everything when asked to."""
     if queries.has_any_data(session):
         if not replace:
             raise Invalid({"replace": "the database is not empty: pass --replace to overwrite its data"})
         for table in (Stance, Event, Actor, Topic):
             session.execute(delete(table))
-    with path.open(encoding="utf-8") as fh:
-        document = json.load(fh)
-    return import_document(session, document)
+    return apply_import(session, valid)

@@ -7,7 +7,7 @@ from datetime import date
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import queries
+from .. import queries, work
 from ..dates import InvalidDate, parse_bound
 from ..db import get_session, write_session
 from ..models import Candidate, Event
@@ -16,7 +16,6 @@ from ..schemas import ActorIn, TopicIn
 from ..services import events as event_service
 from ..services import feeds, revisions
 from ..services.errors import Conflict, Invalid, NotFound
-from ..services.exchange import import_document
 from .auth import admin_required, current_user_id, editor_required
 from .forms import MAX_STANCE_ROWS, ActorForm, EventForm, TopicForm, event_form_data
 from .jsonbody import BodyError, parse_json
@@ -260,8 +259,7 @@ def import_page() -> tuple[str, int]:
     except BodyError as exc:
         return render_template("import.html", report=None, error=exc.message), 400
     try:
-        with write_session() as session:
-            report = import_document(session, document, current_user_id(), dry_run=dry_run)
+        report = work.import_document(document, current_user_id(), dry_run=dry_run)
     except Invalid as exc:
         return render_template("import.html", report=None, error=f"{exc.message} Nothing was imported."), 422
     return render_template("import.html", report=report, dry_run=dry_run, error=None), 200

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadHost, HTTPException, InternalServerError, SecurityError
 
-from ..services.errors import StorageError
+from ..services.errors import DatabaseBusy, StorageError
 from ..services.records import dumps
 
 
@@ -53,6 +53,13 @@ def init_app(app: Flask) -> None:
     def storage_error(exc: StorageError) -> tuple[Response | str, int]:
         app.logger.error("%s", exc.message)
         return _render(503, "storage_unavailable", exc.message)
+
+    @app.errorhandler(DatabaseBusy)
+    def database_busy(exc: DatabaseBusy) -> Response:
+        app.logger.warning("%s %s: %s", request.method, request.path, exc.message)
+        response = make_response(_render(503, "database_busy", exc.message))
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> tuple[Response | str, int]:

@@ -1,0 +1,278 @@
+"""Against a real gunicorn: a feed that stalls past the busy timeout, snapshots of the whole dataset
+and a large import (dry run and real) run while 8 clients write through the API and the form.
+No write fails and none waits as long as the busy timeout.
+
+TIMELINE_TEST_STALL_SECONDS (default 20) and TIMELINE_TEST_BUSY_EVENTS (default 3000) make it longer.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from timeline.db import write_session
+from timeline.services import accounts, feeds
+
+from conftest import create_user, load_doc, make_app
+from support.server import FLASK, PASSWORD, ROOT, Gunicorn, Http, flask_cli, latency_summary, server_env
+
+STALL = float(os.environ.get("TIMELINE_TEST_STALL_SECONDS", "20"))
+EVENTS = int(os.environ.get("TIMELINE_TEST_BUSY_EVENTS", "3000"))
+BUSY_TIMEOUT = 15.0  # SQLITE_BUSY_TIMEOUT_MS (and PostgreSQL's lock_timeout) by default
+RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Slow wire</title>
+<item><title>Stalled item</title><link>https://news.example/stalled</link><guid>stalled</guid></item>
+</channel></rss>"""
+
+
+class _StallingFeed(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        # Headers at once, then a byte every 2 s for STALL seconds, then the feed.
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.end_headers()
+        deadline = time.monotonic() + STALL
+        try:
+            while time.monotonic() < deadline:
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(2)
+            self.wfile.write(RSS)
+        except OSError:
+            pass  # the fetcher gave up
+
+
+@pytest.fixture
+def stalling_feed() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _StallingFeed)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/feed.xml"
+    server.shutdown()
+    server.server_close()
+
+
+def _query(db_url: str, sql: str) -> list[Any]:
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(text(sql)).all())
+    finally:
+        engine.dispose()
+
+
+def _doc(actor: str, prefix: str, count: int) -> dict[str, Any]:
+    events = [
+        {
+            "uid": f"{prefix}-{i}",
+            "actor": actor,
+            "kind": "statement",
+            "title": f"{prefix} {i}",
+            "date": "2020-05~",
+            "quote": "«Москва» — سخن " * 10,
+            "stances": [{"topic": "jcpoa", "score": i % 5 - 2}],
+        }
+        for i in range(count)
+    ]
+    actors = [{"slug": actor, "name": actor.title(), "kind": "government"}]
+    topics = [{"slug": "jcpoa", "name": "JCPOA"}]
+    return {"format": "stance-timeline", "version": 1, "actors": actors, "topics": topics, "events": events}
+
+
+def _import_doc(path: Path, actor: str, prefix: str, count: int) -> None:
+    path.write_text(json.dumps(_doc(actor, prefix, count)), encoding="utf-8")
+
+
+class Writer:
+    """One client writing events, through the API (token) or the form (signed-in session)."""
+
+    def __init__(self, base_url: str, name: str, actor: str, token: str | None, editor: str | None) -> None:
+        self.http, self.name, self.actor, self.token = Http(base_url), name, actor, token
+        self.cookie, self.csrf, self.n = "", "", 0
+        self.latencies: list[float] = []
+        self.errors: list[str] = []
+        if editor is not None:
+            self._sign_in(editor)
+
+    def _send(self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None):
+        headers = {**(headers or {}), **({"Cookie": self.cookie} if self.cookie else {})}
+        status, data, answer = self.http.request(method, path, body, headers)
+        for cookie in answer.get_all("Set-Cookie") or []:
+            if cookie.startswith("session="):
+                self.cookie = cookie.split(";", 1)[0]
+        return status, data
+
+    def _token_from(self, path: str) -> str:
+        _status, page = self._send("GET", path)
+        match = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        assert match, page[:500]
+        return match.group(1).decode()
+
+    def _sign_in(self, editor: str) -> None:
+        form = urlencode({"csrf_token": self._token_from("/login"), "name": editor, "password": PASSWORD})
+        status, _ = self._send(
+            "POST", "/login", form.encode(), {"Content-Type": "application/x-www-form-urlencoded"}
+        )
+        assert status == 303, status
+        self.csrf = self._token_from("/events/new")
+
+    def write_once(self) -> None:
+        self.n += 1
+        title = f"{self.name} write {self.n}"
+        if self.token:
+            body = {
+                "uid": f"{self.name}-{self.n}",
+                "actor": self.actor,
+                "kind": "statement",
+                "title": title,
+                "date": "2021-02-03",
+                "stances": [],
+            }
+            payload, ok = json.dumps(body).encode(), 201
+            headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
+            path = "/api/v1/events"
+        else:
+            fields = {
+                "csrf_token": self.csrf,
+                "actor": self.actor,
+                "kind": "statement",
+                "date": "2021-02-03",
+                "title": title,
+                "confidence": "medium",
+                "save": "Save",
+            }
+            payload, ok = urlencode(fields).encode(), 303
+            headers = {"Content-Type": "application/x-www-form-urlencoded"}
+            path = "/events"
+        started = time.monotonic()
+        try:
+            status, data = self._send("POST", path, payload, headers)
+        except OSError as exc:
+            self.errors.append(f"{path}: {type(exc).__name__}: {exc}")
+            return
+        self.latencies.append(time.monotonic() - started)
+        if status != ok:
+            self.errors.append(f"{path}: {status} {data[:300]!r}")
+
+
+def _write_until(writers: list[Writer], stop: threading.Event) -> list[threading.Thread]:
+    def loop(writer: Writer) -> None:
+        while not stop.is_set():
+            writer.write_once()
+            time.sleep(0.05)
+
+    threads = [threading.Thread(target=loop, args=(w,), daemon=True) for w in writers]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
+def _phase(writers: list[Writer], stop: threading.Event, threads: list[threading.Thread]) -> list[float]:
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=120)
+    latencies = [t for w in writers for t in w.latencies]
+    for writer in writers:
+        writer.latencies = []
+    return latencies
+
+
+def test_writes_never_wait_on_a_stalled_feed_snapshots_or_a_large_import(
+    db_url: str, tmp_path: Path, stalling_feed: str
+) -> None:
+    env = {
+        **server_env(db_url),
+        "TIMELINE_SNAPSHOT_DIR": str(tmp_path / "snaps"),
+        "TIMELINE_SNAPSHOT_KEEP": "3",
+        "TIMELINE_SNAPSHOT_INTERVAL": "2",  # a snapshot of the whole dataset every 2 s, back to back
+        "TIMELINE_FEED_INTERVAL": "1",
+        "TIMELINE_FEED_TIMEOUT": "10",
+        "TIMELINE_FEED_DEADLINE": "120",
+        "TIMELINE_ALLOW_PRIVATE_ADDRESSES": "true",  # the local feed server
+        "TIMELINE_JOB_QUEUE_POLL": "1",
+    }
+    app = make_app(db_url)  # setup in this process: no CLI start-up per step
+    actor = "russia"
+    load_doc(app, _doc(actor, "stored", EVENTS))
+    create_user(app, "ed")
+    create_user(app, "robot")
+    with app.app_context(), write_session() as session:
+        token = accounts.issue_token(session, "robot")
+        feeds.add_feed(session, stalling_feed)
+    big, real = tmp_path / "big.json", tmp_path / "real.json"
+    _import_doc(big, actor, "big", EVENTS)
+    _import_doc(real, actor, "bulk", max(500, EVENTS // 5))
+
+    with Gunicorn(env, tmp_path / "gunicorn.log") as server:
+        writers = [
+            Writer(server.base_url, f"c{i}", actor, token if i % 2 else None, None if i % 2 else "ed")
+            for i in range(8)
+        ]
+        stop = threading.Event()
+        threads = _write_until(writers, stop)
+        time.sleep(3)
+        idle = _phase(writers, stop, threads)
+
+        scheduler_log = (tmp_path / "scheduler.log").open("wb")
+        scheduler = subprocess.Popen(
+            [*FLASK, "scheduler"],
+            env=env,
+            cwd=ROOT,
+            stdout=scheduler_log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        stop = threading.Event()
+        threads = _write_until(writers, stop)
+        busy_started = time.monotonic()
+        try:
+            dry = flask_cli(env, "import", str(big), "--dry-run", timeout=300)
+            imported = flask_cli(env, "import", str(real), timeout=300)
+            deadline = time.monotonic() + STALL + 60
+            while not _query(db_url, "SELECT id FROM job_run WHERE job_id = 'feeds' AND outcome = 'ok'"):
+                assert time.monotonic() < deadline, (tmp_path / "scheduler.log").read_text()[-3000:]
+                time.sleep(0.5)
+        finally:
+            busy = _phase(writers, stop, threads)
+            scheduler.send_signal(signal.SIGTERM)
+            try:
+                scheduler.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(scheduler.pid, signal.SIGKILL)
+                scheduler.wait(timeout=10)
+            scheduler_log.close()
+        busy_seconds = time.monotonic() - busy_started
+
+    errors = [e for w in writers for e in w.errors]
+    snapshots = _query(db_url, "SELECT outcome FROM job_run WHERE job_id = 'snapshot'")
+    print(
+        f"\nidle writes: {latency_summary(idle)}"
+        f"\nbusy writes ({busy_seconds:.0f} s: feed stalled {STALL:.0f} s, {len(snapshots)} snapshots of "
+        f"{EVENTS} events, dry-run import of {EVENTS} and import of {max(500, EVENTS // 5)} events): "
+        f"{latency_summary(busy)}"
+    )
+    assert errors == [], errors[:10]
+    assert idle and busy and max(busy) < BUSY_TIMEOUT, latency_summary(busy)
+    assert "Dry run, nothing stored" in dry.stdout and f"events: {EVENTS} created" in dry.stdout
+    assert "Imported" in imported.stdout
+    assert any(s.outcome == "ok" for s in snapshots), snapshots
+    assert _query(db_url, "SELECT title FROM candidate")[0].title == "Stalled item"
+    written = sum(w.n for w in writers)
+    stored = _query(db_url, "SELECT count(*) AS n FROM event WHERE title LIKE 'c_ write %'")
+    assert stored[0].n == written  # every acknowledged write is there
