@@ -9,7 +9,21 @@ from flask import Flask
 
 from . import cli, db
 from .config import PACKAGE, bundled, instance_folder, load_config
-from .web import admin, api, auth, cache, common, editing, errors, explore, forms, pages, security
+from .web import (
+    admin,
+    api,
+    auth,
+    cache,
+    citing,
+    common,
+    editing,
+    errors,
+    explore,
+    feeds,
+    forms,
+    pages,
+    security,
+)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -29,6 +43,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     pages.init_app(app)
     explore.init_app(app)
+    feeds.init_app(app)
+    citing.init_app(app)
     editing.init_app(app)
     api.init_app(app)
     admin.init_app(app)

@@ -12,6 +12,7 @@ from flask import (
     render_template,
     request,
     stream_with_context,
+    url_for,
 )
 from flask_login import current_user
 from sqlmodel import Session
@@ -22,6 +23,7 @@ from ..db import engines, get_session
 from ..migrate import schema_problem
 from ..models import Actor, EventKind
 from ..services.charts import DETAIL_POINTS, build_chart
+from ..services.citations import cite, formatted, highwire
 from ..services.exchange import Timeline, actor_timeline, stream_full_csv, stream_full_export, timeline_json
 from ..services.records import iso_utc
 from ..services.tabular import csv_rows, csv_text, timelinejs_document
@@ -191,6 +193,16 @@ def event_page(event_id: int) -> str:
     actor = queries.actors_by_ids(session, [event.actor_id])[event.actor_id]
     stances = queries.stances_for_events(session, [event_id]).get(event_id, [])
     link = queries.source_link(session, event.source_url) if event.source_url else None
+    page = url_for("pages.event_page", event_id=event_id, _external=True)
+    citation = cite(event, actor, page)
     return render_template(
-        "event.html", event=event, actor=actor, stances=stances, date=parse_date(event.date_edtf), link=link
+        "event.html",
+        event=event,
+        actor=actor,
+        stances=stances,
+        date=parse_date(event.date_edtf),
+        link=link,
+        citation=citation,
+        highwire=highwire(citation),
+        formatted_citation=formatted(citation),
     )

@@ -1,0 +1,78 @@
+"""Atom feeds of the actor, topic and search views, with the pages' filters; cached like the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, Response, request, url_for
+
+from ..db import get_session
+from ..services import atom
+from ..services.errors import Invalid
+from .cache import cached
+from .common import error_json, parse_filters
+from .explore import _comparison
+from .pages import _actor_or_404
+
+bp = Blueprint("feeds", __name__)
+ATOM = "application/atom+xml; charset=utf-8"
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.jinja_env.globals["twin_url"] = twin_url
+
+
+def twin_url(endpoint: str, **values: Any) -> str:
+    """The URL of this view in another form (its feed, its citations): same filters, no page number."""
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if v != "" and k != "page"}
+    return url_for(endpoint, **args, **values)
+
+
+def _event_url(event_id: int) -> str:
+    return url_for("pages.event_page", event_id=event_id, _external=True)
+
+
+def _page_url(endpoint: str, **values: str) -> str:
+    """The HTML twin of this feed: the same view with the same query string."""
+    base = url_for(endpoint, _external=True, **values)
+    query = request.query_string.decode("utf-8", "replace")
+    return f"{base}?{query}" if query else base
+
+
+def _atom(data: atom.FeedData, page_url: str) -> Response:
+    return Response(atom.atom(data, request.url, page_url, _event_url), content_type=ATOM)
+
+
+@bp.get("/actors/<slug>.atom")
+@cached
+def actor_feed(slug: str) -> Response:
+    actor = _actor_or_404(slug)
+    filters, errors, _args = parse_filters()
+    if errors:
+        return error_json(400, "invalid_filter", "Invalid filter.", errors)
+    data = atom.actor_feed(get_session(), actor, filters)
+    return _atom(data, _page_url("pages.actor_page", slug=actor.slug))
+
+
+@bp.get("/topics/<slug>.atom")
+@cached
+def topic_feed(slug: str) -> Response:
+    comparison, errors, _args = _comparison(slug)
+    if comparison is None:
+        return error_json(400, "invalid_filter", "Invalid filter.", errors)
+    data = atom.topic_feed(get_session(), comparison)
+    return _atom(data, _page_url("explore.topic_page", slug=comparison.topic.slug))
+
+
+@bp.get("/search.atom")
+@cached
+def search_feed() -> Response:
+    query = request.args.get("q", "")
+    if not query.strip():
+        return error_json(400, "invalid_query", "Invalid search.", {"q": "give the words to search for"})
+    try:
+        data = atom.search_feed(get_session(), query)
+    except Invalid as exc:
+        return error_json(400, "invalid_query", "Invalid search.", exc.fields)
+    return _atom(data, _page_url("explore.search_page"))
