@@ -9,7 +9,7 @@ from flask import Flask
 
 from . import cli, db
 from .config import ROOT, load_config
-from .web import admin, api, auth, cache, editing, errors, explore, forms, pages, security
+from .web import admin, api, auth, cache, editing, errors, explore, extract, forms, pages, security
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -30,6 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     explore.init_app(app)
     editing.init_app(app)
     api.init_app(app)
+    extract.init_app(app)
     admin.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

@@ -87,7 +87,7 @@ class Attributor:
         relay = bool(cues.RELAY_VERBS.fullmatch(verb.group()))
         before = [m for m in self._in(seg_start, verb.start()) if self._usable(m)]
         if before and not relay:
-            return self._speaker_of(before[0], sentence_no, sentence)
+            return self._speaker_of(self._head(before), sentence_no, sentence)
         if not relay and phrase_ok:
             phrase = self._noun_phrase(seg_start, verb.start())
             if phrase:
@@ -99,6 +99,13 @@ class Attributor:
         if after:
             return self._speaker_of(after[0], sentence_no, sentence)
         return None
+
+    def _head(self, mentions: list[Mention]) -> Mention:
+        """In the first phrase naming anyone, a person before a country ("President of Russia V. Putin")."""
+        first = mentions[0]
+        comma = self.text.find(",", first.end)
+        chunk = [m for m in mentions if comma < 0 or m.start < comma]
+        return next((m for m in chunk if m.is_person), first)
 
     def _noun_phrase(self, start: int, end: int) -> str | None:
         chunk = self.text[start:end]

@@ -11,12 +11,13 @@ _SPEECH_EN = (
     r"insisted|insists|argued|argues|noted|declared|declares|warned|warns|believes|believed|asserted|"
     r"asserts|explained|tweeted|replied|responded|remarked|urged|emphasi[sz]ed|underlined|acknowledged|"
     r"admitted|denied|promised|vowed|pledged|assured|critici[sz]ed|decried|complained|recalled|"
-    r"continued|went on|put it|asked|answered|repeated|suggested that|quipped"
+    r"continued|went on|put it|asked|answered|repeated|suggested that|quipped|saying"
 )
 _SPEECH_RU = (
     r"сказал[аи]?|заявил[аи]?|заявляет|отметил[аи]?|подчеркнул[аи]?|добавил[аи]?|написал[аи]?|"
     r"пояснил[аи]?|уточнил[аи]?|признал[аи]?|считает|говорит|назвал[аи]?|предупредил[аи]?|"
-    r"ответил[аи]?|заверил[аи]?|призвал[аи]?|констатировал[аи]?|указал[аи]?|продолжил[аи]?"
+    r"ответил[аи]?|заверил[аи]?|призвал[аи]?|констатировал[аи]?|указал[аи]?|продолжил[аи]?|"
+    r"говорил[аи]?|называл[аи]?|заявлял[аи]?|называет|подчеркивает|подчёркивает"
 )
 _SPEECH_FA = (
     r"گفت|گفته است|افزود|اظهار داشت|اظهار کرد|تاکید کرد|تأکید کرد|اعلام کرد|نوشت|خاطرنشان کرد|"
@@ -48,7 +49,7 @@ NAMING_BEFORE = re.compile(
     r"operation|party|newspaper|agency|movement|group|компания|компании|компанией|газопровод|проект|"
     r"операция|операции|партия|партии|газета|газеты|агентство|концерн|холдинг|так называемый|"
     r"так называемая|так называемые|شرکت|خط لوله|پروژه|روزنامه|خبرگزاری|عملیات|حزب|شركة|مشروع|"
-    r"صحيفة|وكالة|عملية|ما يسمى|ما يُسمى)\s*$",
+    r"صحيفة|وكالة|عملية|ما يسمى|ما يُسمى|المسماة|المسمى|المعروفة باسم)\s*$",
     re.IGNORECASE,
 )
 # Nouns right after a quotation that it only labels: the "maximum pressure" campaign.

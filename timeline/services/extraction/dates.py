@@ -136,6 +136,10 @@ def resolve(sentence: str, published: Published) -> tuple[str, str]:
         day, period = parsed
         unit = {"week": "day"}.get(period, period)
         text = _edtf(day, day, unit)
+        if kind == "weekday" and day + timedelta(days=7) == base:
+            # "on Wednesday" in a Wednesday paper: that day or a week before; the text does not say which.
+            ends.append((text, base.isoformat()))
+            continue
         ends.append((text, text))
     early, late = ends[0][0], ends[1][1]
     edtf = _span(early, late)

@@ -54,7 +54,7 @@ def extract(
                 when, basis = resolve(cue_text, published)
                 words = quote.words(text)
                 speaker = attribution.speaker
-                stances = matcher.suggest(text[s_start:s_end], words, speaker.actor, latest or {})
+                stances = matcher.suggest(text[s_start:s_end], words, speaker.actor, latest)
                 candidates.append(
                     Candidate(words, quote.start, quote.end, speaker, speaker.role, when, basis, stances)
                 )

@@ -60,6 +60,7 @@ class Candidate:
     date_basis: str
     stances: list[StanceSuggestion] = field(default_factory=list)
     recorded_event: str | None = None  # uid of an event that already holds this quote from this source
+    recorded_id: int | None = None
 
 
 @dataclass

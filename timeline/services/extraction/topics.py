@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable
 
 from .model import KnownTopic, StanceSuggestion
 
@@ -22,7 +22,7 @@ _CUE_WORDS = re.compile(
     r"لا|لن|رفض\w*|دعم\w*|يرفض|ضد)(?!\w)",
     re.IGNORECASE,
 )
-LatestScores = Mapping[tuple[str, str], tuple[int, str]]
+LatestScores = Callable[[str, str], tuple[int, str] | None]
 
 
 def _stem(word: str) -> str:
@@ -60,13 +60,13 @@ class TopicMatcher:
                 found.append((topic.slug, acronyms + hits))
         return found
 
-    def suggest(self, window: str, quote: str, actor: str | None, latest: LatestScores) -> list[StanceSuggestion]:
+    def suggest(self, window: str, quote: str, actor: str | None, latest: LatestScores | None) -> list[StanceSuggestion]:
         cue_words = sorted({m.group().lower() for m in _CUE_WORDS.finditer(quote)})
         cues = f"; cue words: {', '.join(repr(c) for c in cue_words)}" if cue_words else ""
         out = []
         for slug, words in self.topics_in(window):
             matched = f"matched {', '.join(words)}"
-            known = latest.get((actor, slug)) if actor else None
+            known = latest(actor, slug) if actor and latest else None
             if known is None:
                 out.append(StanceSuggestion(slug, None, f"{matched}; no earlier stance of this speaker{cues}"))
             else:
