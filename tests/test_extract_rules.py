@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from support.extract_articles import ACTORS, ARABIC, ENGLISH, PERSIAN, RUSSIAN, TOPICS
 from timeline.services.extraction import Candidate, Published, Speaker, extract, verbatim
 from timeline.services.extraction.dates import resolve
 from timeline.services.extraction.evaluate import knowledge, score
 from timeline.services.extraction.text import find_quotes
+
+from support.extract_articles import ACTORS, ARABIC, ENGLISH, PERSIAN, RUSSIAN, TOPICS
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT.parent / "shared" / "article" / "russia-iran-biden-era.txt"
@@ -37,8 +38,12 @@ def by_quote(candidates: list[Candidate]) -> dict[str, Candidate]:
 
 
 def test_every_candidate_is_verbatim_with_its_offsets() -> None:
-    for text, published in ((RUSSIAN, "2021-01-27"), (PERSIAN, "2021-01-23"), (ARABIC, "2021-01-27"),
-                            (ENGLISH, "2021-01-27")):
+    for text, published in (
+        (RUSSIAN, "2021-01-27"),
+        (PERSIAN, "2021-01-23"),
+        (ARABIC, "2021-01-27"),
+        (ENGLISH, "2021-01-27"),
+    ):
         candidates = run(text, published)
         assert candidates
         for c in candidates:
@@ -75,7 +80,10 @@ def test_russian_news_item() -> None:
     relayed = found["Мы по-прежнему считаем, что СВПД — единственный путь к стабильности в регионе"]
     assert relayed.speaker.actor == "dmitry-peskov"  # "сообщает ТАСС": the agency only relays
     assert relayed.date == "../2021-01-27"
-    assert found["Никаких переговоров о ракетной программе сейчас быть не может"].speaker.actor == "dmitry-peskov"
+    assert (
+        found["Никаких переговоров о ракетной программе сейчас быть не может"].speaker.actor
+        == "dmitry-peskov"
+    )
     unknown = found["незаконными"]
     assert unknown.speaker.actor == "sergey-lavrov"
     assert unknown.date == "2020" and "в прошлом году" in unknown.date_basis
@@ -180,6 +188,9 @@ def test_nothing_is_downloaded_at_call_time(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     assert run(RUSSIAN, "2021-01-27")
-    html = "<html><head><title>T</title></head><body><article><p>" + "Putin said “no more, and never again”. " * 20
+    html = (
+        "<html><head><title>T</title></head><body><article><p>"
+        + "Putin said “no more, and never again”. " * 20
+    )
     html += "</p></article></body></html>"
     assert "never again" in article_from_html(html).text

@@ -15,10 +15,10 @@ from .cli_demo import demo_data_command
 from .config import ROOT
 from .db import engines, write_session
 from .jsontext import JsonTextError, loads_strict
-from .services.records import dumps
 from .services import accounts, feeds, snapshots
 from .services.errors import Invalid, NotFound
 from .services.exchange import actor_timeline, import_document, stream_full_export, timeline_json
+from .services.records import dumps
 
 SEED_DIR = ROOT / "seed"
 

@@ -669,7 +669,7 @@ def iter_event_bodies(session: Session, batch: int) -> Iterator[Sequence[Any]]:
 def latest_stance_score(session: Session, actor_slug: str, topic_slug: str) -> tuple[int, str] | None:
     """The actor's last score on the topic in timeline order, with the event's uid and date."""
     stmt = (
-        select(Stance.score, Event.uid, Event.date_edtf)
+        select(col(Stance.score), col(Event.uid), col(Event.date_edtf))
         .join(Event, col(Event.id) == col(Stance.event_id))
         .join(Actor, col(Actor.id) == col(Event.actor_id))
         .join(Topic, col(Topic.id) == col(Stance.topic_id))
@@ -683,7 +683,7 @@ def latest_stance_score(session: Session, actor_slug: str, topic_slug: str) -> t
 
 def quotes_from_source(session: Session, url: str) -> list[tuple[int, str, str]]:
     """(id, uid, quote) of live events citing this source URL."""
-    stmt = select(Event.id, Event.uid, Event.quote).where(
+    stmt = select(col(Event.id), col(Event.uid), col(Event.quote)).where(
         col(Event.source_url) == url, col(Event.quote).is_not(None), col(Event.deleted_at).is_(None)
     )
     return [(row[0], row[1], row[2]) for row in session.execute(stmt)]

@@ -9,16 +9,47 @@ from __future__ import annotations
 from timeline.services.extraction import KnownActor, KnownTopic
 
 ACTORS = [
-    KnownActor("russia", "Government of Russia", "government", None, "Russia", ("Россия", "Moscow", "Москва", "Kremlin", "Кремль")),
+    KnownActor(
+        "russia",
+        "Government of Russia",
+        "government",
+        None,
+        "Russia",
+        ("Россия", "Moscow", "Москва", "Kremlin", "Кремль"),
+    ),
     KnownActor("iran", "Government of Iran", "government", None, "Iran", ("ایران", "Tehran", "طهران")),
-    KnownActor("dmitry-peskov", "Dmitry Peskov", "person", "Press Secretary of the President of Russia", "Russia",
-               ("Дмитрий Песков",)),
-    KnownActor("sergey-lavrov", "Sergey Lavrov", "person", "Foreign Minister of Russia", "Russia",
-               ("Сергей Лавров", "سيرغي لافروف")),
-    KnownActor("mohammad-javad-zarif", "Mohammad Javad Zarif", "person", "Foreign Minister of Iran", "Iran",
-               ("محمدجواد ظریف", "Javad Zarif")),
-    KnownActor("ali-akbar-salehi", "Ali Akbar Salehi", "person", "Head of the Atomic Energy Organization of Iran",
-               "Iran", ("علی‌اکبر صالحی",)),
+    KnownActor(
+        "dmitry-peskov",
+        "Dmitry Peskov",
+        "person",
+        "Press Secretary of the President of Russia",
+        "Russia",
+        ("Дмитрий Песков",),
+    ),
+    KnownActor(
+        "sergey-lavrov",
+        "Sergey Lavrov",
+        "person",
+        "Foreign Minister of Russia",
+        "Russia",
+        ("Сергей Лавров", "سيرغي لافروف"),
+    ),
+    KnownActor(
+        "mohammad-javad-zarif",
+        "Mohammad Javad Zarif",
+        "person",
+        "Foreign Minister of Iran",
+        "Iran",
+        ("محمدجواد ظریف", "Javad Zarif"),
+    ),
+    KnownActor(
+        "ali-akbar-salehi",
+        "Ali Akbar Salehi",
+        "person",
+        "Head of the Atomic Energy Organization of Iran",
+        "Iran",
+        ("علی‌اکبر صالحی",),
+    ),
     KnownActor("tass", "TASS", "media", "News agency", "Russia", ("ТАСС", "تاس")),
     KnownActor("irna", "IRNA", "media", "News agency", "Iran", ("ایرنا",)),
     KnownActor("ria-novosti", "RIA Novosti", "media", "News agency", "Russia", ("РИА Новости",)),
@@ -53,10 +84,11 @@ ARABIC = (
 )
 # Published Wednesday 27 January 2021.
 ENGLISH = (
-    "Russia's Foreign Minister Sergey Lavrov told RIA Novosti on Monday that Washington \"must return to the "
-    "deal without preconditions.\" \"We are ready,\" he said, \"but not at any price.\"\n"
-    "Earlier this week, a senior Iranian diplomat said: ‹The sanctions must be lifted first, and all of them.›\n"
-    "The so-called \"moderates\" in Tehran have lost ground since the \"maximum pressure\" campaign began, and "
-    "the Nord Stream 2 pipeline, which officials call \"Nord Stream 2\", was not mentioned.\n"
+    "Russia's Foreign Minister Sergey Lavrov told RIA Novosti on Monday that Washington \"must return to "
+    'the deal without preconditions." "We are ready," he said, "but not at any price."\n'
+    "Earlier this week, a senior Iranian diplomat said: ‹The sanctions must be lifted first, and all of "
+    "them.›\n"
+    'The so-called "moderates" in Tehran have lost ground since the "maximum pressure" campaign began, and '
+    'the Nord Stream 2 pipeline, which officials call "Nord Stream 2", was not mentioned.\n'
     "“We will never accept the „snapback“ of UN sanctions,” Javad Zarif wrote on Twitter last year."
 )

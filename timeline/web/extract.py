@@ -52,8 +52,14 @@ def _article_from_json(body: Any) -> tuple[Article, bool]:
         raise Invalid(errors, "Invalid extraction request.")
     if url is not None:
         return fetch_article(url), True
-    return Article(text or "", source.get("title"), source.get("author"), None, source.get("publisher"),
-                   source.get("url")), False
+    return Article(
+        text or "",
+        source.get("title"),
+        source.get("author"),
+        None,
+        source.get("publisher"),
+        source.get("url"),
+    ), False
 
 
 @bp.errorhandler(BodyError)
@@ -124,6 +130,11 @@ def review() -> tuple[str, int]:
     dismissed = [d for d in request.form.getlist("dismissed") if d.isdigit()]
     shown = [c for n, c in enumerate(result.candidates) if str(n) not in dismissed]
     page = render_template(
-        "extract.html", result=result, pieces=_highlighted(result, shown), form=form, errors={}, dismissed=dismissed
+        "extract.html",
+        result=result,
+        pieces=_highlighted(result, shown),
+        form=form,
+        errors={},
+        dismissed=dismissed,
     )
     return page, 200

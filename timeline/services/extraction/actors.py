@@ -124,10 +124,12 @@ class ActorIndex:
             return None
         for actor in self.actors:
             if actor.kind in ("group", "organization", "media"):
-                name_words = {w.lower() for w in re.findall(r"\w{3,}", " ".join((actor.name, *actor.aliases)))}
+                name_words = {
+                    w.lower() for w in re.findall(r"\w{3,}", " ".join((actor.name, *actor.aliases)))
+                }
                 if words <= name_words:
                     return actor
         return None
 
 
-_STOP = {"one", "the", "and", "one", "some", "two", "three", "several", "many", "also", "who", "that"}
+_STOP = {"one", "the", "and", "some", "two", "three", "several", "many", "also", "who", "that"}

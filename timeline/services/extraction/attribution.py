@@ -61,7 +61,9 @@ class Attributor:
         recent = self.last_speaker is not None and sentence_no - self.last_speaker_sentence <= 1
         if recent and self.last_speaker is not None and self.last_speaker.person:
             last = self.last_speaker
-            return Speaker(last.name, last.actor, f"{words} ({last.evidence})", last.role, True, antecedent=True)
+            return Speaker(
+                last.name, last.actor, f"{words} ({last.evidence})", last.role, True, antecedent=True
+            )
         people = [m for m in self._in(self._previous_start, at) if m.is_person and self._usable(m)]
         if people:
             found = self._speaker_of(people[-1], sentence_no, sentence)
@@ -70,7 +72,9 @@ class Attributor:
                 return found
         if self.last_speaker is not None and self.last_speaker.person:
             last = self.last_speaker
-            return Speaker(last.name, last.actor, f"{words} ({last.evidence})", last.role, True, antecedent=True)
+            return Speaker(
+                last.name, last.actor, f"{words} ({last.evidence})", last.role, True, antecedent=True
+            )
         return None
 
     # -- subjects of speech verbs -------------------------------------------------------------------
@@ -140,9 +144,10 @@ class Attributor:
             if speaker is None:
                 speaker = self._adverbial(s_start, quote, sentence_no, sentence)
             via_previous = False
-            if speaker is None and self._standalone(quote, sentence) and self.last_speaker is not None:
-                if sentence_no - self.last_speaker_sentence <= 1:
-                    speaker, via_previous = self.last_speaker, True
+            recent = self.last_speaker is not None and sentence_no - self.last_speaker_sentence <= 1
+            if speaker is None and recent and self._standalone(quote, sentence):
+                # A whole sentence in quotation marks right after a speaker's words: still that speaker.
+                speaker, via_previous = self.last_speaker, True
             if speaker is not None and self._is_name(quote):
                 speaker = None
             if speaker is not None:
@@ -179,9 +184,8 @@ class Attributor:
         return self._subject(quote.close_at + 1, verb, post_end, n, sentence)
 
     def _adverbial(self, s_start: int, quote: QuoteSpan, n: int, sentence: tuple[int, int]) -> Speaker | None:
-        cue = None
-        for cue in cues.SPEAKER_AFTER.finditer(self.text, s_start, quote.open_at):
-            pass
+        found = list(cues.SPEAKER_AFTER.finditer(self.text, s_start, quote.open_at))
+        cue = found[-1] if found else None
         if cue is None:
             return None
         after = [m for m in self._in(cue.end(), quote.open_at) if self._usable(m)]

@@ -24,9 +24,7 @@ _SPEECH_FA = (
     r"تصریح کرد|عنوان کرد|ادامه داد|بیان کرد"
 )
 _SPEECH_AR = r"و?قال|يقول|و?أضاف|و?صرح|و?أكد|و?أعلن|و?كتب|و?أشار|و?اعتبر|و?تابع|و?أوضح"
-SPEECH = re.compile(
-    rf"(?<!\w)(?:{_SPEECH_EN}|{_SPEECH_RU}|{_SPEECH_FA}|{_SPEECH_AR})(?!\w)", re.IGNORECASE
-)
+SPEECH = re.compile(rf"(?<!\w)(?:{_SPEECH_EN}|{_SPEECH_RU}|{_SPEECH_FA}|{_SPEECH_AR})(?!\w)", re.IGNORECASE)
 
 # A relay passes on someone else's words: its subject or object is the channel, not the speaker.
 RELAY = re.compile(
@@ -61,4 +59,6 @@ NAMING_AFTER = re.compile(
 )
 CLAUSE_BREAK = re.compile(r"[,:;—–(]|\bthat\b|\bчто\b|\bکه\b|\bأن\b|\bإن\b", re.IGNORECASE)
 LEADING_FILLER = re.compile(r"^(?:and|but|also|then|и|а|но|также|و|همچنین|ثم)\s+", re.IGNORECASE)
-LATER = re.compile(r"(?<!\w)(?:later|afterwards|subsequently|позже|позднее|затем|بعدا|بعداً|لاحقا)(?!\w)", re.I)
+LATER = re.compile(
+    r"(?<!\w)(?:later|afterwards|subsequently|позже|позднее|затем|بعدا|بعداً|لاحقا)(?!\w)", re.I
+)

@@ -22,8 +22,12 @@ _MONTHS_RU_IN = r"январе|феврале|марте|апреле|мае|и�
 
 # Relative cues computed here: (unit, step). dateparser does not know all of them in every language.
 _RELATIVE: list[tuple[str, str, int]] = [
-    (r"last year|the previous year|в прошлом году|в минувшем году|سال گذشته|پارسال|العام الماضي|السنة الماضية",
-     "year", -1),
+    (
+        r"last year|the previous year|в прошлом году|в минувшем году|سال گذشته|پارسال|"
+        r"العام الماضي|السنة الماضية",
+        "year",
+        -1,
+    ),
     (r"this year|earlier this year|в этом году|امسال|هذا العام", "year", 0),
     (r"last month|в прошлом месяце|ماه گذشته|الشهر الماضي", "month", -1),
     (r"earlier this month|this month|в этом месяце|این ماه|هذا الشهر", "month", 0),
@@ -47,6 +51,8 @@ _CUES = re.compile(
     r")(?!\w)",
     re.IGNORECASE,
 )
+
+
 def _script(text: str) -> str:
     if re.search(r"[а-яё]", text, re.I):
         return "ru"
@@ -112,7 +118,10 @@ def _span(early: str, late: str) -> str:
 
 def resolve(sentence: str, published: Published) -> tuple[str, str]:
     """(EDTF, basis) for the first date cue of a sentence, or on-or-before publication without one."""
-    default = (f"../{published.latest.isoformat()}", f"No date in the text; on or before publication ({published.edtf}).")
+    default = (
+        f"../{published.latest.isoformat()}",
+        f"No date in the text; on or before publication ({published.edtf}).",
+    )
     match = _CUES.search(sentence)
     if match is None:
         return default

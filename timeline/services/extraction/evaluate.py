@@ -1,4 +1,4 @@
-"""Score the extractor on an article against a dataset's quotes: `python -m ...evaluate TEXT SEED --published D`."""
+"""Score the extractor on an article against a dataset's quotes (`make eval-extract`)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any
 
 from ...dates import parse_bound, parse_date
 from .extractor import extract
-from .model import Candidate, KnownActor, KnownTopic, Published
+from .model import KnownActor, KnownTopic, Published
 from .text import find_quotes
 
 _FRAGMENT_SPLIT = re.compile(r"\s*(?:…|\.\.\.)\s*")
@@ -54,7 +54,9 @@ class Score:
 
 def knowledge(seed: dict[str, Any]) -> tuple[list[KnownActor], list[KnownTopic], dict[str, str | None]]:
     actors = [
-        KnownActor(a["slug"], a["name"], a["kind"], a.get("role"), a.get("country"), tuple(a.get("aliases") or ()))
+        KnownActor(
+            a["slug"], a["name"], a["kind"], a.get("role"), a.get("country"), tuple(a.get("aliases") or ())
+        )
         for a in seed["actors"]
     ]
     topics = [KnownTopic(t["slug"], t["name"], t.get("description")) for t in seed["topics"]]
@@ -83,7 +85,9 @@ def score(text: str, published: Published, seed: dict[str, Any]) -> Score:
         fragments.extend(pieces)
         result.statements += 1
         main = max(pieces, key=len)
-        hits = [c for c in candidates if main in _norm(c.quote) or (_norm(c.quote) and _norm(c.quote) in main)]
+        hits = [
+            c for c in candidates if main in _norm(c.quote) or (_norm(c.quote) and _norm(c.quote) in main)
+        ]
         if not hits:
             result.misses.append(f"{event['uid']}: not proposed")
             continue

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from .actors import ActorIndex
 from .attribution import Attributor
+from .cues import LATER
 from .dates import resolve
 from .model import Candidate, Extraction, KnownActor, KnownTopic, Published
 from .text import QuoteSpan, find_quotes, sentence_bounds
 from .topics import LatestScores, TopicMatcher
-from .cues import LATER
 
 
 def _outside_quotes(text: str, start: int, end: int, quotes: list[QuoteSpan]) -> str:
@@ -44,7 +44,8 @@ def extract(
             qi += 1
         dateline = _outside_quotes(text, s_start, s_end, quotes)
         if mine:
-            for quote, attribution in zip(mine, attributor.attribute(n, (s_start, s_end), previous_start, mine)):
+            attributions = attributor.attribute(n, (s_start, s_end), previous_start, mine)
+            for quote, attribution in zip(mine, attributions, strict=True):
                 if attribution is None:
                     continue
                 cue_text = dateline

@@ -19,7 +19,9 @@ from .sources import MAX_TEXT_CHARS, Article
 def published_date(text: str | None, field: str = "published") -> Published:
     """The publication date as EDTF (a day, or an interval when only a window is known)."""
     if not text or not text.strip():
-        raise Invalid({field: "required: the publication date (EDTF day or interval)"}, "Publication date missing.")
+        raise Invalid(
+            {field: "required: the publication date (EDTF day or interval)"}, "Publication date missing."
+        )
     try:
         parsed = parse_date(text.strip())
     except InvalidDate as exc:

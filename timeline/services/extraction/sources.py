@@ -1,4 +1,5 @@
-"""Article input: pasted text, an uploaded .txt/.html file, or a URL fetched behind the private-address guard."""
+"""Article input: pasted text, an uploaded .txt/.html file, or a URL fetched behind the private-address
+guard."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from urllib.parse import urljoin, urlsplit
 import trafilatura
 
 from ..errors import Invalid
-from ..linkcheck import MAX_REDIRECTS, _NoRedirect, _is_private
+from ..linkcheck import MAX_REDIRECTS, _is_private, _NoRedirect
 
 MAX_ARTICLE_BYTES = 2_000_000
 MAX_TEXT_CHARS = 200_000
@@ -73,7 +74,9 @@ def fetch_article(url: str, *, timeout: float = 10.0, allow_private: bool = Fals
             if exc.code in (301, 302, 303, 307, 308) and location:
                 current = urljoin(current, location)
                 continue
-            raise Invalid({"url": f"the page answered {exc.code}"}, "The page could not be fetched.") from None
+            raise Invalid(
+                {"url": f"the page answered {exc.code}"}, "The page could not be fetched."
+            ) from None
         except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
             reason = getattr(exc, "reason", exc)
             raise Invalid({"url": f"not fetched: {reason}"[:300]}, "The page could not be fetched.") from None

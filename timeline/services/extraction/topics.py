@@ -10,8 +10,28 @@ from .model import KnownTopic, StanceSuggestion
 
 _WORD = re.compile(r"\w[\w.-]*\w|\w")
 _STOP = {
-    "the", "and", "for", "with", "its", "their", "this", "that", "from", "into", "such", "other", "more",
-    "supports", "support", "opposes", "wants", "including", "notably", "which", "between", "also",
+    "the",
+    "and",
+    "for",
+    "with",
+    "its",
+    "their",
+    "this",
+    "that",
+    "from",
+    "into",
+    "such",
+    "other",
+    "more",
+    "supports",
+    "support",
+    "opposes",
+    "wants",
+    "including",
+    "notably",
+    "which",
+    "between",
+    "also",
 }
 # Words that mark a position; shown to the editor as cues, never turned into a score.
 _CUE_WORDS = re.compile(
@@ -60,7 +80,9 @@ class TopicMatcher:
                 found.append((topic.slug, acronyms + hits))
         return found
 
-    def suggest(self, window: str, quote: str, actor: str | None, latest: LatestScores | None) -> list[StanceSuggestion]:
+    def suggest(
+        self, window: str, quote: str, actor: str | None, latest: LatestScores | None
+    ) -> list[StanceSuggestion]:
         cue_words = sorted({m.group().lower() for m in _CUE_WORDS.finditer(quote)})
         cues = f"; cue words: {', '.join(repr(c) for c in cue_words)}" if cue_words else ""
         out = []
@@ -68,8 +90,12 @@ class TopicMatcher:
             matched = f"matched {', '.join(words)}"
             known = latest(actor, slug) if actor and latest else None
             if known is None:
-                out.append(StanceSuggestion(slug, None, f"{matched}; no earlier stance of this speaker{cues}"))
+                out.append(
+                    StanceSuggestion(slug, None, f"{matched}; no earlier stance of this speaker{cues}")
+                )
             else:
                 score, where = known
-                out.append(StanceSuggestion(slug, score, f"{matched}; the speaker's latest score ({where}){cues}"))
+                out.append(
+                    StanceSuggestion(slug, score, f"{matched}; the speaker's latest score ({where}){cues}")
+                )
         return out
