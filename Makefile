@@ -6,7 +6,7 @@ PORT ?= 5000
 WORKERS ?= 2
 FLASK := $(BIN)/flask --app timeline
 
-.PHONY: run serve test lint migrate seed dev clean browser bench
+.PHONY: run serve test lint migrate seed dev clean browser bench eval-extract
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,12 @@ test: $(VENV)/.installed-test lint browser
 # world as references; writes bench-results.json. Quick run: make bench BENCH_ARGS="--events 100000 --duration 5"
 bench: $(VENV)/.installed
 	$(BIN)/python tests/bench/run_bench.py $(BENCH_ARGS)
+
+# The extractor scored on the article against the seed's quotes (issue 16): found, speaker, dates, scare quotes.
+ARTICLE ?= ../shared/article/russia-iran-biden-era.txt
+eval-extract: $(VENV)/.installed
+	$(BIN)/python -m timeline.services.extraction.evaluate $(ARTICLE) seed/russia-iran-biden-era.json \
+		--published 2020-12-20/2021-01-20 --min-right 12
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

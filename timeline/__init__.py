@@ -19,6 +19,7 @@ from .web import (
     editing,
     errors,
     explore,
+    extract,
     feeds,
     forms,
     pages,
@@ -47,6 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     citing.init_app(app)
     editing.init_app(app)
     api.init_app(app)
+    extract.init_app(app)
     admin.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

@@ -22,6 +22,7 @@ from .jsontext import JsonTextError, loads_strict
 from .services import accounts, feeds, seeding, snapshots
 from .services.errors import DatabaseBusy, Invalid, NotFound
 from .services.exchange import actor_timeline, stream_full_export, timeline_json
+from .services.records import dumps
 
 SEED_DIR = bundled("seed")
 
@@ -37,6 +38,7 @@ def init_app(app: Flask) -> None:
         snapshots_group,
         feeds_group,
         demo_data_command,
+        extract_command,
     ):
         app.cli.add_command(_needing_schema(command))
 
@@ -351,3 +353,33 @@ def feeds_add(url: str) -> None:
     except Invalid as exc:
         raise click.ClickException("; ".join(exc.fields.values())) from exc
     click.echo(f"Watching {url}.")
+
+
+@click.command("extract")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--published", required=True, help="Publication date, EDTF: a day or an interval.")
+@click.option("--url", default=None, help="The source URL (marks quotes already recorded from it).")
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON answer.")
+@with_appcontext
+def extract_command(file: Path, published: str, url: str | None, as_json: bool) -> None:
+    """Propose the quoted statements of a .txt or .html article (nothing is stored)."""
+    from .services.extraction import service as extraction
+    from .services.extraction.sources import article_from_upload
+
+    try:
+        article = article_from_upload(file.name, file.read_bytes())
+        article.url = url or article.url
+        with Session(engines()[0]) as session:
+            result = extraction.extract_article(session, article, extraction.published_date(published))
+    except Invalid as exc:
+        detail = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+        raise click.ClickException(f"{exc.message} {detail}") from exc
+    if as_json:
+        click.echo(dumps(extraction.as_json(result, include_text=not file.name.endswith(".txt"))))
+        return
+    for n, c in enumerate(result.candidates, 1):
+        who = f"{c.speaker.name} ({c.speaker.actor or 'new actor'})"
+        click.echo(f"{n}. [{c.start}:{c.end}] {who}, {c.date}: “{c.quote}”")
+        click.echo(f"   {c.date_basis}")
+        for s in c.stances:
+            click.echo(f"   topic {s.topic}: {s.score if s.score is not None else 'no score'} ({s.reason})")

@@ -672,3 +672,26 @@ def events_by_uids(session: Session, uids: Sequence[str]) -> dict[str, Event]:
         stmt = select(Event).where(col(Event.uid).in_(uids[start : start + 500]))
         found.update((e.uid, e) for e in session.execute(stmt).scalars())
     return found
+
+
+def latest_stance_score(session: Session, actor_slug: str, topic_slug: str) -> tuple[int, str] | None:
+    """The actor's last score on the topic in timeline order, with the event's uid and date."""
+    stmt = (
+        select(col(Stance.score), col(Event.uid), col(Event.date_edtf))
+        .join(Event, col(Event.id) == col(Stance.event_id))
+        .join(Actor, col(Actor.id) == col(Event.actor_id))
+        .join(Topic, col(Topic.id) == col(Stance.topic_id))
+        .where(col(Actor.slug) == actor_slug, col(Topic.slug) == topic_slug, col(Event.deleted_at).is_(None))
+        .order_by(col(Event.date_earliest).desc(), col(Event.date_latest).desc(), col(Event.id).desc())
+        .limit(1)
+    )
+    row = session.execute(stmt).first()
+    return None if row is None else (row[0], f"{row[1]}, {row[2]}")
+
+
+def quotes_from_source(session: Session, url: str) -> list[tuple[int, str, str]]:
+    """(id, uid, quote) of live events citing this source URL."""
+    stmt = select(col(Event.id), col(Event.uid), col(Event.quote)).where(
+        col(Event.source_url) == url, col(Event.quote).is_not(None), col(Event.deleted_at).is_(None)
+    )
+    return [(row[0], row[1], row[2]) for row in session.execute(stmt)]

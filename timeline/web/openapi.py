@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from ..schemas import ActorIn, EventIn, TopicIn
+from .openapi_extract import SCHEMAS as EXTRACT_SCHEMAS
+from .openapi_extract import extract_path
 
 _EXPORT_SCHEMA = Path(__file__).resolve().parent.parent / "export-v1.schema.json"
 
@@ -236,6 +238,8 @@ def openapi_document() -> dict[str, Any]:
             },
         },
     }
+    paths["/api/v1/extract"] = extract_path(_BEARER, _errors(400, 401, 403, 413, 415, 422))
+    schemas.update(EXTRACT_SCHEMAS)
     return {
         "openapi": "3.1.0",
         "info": {

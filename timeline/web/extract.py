@@ -1,0 +1,140 @@
+"""Extraction: POST /api/v1/extract for tools, and the editors' review page (works without JavaScript)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, Response, render_template, request
+
+from ..db import get_session
+from ..services.errors import Invalid
+from ..services.extraction import service
+from ..services.extraction.model import Candidate, Extraction
+from ..services.extraction.sources import Article, article_from_upload, fetch_article
+from .auth import editor_required
+from .common import error_json, json_response
+from .jsonbody import BodyError, json_body
+
+bp = Blueprint("extract", __name__)
+_SOURCE_FIELDS = ("url", "title", "publisher", "author")
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+
+def _text_field(body: dict[str, Any], name: str, errors: dict[str, str]) -> str | None:
+    value = body.get(name)
+    if value is not None and not isinstance(value, str):
+        errors[name] = "must be a string"
+        return None
+    return value
+
+
+def _article_from_json(body: Any) -> tuple[Article, bool]:
+    if not isinstance(body, dict):
+        raise Invalid({"": "send a JSON object"}, "The body must be a JSON object.")
+    errors: dict[str, str] = {}
+    text, url = _text_field(body, "text", errors), _text_field(body, "url", errors)
+    source = body.get("source") or {}
+    if not isinstance(source, dict):
+        errors["source"] = "must be an object"
+        source = {}
+    for name in _SOURCE_FIELDS:
+        if source.get(name) is not None and not isinstance(source.get(name), str):
+            errors[f"source.{name}"] = "must be a string"
+    unknown = set(body) - {"text", "url", "published", "source"}
+    if unknown:
+        errors[sorted(unknown)[0]] = "unknown field"
+    if (text is None) == (url is None) and not errors:
+        errors["text"] = "give either text or url"
+    if errors:
+        raise Invalid(errors, "Invalid extraction request.")
+    if url is not None:
+        return fetch_article(url), True
+    return Article(
+        text or "",
+        source.get("title"),
+        source.get("author"),
+        None,
+        source.get("publisher"),
+        source.get("url"),
+    ), False
+
+
+@bp.errorhandler(BodyError)
+def _body_error(exc: BodyError) -> Response:
+    return error_json(exc.status, exc.code, exc.message)
+
+
+@bp.post("/api/v1/extract")
+@editor_required
+def api_extract() -> Response:
+    """Candidates for pasted text or a fetched URL; nothing is stored."""
+    body = json_body()
+    try:
+        article, fetched = _article_from_json(body)
+        published_text = body.get("published") or article.published
+        if published_text is not None and not isinstance(published_text, str):
+            raise Invalid({"published": "must be a string"}, "Invalid publication date.")
+        result = service.extract_article(get_session(), article, service.published_date(published_text))
+    except Invalid as exc:
+        return error_json(422, "invalid", exc.message, exc.fields)
+    return json_response(service.as_json(result, include_text=fetched))
+
+
+# --- the review page -------------------------------------------------------------------------------
+
+
+def _highlighted(result: Extraction, shown: list[Candidate]) -> list[tuple[str, int | None]]:
+    """The text cut into plain runs and candidate spans (with the candidate's number)."""
+    pieces: list[tuple[str, int | None]] = []
+    at = 0
+    for n, c in enumerate(result.candidates):
+        if c.start < at or c not in shown:
+            continue
+        pieces.append((result.text[at : c.start], None))
+        pieces.append((result.text[c.start : c.end], n))
+        at = c.end
+    pieces.append((result.text[at:], None))
+    return pieces
+
+
+@bp.get("/extract")
+@editor_required
+def review_form() -> str:
+    return render_template("extract.html", result=None, form={}, errors={}, dismissed=[])
+
+
+@bp.post("/extract")
+@editor_required
+def review() -> tuple[str, int]:
+    form = {k: request.form.get(k, "").strip() for k in ("text", "url", "published", "title", "publisher")}
+    try:
+        upload = request.files.get("file")
+        if upload is not None and upload.filename:
+            article = article_from_upload(upload.filename, upload.read())
+        elif form["url"] and not form["text"]:
+            article = fetch_article(form["url"])
+        else:
+            article = Article(form["text"], form["title"] or None, None, None, form["publisher"] or None)
+        if form["url"] and article.url is None:
+            article.url = form["url"]
+        published = service.published_date(form["published"] or article.published)
+        result = service.extract_article(get_session(), article, published)
+    except Invalid as exc:
+        page = render_template(
+            "extract.html", result=None, form=form, errors=exc.fields, error=exc.message, dismissed=[]
+        )
+        return page, 422
+    dismissed = [d for d in request.form.getlist("dismissed") if d.isdigit()]
+    shown = [c for n, c in enumerate(result.candidates) if str(n) not in dismissed]
+    page = render_template(
+        "extract.html",
+        result=result,
+        pieces=_highlighted(result, shown),
+        form=form,
+        errors={},
+        dismissed=dismissed,
+    )
+    return page, 200
