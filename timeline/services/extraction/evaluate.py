@@ -49,6 +49,9 @@ class Score:
     scare_proposed: list[str] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
     dishonest: list[str] = field(default_factory=list)
+    # Dates that follow the text's own words where the public record is wider (the seed keeps those
+    # words in its basis): honest to the text, listed apart.
+    narrower_than_record: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -69,6 +72,12 @@ def _ancestors(slug: str, parents: dict[str, str | None]) -> list[str]:
     while parents.get(chain[-1]):
         chain.append(parents[chain[-1]])  # type: ignore[arg-type]
     return chain
+
+
+def _cue_kept(candidate_basis: str | None, seed_basis: str | None) -> bool:
+    """Whether the words the candidate's date rests on are the ones the seed's basis quotes too."""
+    cues = re.findall(r"“([^”]+)”", candidate_basis or "")
+    return bool(cues) and all(cue in (seed_basis or "") for cue in cues)
 
 
 def score(text: str, published: Published, seed: dict[str, Any]) -> Score:
@@ -107,6 +116,11 @@ def score(text: str, published: Published, seed: dict[str, Any]) -> Score:
             low, high = bounds(c.date)
             if low <= truth[0] and truth[1] <= high:
                 result.honest_dates += 1
+            elif low <= truth[1] and truth[0] <= high and _cue_kept(c.date_basis, event.get("date_basis")):
+                result.honest_dates += 1
+                result.narrower_than_record.append(
+                    f"{event['uid']}: {c.date} (the text's day), record {event['date']}"
+                )
             else:
                 result.dishonest.append(f"{event['uid']}: {c.date} does not hold {event['date']}")
     proposed = {_norm(c.quote) for c in candidates}
@@ -131,6 +145,10 @@ def report(result: Score, size: int) -> str:
             f"{len(result.scare_proposed)} {result.scare_proposed}",
             *(f"  miss: {m}" for m in result.misses),
             *(f"  dishonest: {m}" for m in result.dishonest),
+            *(
+                f"  narrower than the public record, as the text says: {m}"
+                for m in result.narrower_than_record
+            ),
             f"extraction time: {result.seconds:.3f} s for {size} characters",
         ]
     )

@@ -11,8 +11,9 @@ from urllib.parse import urljoin, urlsplit
 
 import trafilatura
 
+from .. import netguard
 from ..errors import Invalid
-from ..linkcheck import MAX_REDIRECTS, _is_private, _NoRedirect
+from ..linkcheck import MAX_REDIRECTS, _NoRedirect
 
 MAX_ARTICLE_BYTES = 2_000_000
 MAX_TEXT_CHARS = 200_000
@@ -54,14 +55,13 @@ def article_from_upload(name: str, data: bytes) -> Article:
 
 def fetch_article(url: str, *, timeout: float = 10.0, allow_private: bool = False) -> Article:
     """GET the page (each redirect hop checked like the link check does), then its main text."""
-    opener = urllib.request.build_opener(_NoRedirect)
+    # Every hop connects through the link check's guard: a URL never reaches the service's own network.
+    opener = netguard.opener(allow_private=allow_private, handlers=(_NoRedirect,))
     current = url
     for _hop in range(MAX_REDIRECTS + 1):
         parts = urlsplit(current)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise Invalid({"url": "an http(s) address"}, "Not an http(s) address.")
-        if not allow_private and _is_private(parts.hostname):
-            raise Invalid({"url": "address in a private or local network"}, "That address is not fetched.")
         # The scheme was checked above: only http(s) is ever opened.
         request = urllib.request.Request(current, headers={"User-Agent": USER_AGENT})  # noqa: S310
         try:
@@ -79,6 +79,10 @@ def fetch_article(url: str, *, timeout: float = 10.0, allow_private: bool = Fals
             ) from None
         except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
             reason = getattr(exc, "reason", exc)
+            if isinstance(reason, netguard.PrivateAddress):
+                raise Invalid(
+                    {"url": "address in a private or local network"}, "That address is not fetched."
+                ) from None
             raise Invalid({"url": f"not fetched: {reason}"[:300]}, "The page could not be fetched.") from None
         if len(body) > MAX_ARTICLE_BYTES:
             raise Invalid({"url": f"the page is larger than {MAX_ARTICLE_BYTES} bytes"}, "Page too large.")
