@@ -108,7 +108,9 @@ def make_app(url: str) -> Flask:
 def _dispose_apps() -> Iterator[None]:
     yield
     while _APPS:
-        for engine in _APPS.pop().extensions["timeline.engines"]:
+        app = _APPS.pop()
+        app.extensions["timeline.response_cache"].source.close()  # its listening connection, if any
+        for engine in app.extensions["timeline.engines"]:
             engine.dispose()
 
 

@@ -15,7 +15,7 @@ from timeline.db import write_session
 from timeline.schemas import ActorIn, EventIn, TopicIn
 from timeline.services import events as event_service
 
-from conftest import load_doc, small_doc
+from conftest import BACKEND, load_doc, small_doc
 from support.server import Gunicorn, create_editor, flask_cli, issue_token, server_env
 
 
@@ -240,3 +240,23 @@ def _contains(text: str, needle: str, path: str) -> None:
 
 def _absent(text: str, needle: str, path: str) -> None:
     assert needle not in text, path
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="the notice and the shared signal are PostgreSQL's path")
+def test_postgresql_workers_see_a_write_before_its_notice_arrives(app: Flask, monkeypatch) -> None:
+    from timeline.db import engines
+    from timeline.web.cache import _EXT, VersionSource
+
+    load_doc(app, _more_doc())
+    other = VersionSource(app.config["DATABASE_URL"], engines(app)[0], app.instance_path)  # another worker
+    before = other.current()
+    assert before is not None and other.listener is not None  # it listens for notices
+    assert other.current() is before  # no write, no notice: nothing read again
+    monkeypatch.setattr(other, "_heard_of_a_write", lambda: False)  # its notice is late
+    _create(app, _event("iran", "Seen at once", []))
+    after = other.current()
+    assert after is not None and after.data > before.data
+    assert after.of("actor:iran") > before.of("actor:iran")
+    assert after.of("actor:russia") == before.of("actor:russia")
+    assert app.extensions[_EXT].source.signal is not None
+    other.close()

@@ -18,7 +18,9 @@ committed is therefore seen by the very next request in every worker, and there 
 from __future__ import annotations
 
 import contextlib
+import mmap
 import os
+import secrets
 import sqlite3
 import threading
 import zlib
@@ -105,7 +107,7 @@ class Versions:
 class VersionSource:
     """The current versions, as cheaply as the database allows."""
 
-    def __init__(self, url: str, engine: Engine) -> None:
+    def __init__(self, url: str, engine: Engine, signal_folder: str | None = None) -> None:
         parsed = make_url(url)
         database = parsed.database or ""
         self.path = (
@@ -119,6 +121,13 @@ class VersionSource:
         self.conn: sqlite3.Connection | None = None
         self.seen: int | None = None  # PRAGMA data_version when the rows were last read
         self.listener: psycopg.Connection[Any] | None = None
+        # PostgreSQL, same machine: writers put a new random number in a small shared file at commit;
+        # readers compare it on each request (a memory read), so no worker here ever lags a write.
+        self.signal = (
+            _SharedSignal(os.path.join(signal_folder, f"cache-signal-{zlib.crc32(url.encode()):08x}"))
+            if signal_folder and parsed.get_backend_name() == "postgresql"
+            else None
+        )
         self.conninfo = (
             parsed.set(drivername="postgresql").render_as_string(hide_password=False)
             if parsed.get_backend_name() == "postgresql"
@@ -141,7 +150,8 @@ class VersionSource:
         # PostgreSQL: every data write NOTIFYs (scopes.bump); the versions are read again only after
         # a notice, checked without a round trip, or when the listening connection is not there.
         with self.lock:
-            if not self._heard_of_a_write() and self.versions is not None:
+            moved = self.signal.moved() if self.signal is not None else False
+            if not self._heard_of_a_write() and not moved and self.versions is not None:
                 return self.versions
             try:
                 with self.engine.connect() as conn:
@@ -174,6 +184,14 @@ class VersionSource:
             self.listener = None
             return True
 
+    def close(self) -> None:
+        """Close the listening connection (an app being discarded)."""
+        with self.lock:
+            if self.listener is not None:
+                with contextlib.suppress(Exception):
+                    self.listener.close()
+                self.listener = None
+
     def after_local_write(self, notice: str) -> None:
         """This process committed a write: read the versions again, once its notice has gone out.
 
@@ -182,6 +200,8 @@ class VersionSource:
         """
         with self.lock:
             self.versions = None
+            if self.signal is not None:
+                self.signal.move()
             if self.listener is None:
                 return
             try:
@@ -217,6 +237,43 @@ class VersionSource:
         if self.conn is not None:
             self.conn.close()
         self.conn, self.seen, self.versions = None, None, None
+
+
+class _SharedSignal:
+    """Eight bytes in a file every process of this machine maps: a writer moves them, readers compare."""
+
+    def __init__(self, path: str) -> None:
+        self.path, self.pid, self.seen = path, -1, b""
+        self.map: mmap.mmap | None = None
+
+    def _mapped(self) -> mmap.mmap | None:
+        if self.map is None or self.pid != os.getpid():
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+                try:
+                    if os.fstat(fd).st_size < 8:
+                        os.ftruncate(fd, 8)
+                    self.map = mmap.mmap(fd, 8)
+                finally:
+                    os.close(fd)
+            except OSError:  # no shared file: the notices alone tell of writes
+                self.map = None
+            self.pid = os.getpid()
+        return self.map
+
+    def moved(self) -> bool:
+        """Whether a writer on this machine committed since the last look (True at the first look)."""
+        mapped = self._mapped()
+        if mapped is None:
+            return False
+        now = mapped[:8]
+        moved, self.seen = now != self.seen, now
+        return moved
+
+    def move(self) -> None:
+        mapped = self._mapped()
+        if mapped is not None:
+            mapped[:8] = secrets.token_bytes(8)
 
 
 class Store:
@@ -275,7 +332,7 @@ class Cache:
 
 def init_app(app: Flask, engine: Engine) -> None:
     cache = Cache(
-        VersionSource(app.config["DATABASE_URL"], engine),
+        VersionSource(app.config["DATABASE_URL"], engine, app.instance_path),
         Store(int(app.config["RESPONSE_CACHE_MB"]) * 1024 * 1024),
         app.config.get("SESSION_COOKIE_NAME", "session"),
         app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
