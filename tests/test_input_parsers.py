@@ -8,7 +8,7 @@ from markupsafe import escape
 
 from timeline.config import DEFAULT_TRUSTED_HOSTS, trusted_hosts
 from timeline.db import write_session
-from timeline.numbers import MAX_ID, parse_int
+from timeline.integers import MAX_ID, parse_int
 from timeline.services import accounts
 from timeline.services.errors import Invalid
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from ..numbers import parse_int
+from ..integers import parse_int
 from .errors import Invalid
 
 T = TypeVar("T")

@@ -10,8 +10,8 @@ from werkzeug.exceptions import HTTPException
 
 from .. import queries
 from ..db import get_session, write_session
+from ..integers import parse_int
 from ..models import Actor, Event, Topic
-from ..numbers import parse_int
 from ..schemas import ActorIn, TopicIn
 from ..services import events as event_service
 from ..services.errors import Conflict, Invalid, NotFound

@@ -10,8 +10,8 @@ from werkzeug.routing import IntegerConverter
 from .. import queries
 from ..dates import InvalidDate, parse_bound
 from ..db import get_session
+from ..integers import MAX_ID, parse_int
 from ..models import CONFIDENCE_RANK, Confidence, EventKind
-from ..numbers import MAX_ID, parse_int
 from ..services import paging
 from ..services.errors import Invalid
 from ..services.records import dumpb

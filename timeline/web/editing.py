@@ -10,8 +10,8 @@ from werkzeug.wrappers import Response as BaseResponse
 from .. import queries, work
 from ..dates import InvalidDate, parse_bound
 from ..db import get_session, write_session
+from ..integers import MAX_ID, parse_int
 from ..models import Candidate, Event
-from ..numbers import MAX_ID, parse_int
 from ..schemas import ActorIn, TopicIn
 from ..services import events as event_service
 from ..services import feeds, revisions

@@ -8,8 +8,8 @@ from flask import Blueprint, Flask, Response, abort, render_template, request
 
 from .. import queries, scopes
 from ..db import get_session
+from ..integers import parse_int
 from ..models import EventKind, Topic
-from ..numbers import parse_int
 from ..services.charts import DETAIL_POINTS, build_chart
 from ..services.comparison import BY_GOVERNMENT, Comparison, compare_topic
 from ..services.errors import Invalid

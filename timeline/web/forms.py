@@ -23,8 +23,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import HiddenInput
 
+from ..integers import parse_int
 from ..models import Actor, ActorKind, Candidate, Confidence, EventKind, Topic
-from ..numbers import parse_int
 
 csrf = CSRFProtect()
 NEW_ACTOR = "__new__"
