@@ -26,7 +26,11 @@ def _list_page(errors: dict[str, str] | None = None, status: int = 200) -> tuple
         hooks=queries.all_webhooks(session),
         types=webhooks.EVENT_TYPES,
         errors=errors or {},
-        form=request.form if errors else {},
+        # After a refusal the form shows what was sent; a new form ticks the statement events.
+        url_value=request.form.get("url", "") if errors else "",
+        checked=request.form.getlist("events")
+        if errors
+        else [t for t in webhooks.EVENT_TYPES if t.startswith("event.")],
     ), status
 
 
