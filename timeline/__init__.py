@@ -14,6 +14,7 @@ from .web import (
     api,
     auth,
     cache,
+    changes,
     citing,
     common,
     editing,
@@ -24,6 +25,7 @@ from .web import (
     forms,
     pages,
     security,
+    webhooks,
 )
 
 
@@ -48,8 +50,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     citing.init_app(app)
     editing.init_app(app)
     api.init_app(app)
+    changes.init_app(app)
     extract.init_app(app)
     admin.init_app(app)
+    webhooks.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     # Everything built so far (modules, the app) lives as long as the process: keep it out of the

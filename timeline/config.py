@@ -31,6 +31,8 @@ def instance_folder() -> Path:
                 "set TIMELINE_INSTANCE_PATH to a folder of its own, or start from another directory."
             )
     return path
+
+
 # Host names the site answers for; others get 400 (links built from a forged Host would point elsewhere).
 DEFAULT_TRUSTED_HOSTS = ["localhost", "127.0.0.1"]
 
@@ -66,6 +68,15 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         # (tests with a local server; an intranet deployment that means it).
         ALLOW_PRIVATE_ADDRESSES=False,
         JOB_QUEUE_POLL=5,
+        # Webhooks: how often the scheduler sends, each POST's timeout, attempts before a delivery is
+        # marked failed, the first retry's wait (doubling each time, up to an hour), and an extra CA file
+        # to trust for receivers' certificates (an intranet's own CA; tests).
+        WEBHOOK_INTERVAL=30,
+        WEBHOOK_TIMEOUT=10,
+        WEBHOOK_CONCURRENCY=4,
+        WEBHOOK_MAX_ATTEMPTS=8,
+        WEBHOOK_RETRY_SECONDS=30,
+        WEBHOOK_CA_FILE="",
         TRUSTED_HOSTS=DEFAULT_TRUSTED_HOSTS,
         # A scheduler process that finds another one active checks again this often (seconds).
         SCHEDULER_STANDBY_POLL=10,

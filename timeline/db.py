@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from . import scopes
 from .models import DataVersion
+from .services import changes
 from .services.errors import DatabaseBusy, StorageError
 
 _ENGINES = "timeline.engines"
@@ -213,12 +214,18 @@ def write_session(*, bookkeeping: bool = False) -> Iterator[Session]:
     session = _WriteSession(engines()[1], expire_on_commit=False)
     try:
         yield session
-        if not bookkeeping and (
-            session.info.get("written") or session.new or session.dirty or session.deleted
+        recorded = changes.pending(session)
+        if recorded or (
+            not bookkeeping
+            and (session.info.get("written") or session.new or session.dirty or session.deleted)
         ):
             # Every write bumps the data version: each worker's response cache sees it on its next request,
             # and the scopes it touched: cached pages that show none of them stay (timeline/scopes.py).
-            session.execute(_BUMP_DATA_VERSION)
+            if recorded:
+                # The number comes under the row's lock, held to commit: the changes feed's commit order.
+                changes.stamp(session, session.execute(_BUMP_DATA_VERSION_RETURNING).scalar_one(), recorded)
+            else:
+                session.execute(_BUMP_DATA_VERSION)
             scopes.bump(session, scopes.touched(session))
         session.commit()
     except BaseException as exc:
@@ -243,6 +250,7 @@ _DATA_VERSION = DataVersion.__table__  # type: ignore[attr-defined]
 _BUMP_DATA_VERSION = (
     update(_DATA_VERSION).where(_DATA_VERSION.c.id == 1).values(version=_DATA_VERSION.c.version + 1)
 )
+_BUMP_DATA_VERSION_RETURNING = _BUMP_DATA_VERSION.returning(_DATA_VERSION.c.version)
 
 
 @event.listens_for(_WriteSession, "after_flush")

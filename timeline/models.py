@@ -326,3 +326,65 @@ class DataScope(SQLModel, table=True):
 
     scope: str = Field(max_length=200, primary_key=True)
     version: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+
+
+class ChangeEntry(SQLModel, table=True):
+    """A revision's place in the changes feed: (seq, n), seq being the data version its transaction took.
+
+    The data version is bumped under its row's lock just before commit, so seq follows commit order
+    (PostgreSQL ids do not); n orders the revisions of one transaction.
+    """
+
+    __tablename__ = "change_log"
+
+    seq: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    n: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    revision_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("revision.id", ondelete="CASCADE"), nullable=False)
+    )
+
+
+class Webhook(SQLModel, table=True):
+    """An editor's subscription: changes of the chosen types are POSTed, signed, to an https URL."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(max_length=2000)
+    events: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    secret: str = Field(max_length=100)  # whsec_<base64>: the receiver verifies signatures with it
+    created_by: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="SET NULL"), nullable=True),
+    )
+    created_at: datetime = Field(default_factory=utcnow)
+    # The last change-log entry turned into deliveries: later ones are this webhook's to send.
+    after_seq: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
+    after_n: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    last_status: str | None = Field(default=None, max_length=300)
+    last_attempt_at: datetime | None = Field(default=None)
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One change sent (or to be sent) to one webhook: the exact body, its attempts and outcome."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (
+        UniqueConstraint("webhook_id", "change_seq", "change_n", name="uq_webhook_delivery_change"),
+        Index("ix_webhook_delivery_due", "status", "next_attempt_at"),
+        Index("ix_webhook_delivery_hook", "webhook_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    webhook_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("webhook.id", ondelete="CASCADE"), nullable=False)
+    )
+    event_type: str = Field(max_length=40)
+    change_seq: int = Field(sa_column=Column(BigInteger, nullable=False))
+    change_n: int
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="pending", max_length=10)  # pending, delivered, failed
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime | None = Field(default=None)
+    last_status_code: int | None = Field(default=None)
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+    delivered_at: datetime | None = Field(default=None)

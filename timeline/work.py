@@ -6,6 +6,7 @@ context.
 
 from __future__ import annotations
 
+import ssl
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from flask import current_app
 
 from .db import read_session, write_session
 from .models import Snapshot
-from .services import feeds, linkcheck, snapshots
+from .services import feeds, linkcheck, snapshots, webhooks
 from .services.exchange import ImportReport, apply_import, validate_document
 from .services.importplan import plan_import
 
@@ -64,6 +65,37 @@ def fetch_feeds() -> feeds.FeedReport:
     fetches = feeds.download(targets, fetch)
     with write_session() as session:
         return feeds.record_fetches(session, fetches)
+
+
+def deliver_webhooks() -> webhooks.DeliveryReport:
+    """File new changes as deliveries (short write), POST the due ones (no transaction), record outcomes."""
+    cfg = current_app.config
+    with read_session() as session:
+        plans = webhooks.plan_deliveries(session)
+    report = webhooks.DeliveryReport()
+    if plans:
+        with write_session(bookkeeping=True) as session:
+            report.filed = webhooks.file_deliveries(session, plans)
+    with read_session() as session:
+        outgoing = webhooks.due(session)
+    if not outgoing:
+        return report
+    context = ssl.create_default_context()
+    if cfg.get("WEBHOOK_CA_FILE"):
+        context.load_verify_locations(cafile=cfg["WEBHOOK_CA_FILE"])  # an intranet's own CA, or a test's
+    send = partial(
+        webhooks.post, timeout=float(cfg["WEBHOOK_TIMEOUT"]), allow_private=allow_private(), context=context
+    )
+    attempts = webhooks.send_all(outgoing, send, int(cfg["WEBHOOK_CONCURRENCY"]))
+    with write_session(bookkeeping=True) as session:
+        outcome = webhooks.record_attempts(
+            session,
+            attempts,
+            max_attempts=int(cfg["WEBHOOK_MAX_ATTEMPTS"]),
+            base_seconds=float(cfg["WEBHOOK_RETRY_SECONDS"]),
+        )
+    outcome.filed = report.filed
+    return outcome
 
 
 def import_document(document: Any, user_id: int | None = None, *, dry_run: bool = False) -> ImportReport:

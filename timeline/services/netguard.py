@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import ipaddress
 import socket
+import ssl
 import urllib.request
 from typing import Any
 
@@ -85,19 +86,26 @@ class _HTTPHandler(urllib.request.HTTPHandler):
 
 
 class _HTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, allow_private: bool) -> None:
-        super().__init__()
+    def __init__(self, allow_private: bool, context: ssl.SSLContext | None = None) -> None:
+        super().__init__(context=context)
         self._conn = _connection_class(http.client.HTTPSConnection, allow_private)
 
     def https_open(self, req: urllib.request.Request) -> Any:
         return self.do_open(self._conn, req, context=self._context)  # type: ignore[attr-defined]
 
 
-def opener(*, allow_private: bool = False, handlers: tuple[Any, ...] = ()) -> urllib.request.OpenerDirector:
+def opener(
+    *, allow_private: bool = False, handlers: tuple[Any, ...] = (), context: ssl.SSLContext | None = None
+) -> urllib.request.OpenerDirector:
     """A urllib opener whose every connection (redirects included) goes through the address guard.
+
+    context: the TLS settings for https (default: the system's trusted certificates).
 
     Proxies from the environment are not used: the guard must see the address actually contacted.
     """
     return urllib.request.build_opener(
-        urllib.request.ProxyHandler({}), _HTTPHandler(allow_private), _HTTPSHandler(allow_private), *handlers
+        urllib.request.ProxyHandler({}),
+        _HTTPHandler(allow_private),
+        _HTTPSHandler(allow_private, context),
+        *handlers,
     )

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from .. import queries, scopes
 from ..models import Revision, utcnow
+from . import changes
 
 # Derived or bookkeeping fields: recorded in snapshots, left out of the readable diff.
 _NOT_DIFFED = {"date_earliest", "date_latest", "date_display", "created_at", "updated_at", "version"}
@@ -31,10 +32,10 @@ def record(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> None:
-    """Write one revision in the caller's transaction (a Core insert: nothing reads it back here)."""
+    """Write one revision in the caller's transaction (a Core insert); it joins the changes feed at commit."""
     # An event's change reaches its actor and topics; an actor's or topic's may reach any page.
     scopes.note(session, *(scopes.of_event(before, after) if entity == "event" else [scopes.ALL]))
-    session.execute(
+    result = session.execute(
         _INSERT_REVISION,
         {
             "entity": entity,
@@ -47,6 +48,7 @@ def record(
             "after": after,
         },
     )
+    changes.note(session, int(result.inserted_primary_key[0]))  # type: ignore[attr-defined]
 
 
 def history(session: Session, entity: str, entity_id: int) -> list[tuple[Revision, str | None]]:

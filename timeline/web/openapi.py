@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from ..schemas import ActorIn, EventIn, TopicIn
+from .openapi_changes import CHANGES_PATH
+from .openapi_changes import SCHEMAS as CHANGE_SCHEMAS
 from .openapi_extract import SCHEMAS as EXTRACT_SCHEMAS
 from .openapi_extract import extract_path
 
@@ -238,6 +240,8 @@ def openapi_document() -> dict[str, Any]:
             },
         },
     }
+    schemas.update(CHANGE_SCHEMAS)
+    paths["/api/v1/changes"] = CHANGES_PATH
     paths["/api/v1/extract"] = extract_path(_BEARER, _errors(400, 401, 403, 413, 415, 422))
     schemas.update(EXTRACT_SCHEMAS)
     return {
