@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session
@@ -19,14 +19,16 @@ BY_GOVERNMENT, BY_SPEAKER = "government", "speaker"
 
 @dataclass
 class Comparison:
-    """The lanes (actor, history) and the topic's statements across actors."""
+    """The picked lanes (actor, history), every lane available, and the picked lanes' statements."""
 
     topic: Topic
     by: str
     lanes: list[tuple[Actor, TopicHistory]]
-    events: list[Any]  # rows (queries.events_for_topic)
+    events: list[Any]  # rows (queries.events_for_topic) of the picked lanes
     stances: dict[int, list[tuple[Any, Topic]]]
     actors: dict[int, Actor]
+    available: list[Actor] = field(default_factory=list)  # every lane's actor, by name
+    errors: dict[str, str] = field(default_factory=dict)  # a bad lane name: the rest still shows
 
     def document(self, session: Session) -> dict[str, Any]:
         """The comparison in the native export format, plus one history per lane."""
@@ -48,7 +50,7 @@ class Comparison:
         return sorted(seen.values(), key=lambda t: t.slug)
 
 
-def _top_ancestors(session: Session, actors: dict[int, Actor]) -> dict[int, Actor]:
+def top_ancestors(session: Session, actors: dict[int, Actor]) -> dict[int, Actor]:
     """Each actor's top-level ancestor (itself when it has no parent)."""
     known = dict(actors)
     pending = {a.parent_id for a in known.values() if a.parent_id and a.parent_id not in known}
@@ -70,12 +72,13 @@ def compare_topic(
     session: Session,
     topic: Topic,
     filters: queries.EventFilters | None = None,
-    lane_slugs: list[str] | None = None,
+    lane_names: list[str] | None = None,
     by: str = BY_GOVERNMENT,
     *,
     shape: str = queries.FULL,
 ) -> Comparison:
-    """Lanes per government (officials rolled up) or per speaker; lane_slugs picks and orders them.
+    """Lanes per government (officials included, one series per speaker) or per speaker; lane_names
+    (slugs or names, any case) pick and order them: an unknown name lands in `errors`, the rest stays.
 
     shape: what each event row holds (queries.FULL for the JSON document, HISTORY for a page)."""
     if by not in (BY_GOVERNMENT, BY_SPEAKER):
@@ -84,7 +87,7 @@ def compare_topic(
     events = list(queries.events_for_topic(session, topic.id, filters or queries.EventFilters(), shape))
     stances = stances_of(events, queries.all_topics(session))
     actors = queries.actors_by_ids(session, {e.actor_id for e in events})
-    lane_of = _top_ancestors(session, actors) if by == BY_GOVERNMENT else dict(actors)
+    lane_of = top_ancestors(session, actors) if by == BY_GOVERNMENT else dict(actors)
     only_topic = {
         event_id: [(s, t) for s, t in rows if t.id == topic.id] for event_id, rows in stances.items()
     }
@@ -97,15 +100,42 @@ def compare_topic(
     for lane_id, lane_events in grouped.items():
         [history] = build_histories(lane_events, only_topic, actors)
         lanes.append((lane_actors[lane_id], history))
-    if lane_slugs:
-        by_slug = {a.slug: (a, h) for a, h in lanes}
-        unknown = [s for s in lane_slugs if s not in by_slug]
+    lanes.sort(key=lambda lane: (lane[0].name.casefold(), lane[0].slug))
+    available = [a for a, _h in lanes]
+    errors: dict[str, str] = {}
+    if lane_names:
+        picked, unknown = pick_lanes(available, lane_names)
         if unknown:
-            available = ", ".join(sorted(by_slug)) or "none"
-            raise Invalid(
-                {"actors": f"no lane for {', '.join(unknown)} on this topic (available: {available})"}
+            names = ", ".join(a.name for a in available) or "none"
+            errors["actors"] = f"no lane for {', '.join(unknown)} on this topic (available: {names})"
+        if picked:
+            order = {a.id: i for i, a in enumerate(picked)}
+            lanes = sorted(
+                (lane for lane in lanes if lane[0].id in order), key=lambda lane: order[lane[0].id]
             )
-        lanes = [by_slug[s] for s in dict.fromkeys(lane_slugs)]
-    else:
-        lanes.sort(key=lambda lane: (lane[0].name.casefold(), lane[0].slug))
-    return Comparison(topic, by, lanes, events, stances, actors)
+    kept = {a.id for a, _h in lanes}
+    events = [e for e in events if lane_of[e.actor_id].id in kept]
+    return Comparison(topic, by, lanes, events, stances, actors, available, errors)
+
+
+def split_names(text: str | list[str]) -> list[str]:
+    """Lane names from `?actors=` ("Russia, Iran"; repeated parameters are joined)."""
+    parts = text if isinstance(text, list) else [text]
+    return [name.strip() for part in parts for name in part.split(",") if name.strip()]
+
+
+def pick_lanes(available: list[Actor], names: list[str]) -> tuple[list[Actor], list[str]]:
+    """The lanes named (slug or name, any case), in the order given, and the names that match none."""
+    index: dict[str, Actor] = {}
+    for actor in available:
+        index.setdefault(actor.slug.casefold(), actor)
+        index.setdefault(actor.name.casefold(), actor)
+    picked: dict[int | None, Actor] = {}
+    unknown: list[str] = []
+    for name in names:
+        found = index.get(name.casefold())
+        if found is None:
+            unknown.append(name)
+        else:
+            picked.setdefault(found.id, found)
+    return list(picked.values()), unknown

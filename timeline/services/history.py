@@ -1,11 +1,20 @@
-"""Stance histories: the ordered scores of an actor on a topic and how they change."""
+"""Stance histories: each speaker's ordered scores on a topic and how they change.
+
+The rules (documented in the README, "Stance history"):
+- A speaker is the actor a statement is attributed to (a person, or a body speaking as itself); the
+  speaker role is the capacity it spoke in, so a person moving between roles stays one series.
+- A change links two statements of one speaker on one topic, never statements of different speakers.
+- Statement a comes before b only when a's latest possible day is before b's earliest possible day.
+  Overlapping ranges (equal days included) are an "order unknown" pair and claim no change; a later
+  statement is compared with the statements it can be ordered after (when those agree on a score).
+"""
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
-from functools import partial
+from functools import cached_property, partial
 from operator import attrgetter
 from typing import Any, NamedTuple
 
@@ -14,6 +23,9 @@ import orjson
 from ..models import Actor, Topic
 
 UNCHANGED, SHIFT, REVERSAL = "unchanged", "shift", "reversal"
+ORDER_UNKNOWN = "order unknown (dates overlap)"
+# At most this many unordered pairs are listed per series in JSON (all are counted).
+LISTED_PAIRS = 200
 
 
 class StancePoint(NamedTuple):
@@ -22,19 +34,19 @@ class StancePoint(NamedTuple):
     event_id: int
     event_uid: str
     title: str
-    actor_slug: str
+    actor_slug: str  # the speaker
     actor_name: str
     speaker_role: str | None
     edtf: str
-    earliest: date  # or its ISO text (rows of shape queries.JSON_BODY): both sort and serialise alike
-    latest: date
+    earliest: Any  # a date, or its ISO text (rows of shape queries.JSON_BODY): both compare alike
+    latest: Any
     display: str
     score: int
     rationale: str | None
 
 
 class Step(NamedTuple):
-    """The change between two consecutive points."""
+    """A change between two ordered statements of one speaker."""
 
     from_event_id: int
     to_event_id: int
@@ -43,22 +55,35 @@ class Step(NamedTuple):
     change: str
 
 
+class UnorderedPair(NamedTuple):
+    """Two statements of one speaker whose possible dates overlap: their order is unknown."""
+
+    first: StancePoint  # the one with the earlier earliest day
+    second: StancePoint
+
+
 @dataclass
-class TopicHistory:
-    """One actor's series of stances on one topic, with its summary."""
+class Series:
+    """One speaker's statements on one topic, the changes between them and the pairs in unknown order."""
 
-    topic_slug: str
-    topic_name: str
-    points: list[StancePoint] = field(default_factory=list)
+    speaker_slug: str
+    speaker_name: str
+    points: list[StancePoint]
     steps: list[Step] = field(default_factory=list)
+    unordered: list[UnorderedPair] = field(default_factory=list)  # at most LISTED_PAIRS
+    unordered_count: int = 0
+    first_points: list[StancePoint] = field(default_factory=list)  # none ordered before them
+    latest_points: list[StancePoint] = field(default_factory=list)  # none ordered after them
 
     @property
-    def first(self) -> StancePoint:
-        return self.points[0]
+    def first_score(self) -> int | None:
+        """The first score, or None when the earliest statements overlap and disagree."""
+        return _agreed(self.first_points)
 
     @property
-    def latest(self) -> StancePoint:
-        return self.points[-1]
+    def latest_score(self) -> int | None:
+        """The latest score, or None when the latest statements overlap and disagree."""
+        return _agreed(self.latest_points)
 
     @property
     def shifts(self) -> int:
@@ -68,22 +93,93 @@ class TopicHistory:
     def reversals(self) -> int:
         return sum(1 for s in self.steps if s.change == REVERSAL)
 
+    @cached_property
+    def unordered_ids(self) -> frozenset[int]:
+        """The statements that overlap another of this series (listed pairs only)."""
+        return frozenset(p.event_id for pair in self.unordered for p in pair)
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "statements": len(self.points),
+            "first_score": self.first_score,
+            "latest_score": self.latest_score,
+            "shifts": self.shifts,
+            "reversals": self.reversals,
+            "unordered_pairs": self.unordered_count,
+        }
+
+
+def _agreed(points: list[StancePoint]) -> int | None:
+    scores = {p.score for p in points}
+    return scores.pop() if len(scores) == 1 else None
+
+
+@dataclass
+class TopicHistory:
+    """Every speaker's series on one topic (of one actor, or of one lane of a comparison)."""
+
+    topic_slug: str
+    topic_name: str
+    series: list[Series] = field(default_factory=list)
+
+    @cached_property
+    def points(self) -> list[StancePoint]:
+        """Every statement, in timeline order."""
+        return sorted((p for s in self.series for p in s.points), key=_SORT_KEY)
+
+    @property
+    def steps(self) -> list[Step]:
+        return [step for s in self.series for step in s.steps]
+
+    @property
+    def first(self) -> StancePoint:
+        return self.points[0]
+
+    @property
+    def latest(self) -> StancePoint:
+        return max(self.points, key=attrgetter("latest", "earliest", "event_id"))
+
+    @property
+    def shifts(self) -> int:
+        return sum(s.shifts for s in self.series)
+
+    @property
+    def reversals(self) -> int:
+        return sum(s.reversals for s in self.series)
+
+    @property
+    def unordered_count(self) -> int:
+        return sum(s.unordered_count for s in self.series)
+
+    @property
+    def single(self) -> Series | None:
+        """The one series when a single speaker spoke."""
+        return self.series[0] if len(self.series) == 1 else None
+
     def as_dict(self) -> dict[str, object]:
         """The history for JSON (str() of a date is its ISO text, and ISO text stays as it is)."""
+        single = self.single
         return {
             "topic": self.topic_slug,
             "topic_name": self.topic_name,
             "summary": {
                 "statements": len(self.points),
-                "first_score": self.first.score,
-                "latest_score": self.latest.score,
+                "speakers": len(self.series),
+                # Across several speakers there is no one first or latest score: see "series".
+                "first_score": single.first_score if single else None,
+                "latest_score": single.latest_score if single else None,
                 "shifts": self.shifts,
                 "reversals": self.reversals,
+                "unordered_pairs": self.unordered_count,
                 "span": {
                     "earliest": str(self.first.earliest),
                     "latest": str(max(p.latest for p in self.points)),
                 },
             },
+            "series": [
+                {"speaker": s.speaker_slug, "speaker_name": s.speaker_name, **s.summary()}
+                for s in self.series
+            ],
             "points": [
                 {
                     "event_uid": p.event_uid,
@@ -97,16 +193,23 @@ class TopicHistory:
                 }
                 for p in self.points
             ],
-            # Step i joins point i and point i + 1.
             "changes": [
                 {
-                    "from_event_uid": a.event_uid,
-                    "to_event_uid": b.event_uid,
-                    "from_score": s.from_score,
-                    "to_score": s.to_score,
-                    "change": s.change,
+                    "speaker": s.speaker_slug,
+                    "from_event_uid": uids[step.from_event_id],
+                    "to_event_uid": uids[step.to_event_id],
+                    "from_score": step.from_score,
+                    "to_score": step.to_score,
+                    "change": step.change,
                 }
-                for s, a, b in zip(self.steps, self.points, self.points[1:], strict=False)
+                for s in self.series
+                for uids in ({p.event_id: p.event_uid for p in s.points},)
+                for step in s.steps
+            ],
+            "unordered": [
+                {"speaker": s.speaker_slug, "event_uids": [a.event_uid, b.event_uid], "change": ORDER_UNKNOWN}
+                for s in self.series
+                for a, b in s.unordered
             ],
         }
 
@@ -145,20 +248,56 @@ def classify(before: int, after: int) -> str:
     return SHIFT
 
 
+def build_series(speaker_slug: str, speaker_name: str, points: list[StancePoint]) -> Series:
+    """One speaker's series: a sweep in timeline order, O(n log n) plus the overlapping pairs.
+
+    `active` holds the statements that may still overlap the next one (a heap by latest day); once a
+    statement's latest day is before the next one's earliest, it is ordered before every later one.
+    `frontier` holds the ordered-before statements that no other ordered-before statement follows:
+    the ones a new statement is compared with.
+    """
+    points.sort(key=_SORT_KEY)
+    series = Series(speaker_slug, speaker_name, points)
+    active: list[tuple[Any, int, StancePoint]] = []
+    frontier: list[StancePoint] = []
+    bound: Any = None  # the greatest earliest day among the ordered-before statements
+    for index, point in enumerate(points):
+        while active and active[0][0] < point.earliest:
+            _latest, _i, done = heapq.heappop(active)
+            bound = done.earliest if bound is None or done.earliest > bound else bound
+            frontier = [p for p in frontier if p.latest >= bound]
+            frontier.append(done)  # retired by latest day: it is never before the bound
+        if frontier:
+            score = _agreed(frontier)
+            if score is not None:
+                before = max(frontier, key=_RECENT)
+                series.steps.append(
+                    Step(before.event_id, point.event_id, score, point.score, classify(score, point.score))
+                )
+        else:
+            series.first_points.append(point)
+        for _latest, _i, other in active:
+            series.unordered_count += 1
+            if len(series.unordered) < LISTED_PAIRS:
+                series.unordered.append(UnorderedPair(other, point))
+        heapq.heappush(active, (point.latest, index, point))
+    series.latest_points = [p for _l, _i, p in active]  # nothing is ordered after these
+    series.latest_points.sort(key=_SORT_KEY)
+    return series
+
+
+_RECENT = attrgetter("latest", "earliest", "event_id")
+
+
 def build_histories(
     events: Iterable[Any],
     stances: Mapping[int, list[tuple[Any, Topic]]],
     actors: Mapping[int, Actor],
 ) -> list[TopicHistory]:
-    """Per-topic histories from events and their stances, topics ordered by name.
-
-    Written for long timelines (thousands of points per page): tuples built in one call each, and a
-    topic's slug read once per Topic object (stances_of gives one object per topic).
-    """
-    make_point, make_step = partial(tuple.__new__, StancePoint), partial(tuple.__new__, Step)
+    """Per-topic histories (one series per speaker) from events and their stances, topics by name."""
+    make_point = partial(tuple.__new__, StancePoint)
     names = {actor_id: (actor.slug, actor.name) for actor_id, actor in actors.items()}
-    by_topic: dict[str, tuple[Topic, list[StancePoint]]] = {}
-    by_object: dict[int, tuple[Topic, list[StancePoint]]] = {}
+    by_topic: dict[str, tuple[Topic, dict[str, list[StancePoint]]]] = {}
     for ev in events:
         pairs = stances.get(ev.id)
         if not pairs:
@@ -167,17 +306,11 @@ def build_histories(
         base = (ev.id, ev.uid, ev.title, slug, name, ev.speaker_role, ev.date_edtf,
                 ev.date_earliest, ev.date_latest, ev.date_display)  # fmt: skip
         for stance, topic in pairs:
-            entry = by_object.get(id(topic))
-            if entry is None:
-                entry = by_object[id(topic)] = by_topic.setdefault(topic.slug, (topic, []))
-            entry[1].append(make_point((*base, stance.score, stance.rationale)))
+            speakers = by_topic.setdefault(topic.slug, (topic, {}))[1]
+            speakers.setdefault(slug, []).append(make_point((*base, stance.score, stance.rationale)))
     histories = []
-    for topic, points in by_topic.values():
-        points.sort(key=_SORT_KEY)  # already in order when events come in timeline order
-        history = TopicHistory(topic.slug, topic.name, points)
-        history.steps = [
-            make_step((a.event_id, b.event_id, a.score, b.score, classify(a.score, b.score)))
-            for a, b in zip(points, points[1:], strict=False)
-        ]
-        histories.append(history)
+    for topic, speakers in by_topic.values():
+        series = [build_series(slug, points[0].actor_name, points) for slug, points in speakers.items()]
+        series.sort(key=lambda s: (s.points[0].earliest, s.speaker_name.casefold(), s.speaker_slug))
+        histories.append(TopicHistory(topic.slug, topic.name, series))
     return sorted(histories, key=lambda h: (h.topic_name.casefold(), h.topic_slug))

@@ -93,3 +93,11 @@ def url_with(**changes: Any) -> str:
 def page_url(number: int) -> str:
     """This page's URL, every parameter kept, at another page of its listing."""
     return url_with(page=number)
+
+
+def whole_axis(errors: dict[str, str]) -> bool:
+    """`?axis=all`: the charts' time axis covers every statement; anything else but empty is an error."""
+    value = request.args.get("axis", "").strip()
+    if value not in ("", "all"):
+        errors["axis"] = "use “all” (the whole span) or leave it empty"
+    return value == "all"

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, render_template, request
+from flask import Blueprint, Flask, Response, abort, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from .. import queries, scopes
 from ..db import get_session
 from ..integers import parse_int
 from ..models import EventKind, Topic
-from ..services.charts import DETAIL_POINTS, build_chart
-from ..services.comparison import BY_GOVERNMENT, Comparison, compare_topic
+from ..services.charts import DETAIL_POINTS, charts_on_one_axis
+from ..services.comparison import BY_GOVERNMENT, Comparison, compare_topic, split_names
 from ..services.errors import Invalid
+from ..services.matrix import Matrix, as_of_matrix, parse_day
 from ..services.records import iso_utc
 from ..services.search import Results, search
 from ..services.tabular import timelinejs_document
 from .cache import cached, depends_on
-from .common import current_page, error_json, json_response, page_url, parse_filters
+from .common import current_page, error_json, json_response, page_url, parse_filters, whole_axis
 
 bp = Blueprint("explore", __name__)
 
@@ -39,34 +42,50 @@ def _comparison(
     topic = _topic_or_404(slug)
     depends_on(scopes.topic(topic.slug))  # renewed by writes to statements on this topic only
     filters, errors, args = parse_filters()
-    args["actors"] = request.args.get("actors", "").strip()
+    lane_names = split_names(request.args.getlist("actors"))
+    args["actors"] = ", ".join(lane_names)
     args["by"] = request.args.get("by", BY_GOVERNMENT).strip() or BY_GOVERNMENT
-    lane_slugs = [s.strip() for s in args["actors"].split(",") if s.strip()]
     errors.pop("topic", None)  # the topic is the page itself
     if errors:
         return None, errors, args
     try:
-        return compare_topic(get_session(), topic, filters, lane_slugs, args["by"], shape=shape), {}, args
+        comparison = compare_topic(get_session(), topic, filters, lane_names, args["by"], shape=shape)
     except Invalid as exc:
         return None, exc.fields, args
+    return comparison, dict(comparison.errors), args
+
+
+def _canonical_lanes() -> WerkzeugResponse | None:
+    """The lane picker's checkboxes send `actors` once per lane: one comma list keeps URLs permalinks."""
+    values = request.args.getlist("actors")
+    if len(values) < 2:
+        return None
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "actors" and v != ""}
+    args.update(request.view_args or {}, actors=",".join(split_names(values)))
+    return redirect(url_for(str(request.endpoint), **args))
 
 
 @bp.get("/topics/<slug>")
 @cached
-def topic_page(slug: str) -> tuple[str, int]:
+def topic_page(slug: str) -> tuple[str, int] | WerkzeugResponse:
+    canonical = _canonical_lanes()
+    if canonical is not None:
+        return canonical
     comparison, errors, args = _comparison(slug, queries.HISTORY)
-    chart, page, events = None, None, list[Any]()
+    charts, page, events = None, None, list[Any]()
     if comparison is not None:
         # One lane shown: every point in detail; many: large lanes drawn as a line, one click away.
         detail = None if len(comparison.lanes) == 1 else DETAIL_POINTS
-        chart = build_chart([(a.name, a.slug, h) for a, h in comparison.lanes], detail)
+        lanes = [(a.name, a.slug, h) for a, h in comparison.lanes]
+        charts = charts_on_one_axis([("topic", lanes)], detail, whole_axis(errors))
         page = current_page(len(comparison.events), errors)
         events = list(queries.event_rows(get_session(), [e.id for e in page.of(comparison.events)]))
     return render_template(
         "topic.html",
         topic=_topic_or_404(slug),
         comparison=comparison,
-        chart=chart,
+        charts=charts,
+        chart=charts.charts.get("topic") if charts else None,
         events=events,
         page=page,
         page_url=page_url,
@@ -81,7 +100,7 @@ def topic_page(slug: str) -> tuple[str, int]:
 @cached
 def topic_json(slug: str) -> Response:
     comparison, errors, _args = _comparison(slug)
-    if comparison is None:
+    if comparison is None or errors:
         return error_json(400, "invalid_filter", "Invalid filter.", errors)
     return json_response(comparison.document(get_session()))
 
@@ -90,7 +109,7 @@ def topic_json(slug: str) -> Response:
 @cached
 def topic_timelinejs(slug: str) -> Response:
     comparison, errors, _args = _comparison(slug)
-    if comparison is None:
+    if comparison is None or errors:
         return error_json(400, "invalid_filter", "Invalid filter.", errors)
     topic = comparison.topic
     subtitle = f"Statements on {topic.name} by {len(comparison.lanes)} actors"
@@ -98,6 +117,51 @@ def topic_timelinejs(slug: str) -> Response:
         topic.name, subtitle, comparison.events, comparison.actors, comparison.stances, group_by="actor"
     )
     return json_response(document)
+
+
+def _matrix() -> tuple[Matrix | None, dict[str, str], dict[str, str]]:
+    args = {name: request.args.get(name, "").strip() for name in ("as_of", "compare")}
+    errors: dict[str, str] = {}
+    days: dict[str, date | None] = {}
+    for name, default in (("as_of", date.today()), ("compare", None)):
+        try:
+            days[name] = parse_day(name, args[name], default)
+        except Invalid as exc:
+            errors.update(exc.fields)
+    as_of = days.get("as_of")
+    if errors or as_of is None:
+        return None, errors, args
+    return as_of_matrix(get_session(), as_of, days.get("compare")), {}, args
+
+
+@bp.get("/matrix")
+@cached
+def matrix_page() -> tuple[str, int]:
+    matrix, errors, args = _matrix()
+    query = request.query_string.decode("utf-8", "replace")
+    return render_template("matrix.html", matrix=matrix, errors=errors, args=args, query=query), (
+        400 if errors else 200
+    )
+
+
+@bp.get("/matrix.json")
+@cached
+def matrix_json() -> Response:
+    matrix, errors, _args = _matrix()
+    if matrix is None:
+        return error_json(400, "invalid_date", "Invalid date.", errors)
+    return json_response(matrix.as_dict())
+
+
+@bp.get("/matrix.csv")
+def matrix_csv() -> Response:
+    matrix, errors, _args = _matrix()
+    if matrix is None:
+        return error_json(400, "invalid_date", "Invalid date.", errors)
+    name = f"stances-as-of-{matrix.as_of.isoformat()}.csv"
+    return Response(
+        matrix.csv(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 def _search() -> tuple[Results | None, dict[str, str], str]:

@@ -22,13 +22,13 @@ from ..dates import parse_date
 from ..db import engines, get_session
 from ..migrate import schema_problem
 from ..models import Actor, EventKind
-from ..services.charts import DETAIL_POINTS, build_chart
+from ..services.charts import DETAIL_POINTS, charts_on_one_axis, score_word
 from ..services.citations import cite, formatted, highwire
 from ..services.exchange import Timeline, actor_timeline, stream_full_csv, stream_full_export, timeline_json
 from ..services.records import iso_utc
 from ..services.tabular import csv_rows, csv_text, timelinejs_document
 from .cache import cached, depends_on
-from .common import current_page, error_json, json_response, page_url, parse_filters, url_with
+from .common import current_page, error_json, json_response, page_url, parse_filters, url_with, whole_axis
 from .security import allow_framing
 
 bp = Blueprint("pages", __name__)
@@ -36,7 +36,9 @@ bp = Blueprint("pages", __name__)
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(parse_date=parse_date, iso_utc=iso_utc, url_with=url_with)
+    app.jinja_env.globals.update(
+        parse_date=parse_date, iso_utc=iso_utc, url_with=url_with, score_word=score_word
+    )
 
 
 @bp.get("/")
@@ -85,7 +87,8 @@ def actor_page(slug: str) -> tuple[str, int]:
     page = current_page(len(timeline.events), errors)
     # One topic shown: every point in detail; many: large histories drawn as a line, one click away.
     detail = None if len(timeline.histories) == 1 else DETAIL_POINTS
-    charts = {h.topic_slug: build_chart([(actor.name, actor.slug, h)], detail) for h in timeline.histories}
+    histories = [(h.topic_slug, [(actor.name, actor.slug, h)]) for h in timeline.histories]
+    charts = charts_on_one_axis(histories, detail, whole_axis(errors))
     return render_template(
         "actor.html",
         timeline=timeline,
