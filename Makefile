@@ -6,7 +6,7 @@ PORT ?= 5000
 WORKERS ?= 2
 FLASK := $(BIN)/flask --app timeline
 
-.PHONY: run serve test lint migrate seed dev clean browser bench eval-extract
+.PHONY: run serve test lint migrate seed dev clean browser bench eval-extract axe
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -60,9 +60,15 @@ browser:
 	      || echo "Could not install Debian's chromium: browser tests will not run"; \
 	  else echo "No chromium (install Debian's chromium package): browser tests will skip"; fi; }
 
+# axe-core for the accessibility browser test (tests/test_browser_layout.py), from the npm registry
+# into .venv/axe (ignored by git); needs npm.
+axe: $(VENV)/axe/node_modules/axe-core/axe.min.js
+$(VENV)/axe/node_modules/axe-core/axe.min.js:
+	npm install --no-audit --no-fund --prefix $(VENV)/axe axe-core@4
+
 # The suite runs twice: on SQLite, then on a PostgreSQL server the tests start themselves
 # (skipped with a loud reason where PostgreSQL is not installed; required when CI=true).
-test: $(VENV)/.installed-test lint browser
+test: $(VENV)/.installed-test lint browser axe
 	TIMELINE_ARTIFACTS=$(CURDIR)/artifacts/sqlite TIMELINE_TEST_BACKEND=sqlite $(BIN)/python -m pytest -q
 	TIMELINE_ARTIFACTS=$(CURDIR)/artifacts/postgresql TIMELINE_TEST_BACKEND=postgresql $(BIN)/python -m pytest -q
 

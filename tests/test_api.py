@@ -54,7 +54,9 @@ def test_reads(token: str, client) -> None:
     assert (event["id"], event["version"], event["uid"]) == (1, 1, "e-2019")
     history = client.get("/api/v1/actors/russia/history").get_json()
     assert [h["topic"] for h in history["histories"]] == ["jcpoa", "us-sanctions"]
-    assert history["histories"][0]["changes"][0]["change"] == "reversal"
+    # Putin (−1) and the government (+2) are two speakers: no change between them.
+    assert history["histories"][0]["changes"] == []
+    assert [s["speaker"] for s in history["histories"][0]["series"]] == ["vladimir-putin", "russia"]
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ import re
 import pytest
 from flask import Flask
 
-from timeline.services.charts import build_chart
-from timeline.services.history import StancePoint, TopicHistory, build_histories
+from timeline.services.charts import X0, X1, build_chart
+from timeline.services.history import StancePoint, TopicHistory, build_histories, build_series
 
 from conftest import csrf_token, load_doc, small_doc
 
@@ -53,15 +53,18 @@ def test_actor_page_has_one_svg_chart_per_topic_with_titles_links_ranges_and_tab
     doc = doc_with_iran()
     load_doc(app, doc)
     page = client.get("/actors/iran").get_data(as_text=True)
-    charts = re.findall(r"<svg .*?</svg>", page, re.S)
+    charts = re.findall(r'<svg width="100%".*?</svg>', page, re.S)
     assert len(charts) == 1  # Iran's statements are all on the JCPOA
     chart = charts[0]
-    assert chart.count("<circle") == 3  # two points plus the ring marking the reversal
+    assert chart.count('<use class="marker"') == 2  # one marker per statement
     assert 'class="range"' in chart  # the Nov–Dec interval is drawn as a range
-    assert "is-reversal" in chart
+    # Zarif (+1) and the government (−1) are two speakers: no reversal between them.
+    assert "is-reversal" not in chart and '<line class="step' not in chart
+    assert re.findall(r'<g class="series s\d" data-speaker="([^"]+)"', chart) == ["javad-zarif", "iran"]
     assert re.search(r'<a href="/events/\d+" class="point', chart)
-    assert "<title>November 2020 – December 2020 · Javad Zarif: Zarif on the deal · score +1</title>" in chart
-    assert "Chart as a table" in page and "<td>reversal</td>" in page
+    tip = "November 2020 – December 2020 · Javad Zarif (as Foreign Minister): Zarif on the deal · for (+1)"
+    assert f"<title>{tip}</title>" in chart
+    assert "Chart as a table" in page and "<td>reversal</td>" not in page
 
 
 def test_chart_scales_from_one_to_500_statements() -> None:
@@ -87,13 +90,16 @@ def test_chart_scales_from_one_to_500_statements() -> None:
             for i in range(n)
         ]
 
-    one = build_chart([("A", "a", TopicHistory("t", "T", points(1)))])
-    assert one is not None and one.lanes[0].points[0].cx == pytest.approx(one.width / 2, abs=20)
-    many = build_chart([("A", "a", TopicHistory("t", "T", points(500)))])
+    def history(n):
+        return TopicHistory("t", "T", [build_series("a", "A", points(n))])
+
+    one = build_chart([("A", "a", history(1))])
+    assert one is not None and one.lanes[0].points[0].cx == pytest.approx(50, abs=5)  # percent of the width
+    many = build_chart([("A", "a", history(500))])
     xs = [p.cx for p in many.lanes[0].points]
-    assert xs == sorted(xs) and many.left <= xs[0] and xs[-1] <= many.right_edge
-    assert many.radius < one.radius  # smaller dots when crowded
-    assert 3 <= len(many.ticks) <= 14  # a readable number of axis labels
+    assert xs == sorted(xs) and xs[0] >= X0 and xs[-1] <= X1
+    assert len(many.lanes[0].series[0].segments) == 499  # weekly statements: every one ordered
+    assert 3 <= len(many.ticks) <= 5  # a readable number of axis labels at 390 px
 
 
 def test_topic_comparison_lanes_shared_axis_and_order(app: Flask, client) -> None:
@@ -275,8 +281,8 @@ def test_topic_comparison_with_twelve_actors(app: Flask, client) -> None:
     page = client.get("/topics/jcpoa").get_data(as_text=True)
     lanes = re.findall(r'<g class="lane" data-lane="([^"]+)"', page)
     assert len(lanes) == 13 and lanes[0] == "russia"  # Russia sorts before "State ..."
-    svg = re.search(r'<svg viewBox="0 0 (\d+) (\d+)"', page)
-    assert int(svg.group(2)) >= 13 * 90  # every lane keeps its height: nothing squeezed
+    svg = re.search(r'<svg width="100%" height="(\d+)"', page)
+    assert int(svg.group(1)) >= 13 * 90  # every lane keeps its height: nothing squeezed
     chosen = client.get("/topics/jcpoa?actors=state-11,state-00,russia").get_data(as_text=True)
     assert re.findall(r'<g class="lane" data-lane="([^"]+)"', chosen) == ["state-11", "state-00", "russia"]
 

@@ -57,8 +57,9 @@ def test_order_mixed_precisions_and_ties_deterministically() -> None:
     [history] = build_histories(events, stances, {1: actor})
     # earliest day, then latest day, then id
     assert [p.event_id for p in history.points] == [6, 7, 2, 3, 4, 5]
-    assert [s.change for s in history.steps] == [SHIFT, SHIFT, REVERSAL, REVERSAL, SHIFT]
-    assert (history.shifts, history.reversals) == (3, 2)
+    # Every statement overlaps another (a year holds its months and days; two on one day): no change is
+    # claimed, each overlapping pair is counted apart (tests/test_history_rules.py has the rules).
+    assert history.steps == [] and (history.shifts, history.reversals) == (0, 0)
     interval = history.points[3]
     assert (interval.edtf, interval.earliest, interval.latest) == (
         "2020-11/2020-12",
@@ -68,19 +69,13 @@ def test_order_mixed_precisions_and_ties_deterministically() -> None:
     summary = history.as_dict()["summary"]
     assert summary == {
         "statements": 6,
-        "first_score": -1,
-        "latest_score": 2,
-        "shifts": 3,
-        "reversals": 2,
+        "speakers": 1,
+        "first_score": None,
+        "latest_score": None,
+        "shifts": 0,
+        "reversals": 0,
+        "unordered_pairs": 7,
         "span": {"earliest": "2019-05-15", "latest": "2020-12-31"},
-    }
-    changes = history.as_dict()["changes"]
-    assert changes[2] == {
-        "from_event_uid": "e2",
-        "to_event_uid": "e3",
-        "from_score": 1,
-        "to_score": -1,
-        "change": REVERSAL,
     }
 
 

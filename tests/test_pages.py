@@ -28,8 +28,10 @@ def test_actor_page_shows_history_with_marked_change(app: Flask, client) -> None
     assert timeline.index("c. 2020") < timeline.index("15 May 2019") < timeline.index("December 2020")
     assert "Russia is not a firefighting rescue crew…" in page
     history = page[page.index('id="topic-jcpoa"') : page.index("</section>", page.index('id="topic-jcpoa"'))]
-    assert "−1" in history and "+2" in history and 'class="change change-reversal"' in history
-    assert "1 reversal" in history
+    # Putin's −1 and the government's +2 are two speakers' series: no change is claimed between them.
+    assert "−1" in history and "+2" in history and 'class="change change-reversal"' not in history
+    assert "Vladimir Putin</span>: 1 statement, against (−1)" in history
+    assert "Russia</span>: 1 statement, strongly for (+2)" in history
     assert '<link rel="alternate" type="application/json" href="/actors/russia.json">' in page
 
 
