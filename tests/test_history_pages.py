@@ -70,6 +70,9 @@ def test_changes_stay_within_a_speaker_and_overlaps_are_said(app: Flask, client)
     )
     assert "1 pair in unknown order (dates overlap)" in look_east
     assert look_east.count("is-unordered") == 2 and "<td>order unknown (dates overlap)</td>" in look_east
+    timeline = page[page.index("<h2>Timeline</h2>") :]
+    le_1 = timeline[timeline.index("Statement le-1") :]
+    assert "order unknown (dates overlap)" in le_1[: le_1.index("</li>")]
     jcpoa = section(page, "jcpoa")
     # Majlis −1 then Zarif +2 is not a change; Zarif +2 then −1 is one reversal, drawn as one step.
     assert "Majlis</span>: 1 statement, against (−1); 0 shifts, 0 reversals" in jcpoa

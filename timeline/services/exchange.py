@@ -80,6 +80,10 @@ class Timeline:
         """The step ending at each (event id, topic slug), for marking changes in place."""
         return {(s.to_event_id, h.topic_slug): s for h in self.histories for s in h.steps}
 
+    def unordered(self) -> set[tuple[int, str]]:
+        """(event id, topic slug) of the statements whose order with another of their speaker is unknown."""
+        return {(i, h.topic_slug) for h in self.histories for s in h.series for i in s.unordered_ids}
+
     def topics(self) -> list[Topic]:
         """The topics of the timeline's stances (one history each), by slug."""
         seen: dict[int, Topic] = {}
