@@ -217,3 +217,12 @@ def test_dates_as_iso_text_order_alike() -> None:
     assert pairs(h) == [(1, 2)]
     assert changes(h) == [(1, 3, REVERSAL)]  # from the more recent of the two agreeing statements
     assert h.series[0].latest_score == -1 and h.reversals == 1
+
+
+def test_many_overlapping_statements_are_all_marked_and_counted() -> None:
+    # 30 statements all dated "2020": 435 pairs, every statement in unknown order, 200 pairs listed.
+    h = history(*[(i, "2020", i % 5 - 2) for i in range(1, 31)], (31, "2021-06-01", 1))
+    [series] = h.series
+    assert series.unordered_count == 435 and len(series.unordered) == 200
+    assert series.unordered_ids == set(range(1, 31)) and changes(h) == []
+    assert series.latest_score == 1 and series.first_score is None

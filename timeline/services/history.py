@@ -72,6 +72,7 @@ class Series:
     steps: list[Step] = field(default_factory=list)
     unordered: list[UnorderedPair] = field(default_factory=list)  # at most LISTED_PAIRS
     unordered_count: int = 0
+    unordered_ids: set[int] = field(default_factory=set)  # every statement overlapping another
     first_points: list[StancePoint] = field(default_factory=list)  # none ordered before them
     latest_points: list[StancePoint] = field(default_factory=list)  # none ordered after them
 
@@ -92,11 +93,6 @@ class Series:
     @property
     def reversals(self) -> int:
         return sum(1 for s in self.steps if s.change == REVERSAL)
-
-    @cached_property
-    def unordered_ids(self) -> frozenset[int]:
-        """The statements that overlap another of this series (listed pairs only)."""
-        return frozenset(p.event_id for pair in self.unordered for p in pair)
 
     def summary(self) -> dict[str, object]:
         return {
@@ -261,6 +257,7 @@ def build_series(speaker_slug: str, speaker_name: str, points: list[StancePoint]
     active: list[tuple[Any, int, StancePoint]] = []
     frontier: list[StancePoint] = []
     bound: Any = None  # the greatest earliest day among the ordered-before statements
+    unmarked: StancePoint | None = None  # the last statement that overlapped none before it
     for index, point in enumerate(points):
         while active and active[0][0] < point.earliest:
             _latest, _i, done = heapq.heappop(active)
@@ -276,10 +273,18 @@ def build_series(speaker_slug: str, speaker_name: str, points: list[StancePoint]
                 )
         else:
             series.first_points.append(point)
-        for _latest, _i, other in active:
-            series.unordered_count += 1
-            if len(series.unordered) < LISTED_PAIRS:
-                series.unordered.append(UnorderedPair(other, point))
+        if active:
+            series.unordered_count += len(active)
+            # Marks each statement once (the unmarked overlapping one is at most one: see below).
+            series.unordered_ids.add(point.event_id)
+            if unmarked is not None and unmarked.latest >= point.earliest:
+                series.unordered_ids.add(unmarked.event_id)
+            unmarked = None
+            room = LISTED_PAIRS - len(series.unordered)
+            if room > 0:
+                series.unordered.extend(UnorderedPair(other, point) for _l, _i, other in active[:room])
+        else:
+            unmarked = point  # every earlier statement is ordered before this one
         heapq.heappush(active, (point.latest, index, point))
     series.latest_points = [p for _l, _i, p in active]  # nothing is ordered after these
     series.latest_points.sort(key=_SORT_KEY)
