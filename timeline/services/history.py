@@ -258,19 +258,24 @@ def build_series(speaker_slug: str, speaker_name: str, points: list[StancePoint]
     frontier: list[StancePoint] = []
     bound: Any = None  # the greatest earliest day among the ordered-before statements
     unmarked: StancePoint | None = None  # the last statement that overlapped none before it
+    steps, make_step = series.steps, partial(tuple.__new__, Step)  # a C call per step
     for index, point in enumerate(points):
         while active and active[0][0] < point.earliest:
-            _latest, _i, done = heapq.heappop(active)
-            bound = done.earliest if bound is None or done.earliest > bound else bound
-            frontier = [p for p in frontier if p.latest >= bound]
+            done = heapq.heappop(active)[2]
+            if bound is None or done.earliest > bound:
+                bound = done.earliest
+                frontier = [p for p in frontier if p.latest >= bound]
             frontier.append(done)  # retired by latest day: it is never before the bound
-        if frontier:
+        if len(frontier) == 1:  # the usual case: one statement right before
+            before = frontier[0]
+            steps.append(make_step((before.event_id, point.event_id, before.score, point.score,
+                                    classify(before.score, point.score))))  # fmt: skip
+        elif frontier:
             score = _agreed(frontier)
             if score is not None:
                 before = max(frontier, key=_RECENT)
-                series.steps.append(
-                    Step(before.event_id, point.event_id, score, point.score, classify(score, point.score))
-                )
+                steps.append(make_step((before.event_id, point.event_id, score, point.score,
+                                        classify(score, point.score))))  # fmt: skip
         else:
             series.first_points.append(point)
         if active:
