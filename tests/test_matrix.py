@@ -73,7 +73,7 @@ def test_matrix_page_json_and_csv_render_the_same_object(app: Flask, client) -> 
     cell = row[row.index('data-topic="jcpoa"') :]
     cell = cell[: cell.index("</td>")]
     assert "strongly for (+2)" in cell and "/events/" in cell
-    assert "reversal, on 2019-12-31:" in cell and "against (−1)" in cell
+    assert "reversal since 2019-12-31, from" in cell and "against (−1)" in cell
     assert "no statement" in page
     doc = client.get("/matrix.json?as_of=2021-01-31&compare=2019-12-31").get_json()
     assert (doc["as_of"], doc["compare"]) == ("2021-01-31", "2019-12-31")
