@@ -37,8 +37,10 @@ def _topic_or_404(slug: str) -> Topic:
 
 
 def _comparison(
-    slug: str, shape: str = queries.FULL
+    slug: str, shape: str = queries.FULL, *, partial: bool = False
 ) -> tuple[Comparison | None, dict[str, str], dict[str, str]]:
+    """The comparison asked for, or None with the errors; `partial` (the HTML page): a lane name that
+    matches nothing is an error beside the lanes that do match, which still show."""
     topic = _topic_or_404(slug)
     depends_on(scopes.topic(topic.slug))  # renewed by writes to statements on this topic only
     filters, errors, args = parse_filters()
@@ -52,6 +54,8 @@ def _comparison(
         comparison = compare_topic(get_session(), topic, filters, lane_names, args["by"], shape=shape)
     except Invalid as exc:
         return None, exc.fields, args
+    if comparison.errors and not partial:
+        return None, dict(comparison.errors), args
     return comparison, dict(comparison.errors), args
 
 
@@ -71,7 +75,7 @@ def topic_page(slug: str) -> tuple[str, int] | WerkzeugResponse:
     canonical = _canonical_lanes()
     if canonical is not None:
         return canonical
-    comparison, errors, args = _comparison(slug, queries.HISTORY)
+    comparison, errors, args = _comparison(slug, queries.HISTORY, partial=True)
     charts, page, events = None, None, list[Any]()
     if comparison is not None:
         # One lane shown: every point in detail; many: large lanes drawn as a line, one click away.
@@ -100,7 +104,7 @@ def topic_page(slug: str) -> tuple[str, int] | WerkzeugResponse:
 @cached
 def topic_json(slug: str) -> Response:
     comparison, errors, _args = _comparison(slug)
-    if comparison is None or errors:
+    if comparison is None:
         return error_json(400, "invalid_filter", "Invalid filter.", errors)
     return json_response(comparison.document(get_session()))
 
@@ -109,7 +113,7 @@ def topic_json(slug: str) -> Response:
 @cached
 def topic_timelinejs(slug: str) -> Response:
     comparison, errors, _args = _comparison(slug)
-    if comparison is None or errors:
+    if comparison is None:
         return error_json(400, "invalid_filter", "Invalid filter.", errors)
     topic = comparison.topic
     subtitle = f"Statements on {topic.name} by {len(comparison.lanes)} actors"
