@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, request
 
 from ..db import get_session
-from ..numbers import parse_int
+from ..integers import parse_int
 from ..services import changes
 from ..services.errors import Invalid
 from .common import error_json, json_response
