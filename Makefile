@@ -6,7 +6,7 @@ PORT ?= 5000
 WORKERS ?= 2
 FLASK := $(BIN)/flask --app timeline
 
-.PHONY: run serve test lint migrate seed dev clean browser bench eval-extract axe
+.PHONY: run serve test test-fast lint migrate seed dev clean browser bench eval-extract axe
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,10 @@ $(VENV)/axe/node_modules/axe-core/axe.min.js:
 
 # The suite runs twice: on SQLite, then on a PostgreSQL server the tests start themselves
 # (skipped with a loud reason where PostgreSQL is not installed; required when CI=true).
+# The edit-test loop: unit and page tests on SQLite, no servers, browsers or long runs (under a minute).
+test-fast: $(VENV)/.installed-test
+	TIMELINE_TEST_BACKEND=sqlite $(BIN)/python -m pytest -q -x -p no:cacheprovider -m "not server and not browser and not slow"
+
 test: $(VENV)/.installed-test lint browser axe
 	TIMELINE_ARTIFACTS=$(CURDIR)/artifacts/sqlite TIMELINE_TEST_BACKEND=sqlite $(BIN)/python -m pytest -q
 	TIMELINE_ARTIFACTS=$(CURDIR)/artifacts/postgresql TIMELINE_TEST_BACKEND=postgresql $(BIN)/python -m pytest -q

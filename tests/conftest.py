@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import re
@@ -16,6 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine
 
+import timeline
 from timeline import create_app, migrate
 from timeline.config import ROOT
 from timeline.db import write_session
@@ -26,6 +28,30 @@ from pgserver import PostgresServer
 
 SEED_FILE = ROOT / "seed" / "russia-iran-biden-era.json"
 ARTICLE = ROOT.parent / "shared" / "article" / "russia-iran-biden-era.txt"
+
+
+# Markers from what a test does, so that no module has to remember them (see pyproject's markers).
+_SERVER_SIGNS = ("Gunicorn(", "subprocess.", "flask_cli(", "Popen(", "_scheduler_process(")
+_SLOW_MODULES = {"test_crash", "test_load", "test_jobs_busy"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        module = item.module.__name__ if getattr(item, "module", None) else ""
+        function = getattr(item, "function", None)
+        try:
+            source = inspect.getsource(function) if function is not None else ""
+        except (OSError, TypeError):
+            source = ""
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "browser" in module:
+            item.add_marker(pytest.mark.browser)
+        if module in _SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+        if any(sign in source for sign in _SERVER_SIGNS) or fixtures & {"server", "servers", "gunicorn"}:
+            item.add_marker(pytest.mark.server)
+        if 'BACKEND != "postgresql"' in source or "pg_base_url" in fixtures:
+            item.add_marker(pytest.mark.postgresql)
 
 
 # `make test` runs the suite twice: TIMELINE_TEST_BACKEND=sqlite, then =postgresql.
@@ -108,10 +134,7 @@ def make_app(url: str) -> Flask:
 def _dispose_apps() -> Iterator[None]:
     yield
     while _APPS:
-        app = _APPS.pop()
-        app.extensions["timeline.response_cache"].source.close()  # its listening connection, if any
-        for engine in app.extensions["timeline.engines"]:
-            engine.dispose()
+        timeline.dispose(_APPS.pop())  # its pools and listening connection
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ from sqlalchemy import func, select, text
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+import timeline
 from timeline import create_app
 from timeline.db import get_session, write_session
 from timeline.models import Actor, ApiToken, Event, Revision, Stance, Topic, User
@@ -223,8 +224,7 @@ def prepared(databases: Databases) -> Prepared:
         cookie = browser.get_cookie("session")
         assert cookie is not None
     finally:
-        for engine in app.extensions["timeline.engines"]:
-            engine.dispose()  # PostgreSQL copies a template only while nobody is connected to it
+        timeline.dispose(app)  # PostgreSQL copies a template only while nobody is connected to it
     return Prepared(url, token, cookie.value)
 
 
@@ -251,8 +251,7 @@ def ctx(
     app: Flask, editor: FlaskClient, runner: FlaskCliRunner, tmp_path: Path, prepared: Prepared
 ) -> Iterator[Ctx]:
     yield Ctx(app, editor, runner, prepared.token, tmp_path)
-    for engine in app.extensions["timeline.engines"]:
-        engine.dispose()  # before the database copy is dropped
+    timeline.dispose(app)  # before the database copy is dropped
 
 
 # --- checks used by several cases ----------------------------------------------------------------

@@ -14,6 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+import timeline
 from timeline import create_app
 from timeline.db import get_session, write_session
 from timeline.models import SignInFailure
@@ -122,8 +123,7 @@ def test_the_limits_follow_the_configuration(db_url: str) -> None:
         assert [login(client, "ed", "wrong password!").status_code for _ in range(3)] == [401, 401, 429]
         assert 1 <= int(login(client, "ed").headers["Retry-After"]) <= 30
     finally:
-        for engine in app.extensions["timeline.engines"]:
-            engine.dispose()
+        timeline.dispose(app)
 
 
 def test_a_wrong_password_holds_no_write_lock_while_it_is_checked(

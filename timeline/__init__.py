@@ -62,3 +62,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)
     return app
+
+
+def dispose(app: Flask) -> None:
+    """Close what the app holds open: the response cache's listening connection and the pools."""
+    cache.close(app)
+    for engine in db.engines(app):
+        engine.dispose()

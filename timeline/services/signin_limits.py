@@ -41,8 +41,12 @@ class TooManyFailures(DomainError):
 
 
 def account_key(name: str) -> str:
-    """The name as the limit counts it: spaces trimmed, case folded, cut to the column's length."""
-    return name.strip().casefold()[:ACCOUNT_LENGTH]
+    """The name as the limit counts it: spaces trimmed, case folded, cut to the column's length.
+
+    Control characters (NUL among them, which PostgreSQL text refuses) are dropped: no account name
+    holds one, so a name with one still counts against itself.
+    """
+    return "".join(c for c in name if c >= " " and c != "\x7f").strip().casefold()[:ACCOUNT_LENGTH]
 
 
 def address_key(address: str | None) -> str:

@@ -495,3 +495,10 @@ def cached(view: F) -> F:
         return response
 
     return wrapped  # type: ignore[return-value]
+
+
+def close(app: Flask) -> None:
+    """Close the app's listening connection, if it has one (an app being discarded)."""
+    found = app.extensions.get(_EXT)
+    if found is not None:
+        found.source.close()
