@@ -40,6 +40,7 @@ from .models import (
     ScheduledJob,
     SourceLink,
     Stance,
+    StanceWatch,
     Topic,
     User,
     Webhook,
@@ -772,3 +773,8 @@ def due_deliveries(session: Session, now: datetime, limit: int) -> list[tuple[We
         .limit(limit)
     )
     return [(d, w) for d, w in session.execute(stmt).all()]
+
+
+def stance_watch(session: Session) -> StanceWatch | None:
+    """The stance changes the webhooks job last computed (None before its first run with a subscriber)."""
+    return session.get(StanceWatch, 1)
