@@ -278,6 +278,15 @@ def event_rows(session: Session, ids: Sequence[int]) -> Sequence[Any]:
     return session.execute(select(_EVENT).where(_EVENT.c.id.in_(list(ids))).order_by(*_ORDER)).all()
 
 
+def event_times(session: Session, ids: Iterable[int]) -> dict[int, tuple[Any, Any]]:
+    """(updated_at, created_at) of these live events; many ids: one pass over the table, no huge IN list."""
+    wanted = set(ids)
+    stmt = select(_EVENT.c.id, _EVENT.c.updated_at, _EVENT.c.created_at).where(_EVENT.c.deleted_at.is_(None))
+    if len(wanted) <= 500:
+        stmt = stmt.where(_EVENT.c.id.in_(sorted(wanted)))
+    return {r.id: (r.updated_at, r.created_at) for r in session.execute(stmt) if r.id in wanted}
+
+
 def stances_for_events(session: Session, event_ids: Sequence[int]) -> dict[int, list[tuple[Any, Topic]]]:
     """Each event's stances (rows: event_id, topic_id, score, rationale) with their topics, by topic name."""
     rows: list[Any] = []

@@ -88,15 +88,16 @@ class ChangeFeed:
 
 def _feed(session: Session, title: str, subtitle: str, histories: Iterable[TopicHistory]) -> ChangeFeed:
     found = changes_of(histories)
-    ids = {i for c in found for i in (c.before.event_id, c.after.event_id)}
-    events = {row.id: row for row in queries.event_rows(session, sorted(ids))}
+    times = queries.event_times(session, {i for c in found for i in (c.before.event_id, c.after.event_id)})
 
-    def recency(c: StanceChange) -> tuple[datetime, datetime, int, int]:
+    def recency(c: StanceChange) -> tuple[Any, Any, int, int]:
         # Newest first: a statement added today about 2019 is news to a reader today.
-        a, b = events[c.after.event_id], events[c.before.event_id]
-        return (max(a.updated_at, b.updated_at), a.created_at, a.id, b.id)
+        (a_updated, a_created), (b_updated, _b) = times[c.after.event_id], times[c.before.event_id]
+        return (max(a_updated, b_updated), a_created, c.after.event_id, c.before.event_id)
 
     chosen = sorted(found, key=recency, reverse=True)[:FEED_SIZE]
+    ids = {i for c in chosen for i in (c.before.event_id, c.after.event_id)}
+    events = {row.id: row for row in queries.event_rows(session, sorted(ids))}
     return ChangeFeed(title, subtitle, chosen, events)
 
 
