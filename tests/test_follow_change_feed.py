@@ -4,11 +4,14 @@ it, per actor, per topic and site-wide, as valid Atom; autodiscovery links; cach
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import feedparser
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import text
 from test_atom_feeds import assert_valid_atom
 
 from timeline import queries
@@ -17,6 +20,8 @@ from timeline.schemas import EventIn
 from timeline.services import stance_changes
 from timeline.services.events import create_event
 from timeline.services.history import UNCHANGED, build_histories, stances_of
+
+from conftest import load_doc
 
 ENTRY_ID = re.compile(r"http://localhost/events/(\d+)#change-(.+)-from-(\d+)")
 Change = tuple[str, str, str, str, str]  # speaker name, topic slug, from uid, to uid, change
@@ -212,3 +217,68 @@ def test_bad_change_feed_requests_name_the_field(seeded: Flask, client: FlaskCli
         assert field in response.get_json()["error"]["fields"], path
     assert client.get("/actors/nobody/changes.atom").status_code == 404
     assert client.get("/topics/nothing/changes.atom").status_code == 404
+
+
+def test_site_feed_of_a_large_dataset_is_the_newest_changes_exactly(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More statements than the feed's window: it reads only the newest series, and still lists exactly
+    the FEED_SIZE newest changes the history service computes over everything."""
+    speakers = [f"speaker-{i}" for i in range(40)]
+    topics = ["alpha", "beta", "gamma", "delta", "epsilon"]
+    doc = {
+        "format": "stance-timeline",
+        "version": 1,
+        "actors": [{"slug": s, "name": s.title(), "kind": "person"} for s in speakers],
+        "topics": [{"slug": t, "name": t.upper()} for t in topics],
+        "events": [  # 200 series (speaker, topic) of 8 statements each
+            {
+                "uid": f"ev-{i}",
+                "actor": speakers[i % 40],
+                "kind": "statement",
+                "title": f"Statement {i}",
+                "date": f"{1800 + i // 40}-0{1 + i % 9}-1{i % 9}",
+                "stances": [{"topic": topics[i // 40 % 5], "score": (i * 7 // 3) % 5 - 2}],
+            }
+            for i in range(1600)
+        ],
+    }
+    load_doc(app, doc)
+    # Distinct change times, in an order unrelated to the dates (as editors' corrections come).
+    with app.app_context(), write_session() as session:
+        rows = session.execute(text("SELECT id FROM event ORDER BY id")).all()
+        base = datetime(2026, 1, 1, tzinfo=UTC)
+        for n, (event_id,) in enumerate(rows):
+            stamp = base + timedelta(minutes=(n * 37) % len(rows))
+            session.execute(
+                text("UPDATE event SET updated_at = :t WHERE id = :id"), {"t": stamp, "id": event_id}
+            )
+    with app.app_context():
+        session = get_session()
+        actors = {a.id: a for a in queries.all_actors(session) if a.id is not None}
+        events = queries.events_for_actors(session, list(actors))
+        full = stance_changes.changes_of(
+            build_histories(events, stances_of(events, queries.all_topics(session)), actors)
+        )
+        by_id = {e.id: e for e in events}
+
+    def recency(c: stance_changes.StanceChange) -> tuple[Any, ...]:
+        a, b = by_id[c.after.event_id], by_id[c.before.event_id]
+        return (max(a.updated_at, b.updated_at), a.created_at, a.id, b.id)
+
+    assert len(full) > 3 * stance_changes.FEED_SIZE
+    newest = sorted(full, key=recency, reverse=True)[: stance_changes.FEED_SIZE]
+    expected = [
+        (c.speaker_name, c.topic_slug, c.before.event_uid, c.after.event_uid, c.change) for c in newest
+    ]
+
+    def no_full_pass(session: Any) -> None:
+        raise AssertionError("the site feed read every history")
+
+    monkeypatch.setattr(stance_changes, "site_histories", no_full_pass)
+    parsed = assert_valid_atom(
+        client.get("/changes.atom").get_data(as_text=True),
+        "http://localhost/changes.atom",
+        "http://localhost/",
+    )
+    assert feed_changes(app, parsed) == expected  # the same changes, in the same order

@@ -287,6 +287,17 @@ def event_times(session: Session, ids: Iterable[int]) -> dict[int, tuple[Any, An
     return {r.id: (r.updated_at, r.created_at) for r in session.execute(stmt) if r.id in wanted}
 
 
+def recently_changed_events(session: Session, limit: int) -> Sequence[Any]:
+    """The live events last added or changed (id, actor_id, updated_at, stances_json), newest first."""
+    stmt = (
+        select(_EVENT.c.id, _EVENT.c.actor_id, _EVENT.c.updated_at, _EVENT.c.stances_json)
+        .where(_EVENT.c.deleted_at.is_(None))
+        .order_by(_EVENT.c.updated_at.desc(), _EVENT.c.id.desc())
+        .limit(limit)
+    )
+    return session.execute(stmt).all()
+
+
 def stances_for_events(session: Session, event_ids: Sequence[int]) -> dict[int, list[tuple[Any, Topic]]]:
     """Each event's stances (rows: event_id, topic_id, score, rationale) with their topics, by topic name."""
     rows: list[Any] = []
