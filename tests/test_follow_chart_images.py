@@ -178,3 +178,13 @@ def test_png_without_cairo_is_a_clear_503_not_a_500(
     error = response.get_json()["error"]
     assert error["code"] == "png_unavailable" and "libcairo2" in error["message"]
     assert client.get("/actors/iran/chart.svg").status_code == 200
+
+
+def test_axis_all_as_on_the_pages(seeded: Flask, client: FlaskClient) -> None:
+    """A statement far from the rest is pinned to the edge with its date; ?axis=all spreads the axis."""
+    focused = svg_texts(client.get("/actors/russia/chart.svg").get_data())
+    whole = svg_texts(client.get("/actors/russia/chart.svg?axis=all").get_data())
+    assert any(t.startswith("« ") for t in focused)  # the 2001 treaty, pinned with its date
+    assert not any(t.startswith("« ") for t in whole)
+    response = client.get("/topics/jcpoa/chart.png?axis=some")
+    assert response.status_code == 400 and "axis" in response.get_json()["error"]["fields"]

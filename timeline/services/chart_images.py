@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .charts import X0, X1, Chart, build_chart
+from .charts import X0, X1, Chart, build_chart, time_axis
 from .history import TopicHistory
 
 WIDTH = 960  # px: the page's percentages become pixels of this width
@@ -41,10 +41,14 @@ class ChartImage:
         return self.legend_top + LEGEND_ROW * (2 + len(self.legend)) + 8
 
 
-def chart_image(title: str, lanes: Sequence[tuple[str, str, TopicHistory]]) -> ChartImage | None:
-    """One chart of these lanes (label, slug, history), every statement marked; None without data."""
+def chart_image(
+    title: str, lanes: Sequence[tuple[str, str, TopicHistory]], whole: bool = False
+) -> ChartImage | None:
+    """One chart of these lanes (label, slug, history), every statement marked; None without data.
+    `whole`: the axis covers every statement (the pages' ?axis=all), else the period with data."""
     styles: dict[str, int] = {}
-    chart = build_chart(lanes, None, None, styles)
+    axis = time_axis([h for _label, _slug, h in lanes if h.points], whole)
+    chart = build_chart(lanes, None, axis, styles)
     if chart is None:
         return None
     names = {s.slug: s.label for lane in chart.lanes for s in lane.series}

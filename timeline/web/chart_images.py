@@ -9,7 +9,7 @@ from ..db import get_session
 from ..services import chart_images
 from ..services.chart_images import ChartImage
 from .cache import cached
-from .common import error_json, parse_filters
+from .common import error_json, parse_filters, whole_axis
 from .explore import _comparison
 from .pages import _actor_or_404, _timeline
 
@@ -46,19 +46,21 @@ def _image(image: ChartImage | None, fmt: str) -> Response:
 def actor_chart(slug: str, fmt: str) -> Response:
     actor = _actor_or_404(slug)
     filters, errors, _args = parse_filters()
+    whole = whole_axis(errors)
     if errors:
         return error_json(400, "invalid_filter", "Invalid filter.", errors)
     timeline = _timeline(get_session(), actor, filters, shape=queries.HISTORY)
     lanes = [(h.topic_name, h.topic_slug, h) for h in timeline.histories]
-    return _image(chart_images.chart_image(f"{actor.name}: stance history", lanes), fmt)
+    return _image(chart_images.chart_image(f"{actor.name}: stance history", lanes, whole), fmt)
 
 
 @bp.get("/topics/<slug>/chart.<any(svg, png):fmt>")
 @cached
 def topic_chart(slug: str, fmt: str) -> Response:
     comparison, errors, _args = _comparison(slug, queries.HISTORY)
-    if comparison is None:
+    whole = whole_axis(errors)
+    if comparison is None or errors:
         return error_json(400, "invalid_filter", "Invalid filter.", errors)
     lanes = [(a.name, a.slug, h) for a, h in comparison.lanes]
     title = f"{comparison.topic.name}: stances compared"
-    return _image(chart_images.chart_image(title, lanes), fmt)
+    return _image(chart_images.chart_image(title, lanes, whole), fmt)
