@@ -74,7 +74,7 @@ def summary(delivery: dict[str, Any]) -> tuple[str, str, str, str, int, int]:
     )
 
 
-def history_changes(app: Flask) -> dict[str, dict[str, Any]]:
+def history_changes(app: Flask) -> dict[stance_alerts.Key, Any]:
     with app.app_context():
         return stance_alerts.current_changes(get_session())
 
@@ -100,7 +100,7 @@ def test_created_moved_and_removed_changes_are_delivered_once(db_url: str, recei
     assert change["after"]["date"] == "2030-03-10" and change["after"]["title"] == "Statement p-2"
     # Exactly what the history service computes now, and nothing else moved.
     after = history_changes(app)
-    assert set(after) - set(before) == {"us-sanctions/vladimir-putin/p-2"}
+    assert set(after) - set(before) == {("us-sanctions", "vladimir-putin", "p-2")}
 
     # An edit that changes a score moves the change: from +1 to -1 becomes a shift from +1 to 0.
     write(app, "edit", "p-2", "2030-03-10", 0)
@@ -118,6 +118,7 @@ def test_created_moved_and_removed_changes_are_delivered_once(db_url: str, recei
     assert deliver(app).delivered == 1
     [removed] = received(receiver, secret, 2)
     assert summary(removed) == ("removed", "p-3", "p-2", "shift", 1, 0)
+    assert removed["data"]["stance_change"]["speaker"] == "vladimir-putin"
     assert history_changes(app) == before  # back where it started
 
     assert deliver(app).filed == 0 and len(receiver.requests) == 3  # nothing is sent twice

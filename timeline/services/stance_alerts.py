@@ -5,7 +5,8 @@ stance-change feed does (services/stance_changes.py), and compares them with the
 time (table stance_watch, with the change-log place they hold). Each difference becomes one delivery
 to each webhook subscribed to `stance.changed`, filed in the same short write that moves the watch
 on. A change is keyed by the statement it arrives at (topic, speaker, statement): "moved" means the
-statement it comes from, or a score, is no longer the same.
+statement it comes from, or a score, is no longer the same. The watch keeps keys and those (uids and
+scores), so a removed change is described by them.
 """
 
 from __future__ import annotations
@@ -55,24 +56,57 @@ def record_of(change: StanceChange) -> dict[str, Any]:
     }
 
 
-def current_changes(session: Session) -> dict[str, dict[str, Any]]:
-    """Every stance change in the snapshot, by key (topic/speaker/later statement's uid)."""
-    return {"/".join(c.key): record_of(c) for c in changes_of(site_histories(session))}
+Key = tuple[str, str, str]  # topic, speaker, the later statement's uid
+Fingerprint = tuple[str, int, int, str]  # the earlier statement's uid, from score, to score, change
 
 
-def differences(before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def current_changes(session: Session) -> dict[Key, StanceChange]:
+    """Every stance change in the snapshot, by key."""
+    return {c.key: c for c in changes_of(site_histories(session))}
+
+
+def fingerprint(change: StanceChange) -> Fingerprint:
+    return (change.before.event_uid, change.from_score, change.to_score, change.change)
+
+
+def dump_state(found: dict[Key, StanceChange]) -> str:
+    """What the watch keeps: each change's key and fingerprint (no titles: a few dozen bytes each)."""
+    return dumps(sorted([*key, *fingerprint(c)] for key, c in found.items()))
+
+
+def load_state(text: str) -> dict[Key, Fingerprint]:
+    return {(t, s, a): (b, f, to, ch) for t, s, a, b, f, to, ch in orjson.loads(text)}
+
+
+def _remembered(key: Key, known: Fingerprint) -> dict[str, Any]:
+    """A change as the watch remembers it (uids and scores): the statements may be gone."""
+    topic, speaker, after_uid = key
+    before_uid, from_score, to_score, change = known
+    return {
+        "speaker": speaker,
+        "topic": topic,
+        "change": change,
+        "from_score": from_score,
+        "to_score": to_score,
+        "before": {"event_uid": before_uid, "score": from_score},
+        "after": {"event_uid": after_uid, "score": to_score},
+    }
+
+
+def differences(before: dict[Key, Fingerprint], after: dict[Key, StanceChange]) -> list[dict[str, Any]]:
     """What moved between two computations: each created, moved or removed change, in key order."""
     found = []
     for key in sorted(before.keys() | after.keys()):
         old, new = before.get(key), after.get(key)
-        if old == new:
-            continue
-        if old is None:
-            found.append({"action": CREATED, "stance_change": new})
-        elif new is None:
-            found.append({"action": REMOVED, "stance_change": old})
-        else:
-            found.append({"action": MOVED, "stance_change": new, "previous": old})
+        if new is None:
+            assert old is not None
+            found.append({"action": REMOVED, "stance_change": _remembered(key, old)})
+        elif old is None:
+            found.append({"action": CREATED, "stance_change": record_of(new)})
+        elif old != fingerprint(new):
+            found.append(
+                {"action": MOVED, "stance_change": record_of(new), "previous": _remembered(key, old)}
+            )
     return found
 
 
@@ -82,7 +116,7 @@ class WatchPlan:
 
     from_position: tuple[int, int] | None  # None: no watch yet (this run sets the baseline)
     to_position: tuple[int, int]
-    changes: dict[str, dict[str, Any]]
+    state: str  # dump_state of the changes now
     differences: list[dict[str, Any]]
     webhook_ids: list[int]
 
@@ -94,15 +128,14 @@ def plan(session: Session) -> WatchPlan | None:
     position = changes.latest_position(session)
     if not hooks:
         # Nobody listens: the watch is dropped (see file()), so a later subscriber starts from a fresh one.
-        return None if watch is None else WatchPlan((watch.seq, watch.n), position, {}, [], [])
+        return None if watch is None else WatchPlan((watch.seq, watch.n), position, "[]", [], [])
     if watch is not None and (watch.seq, watch.n) == position:
         return None
     now = current_changes(session)
     if watch is None:
-        return WatchPlan(None, position, now, [], hooks)
-    return WatchPlan(
-        (watch.seq, watch.n), position, now, differences(orjson.loads(watch.changes), now), hooks
-    )
+        return WatchPlan(None, position, dump_state(now), [], hooks)
+    moved = differences(load_state(watch.changes), now)
+    return WatchPlan((watch.seq, watch.n), position, dump_state(now), moved, hooks)
 
 
 def file(session: Session, watch_plan: WatchPlan) -> int:
@@ -111,7 +144,7 @@ def file(session: Session, watch_plan: WatchPlan) -> int:
         session.execute(StanceWatch.__table__.delete())  # type: ignore[attr-defined]
         return 0
     new_seq, new_n = watch_plan.to_position
-    known = dumps(watch_plan.changes)
+    known = watch_plan.state
     if watch_plan.from_position is None:
         if queries.stance_watch(session) is not None:
             return 0  # another run set the baseline meanwhile
