@@ -6,15 +6,24 @@ PORT ?= 5000
 WORKERS ?= 2
 FLASK := $(BIN)/flask --app timeline
 
-.PHONY: run serve test test-fast lint migrate seed dev clean browser bench eval-extract axe
+.PHONY: run serve test test-fast lint migrate seed dev clean browser bench eval-extract axe cairo
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate cairo
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
+
+# Debian's libcairo2 for cairosvg (chart PNGs). Installed only when running as root; elsewhere it says
+# which package to install (without it chart PNGs answer 503 naming it; everything else works).
+cairo:
+	@ldconfig -p 2>/dev/null | grep -q 'libcairo\.so\.2' || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libcairo2 >/dev/null) \
+	      || echo "Could not install Debian's libcairo2: chart PNGs will not render"; \
+	  else echo "No libcairo2 (install Debian's libcairo2 package): chart PNGs will not render"; fi; }
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'

@@ -15,6 +15,7 @@ from .web import (
     auth,
     cache,
     changes,
+    chart_images,
     citing,
     common,
     editing,
@@ -47,6 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     pages.init_app(app)
     explore.init_app(app)
     feeds.init_app(app)
+    chart_images.init_app(app)
     citing.init_app(app)
     editing.init_app(app)
     api.init_app(app)

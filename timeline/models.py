@@ -368,7 +368,10 @@ class WebhookDelivery(SQLModel, table=True):
 
     __tablename__ = "webhook_delivery"
     __table_args__ = (
-        UniqueConstraint("webhook_id", "change_seq", "change_n", name="uq_webhook_delivery_change"),
+        # Several deliveries per change: a stance.changed run files one per stance change (item 0, 1...).
+        UniqueConstraint(
+            "webhook_id", "change_seq", "change_n", "event_type", "item", name="uq_webhook_delivery_change"
+        ),
         Index("ix_webhook_delivery_due", "status", "next_attempt_at"),
         Index("ix_webhook_delivery_hook", "webhook_id", "id"),
     )
@@ -380,6 +383,7 @@ class WebhookDelivery(SQLModel, table=True):
     event_type: str = Field(max_length=40)
     change_seq: int = Field(sa_column=Column(BigInteger, nullable=False))
     change_n: int
+    item: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     body: str = Field(sa_column=Column(Text, nullable=False))
     status: str = Field(default="pending", max_length=10)  # pending, delivered, failed
     attempts: int = Field(default=0)
@@ -388,3 +392,15 @@ class WebhookDelivery(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
     delivered_at: datetime | None = Field(default=None)
+
+
+class StanceWatch(SQLModel, table=True):
+    """The stance changes as the webhooks job last computed them, and the change-log place they hold."""
+
+    __tablename__ = "stance_watch"
+
+    id: int | None = Field(default=None, primary_key=True)  # one row
+    seq: int = Field(sa_column=Column(BigInteger, nullable=False))
+    n: int
+    changes: str = Field(sa_column=Column(Text, nullable=False))  # JSON: {key: change record}
+    updated_at: datetime = Field(default_factory=utcnow)

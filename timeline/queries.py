@@ -40,6 +40,7 @@ from .models import (
     ScheduledJob,
     SourceLink,
     Stance,
+    StanceWatch,
     Topic,
     User,
     Webhook,
@@ -275,6 +276,26 @@ def event_rows(session: Session, ids: Sequence[int]) -> Sequence[Any]:
     if not ids:
         return []
     return session.execute(select(_EVENT).where(_EVENT.c.id.in_(list(ids))).order_by(*_ORDER)).all()
+
+
+def event_times(session: Session, ids: Iterable[int]) -> dict[int, tuple[Any, Any]]:
+    """(updated_at, created_at) of these live events; many ids: one pass over the table, no huge IN list."""
+    wanted = set(ids)
+    stmt = select(_EVENT.c.id, _EVENT.c.updated_at, _EVENT.c.created_at).where(_EVENT.c.deleted_at.is_(None))
+    if len(wanted) <= 500:
+        stmt = stmt.where(_EVENT.c.id.in_(sorted(wanted)))
+    return {r.id: (r.updated_at, r.created_at) for r in session.execute(stmt) if r.id in wanted}
+
+
+def recently_changed_events(session: Session, limit: int) -> Sequence[Any]:
+    """The live events last added or changed (id, actor_id, updated_at, stances_json), newest first."""
+    stmt = (
+        select(_EVENT.c.id, _EVENT.c.actor_id, _EVENT.c.updated_at, _EVENT.c.stances_json)
+        .where(_EVENT.c.deleted_at.is_(None))
+        .order_by(_EVENT.c.updated_at.desc(), _EVENT.c.id.desc())
+        .limit(limit)
+    )
+    return session.execute(stmt).all()
 
 
 def stances_for_events(session: Session, event_ids: Sequence[int]) -> dict[int, list[tuple[Any, Topic]]]:
@@ -772,3 +793,8 @@ def due_deliveries(session: Session, now: datetime, limit: int) -> list[tuple[We
         .limit(limit)
     )
     return [(d, w) for d, w in session.execute(stmt).all()]
+
+
+def stance_watch(session: Session) -> StanceWatch | None:
+    """The stance changes the webhooks job last computed (None before its first run with a subscriber)."""
+    return session.get(StanceWatch, 1)

@@ -15,7 +15,7 @@ from flask import current_app
 
 from .db import read_session, write_session
 from .models import Snapshot
-from .services import feeds, linkcheck, snapshots, webhooks
+from .services import feeds, linkcheck, snapshots, stance_alerts, webhooks
 from .services.exchange import ImportReport, apply_import, validate_document
 from .services.importplan import plan_import
 
@@ -72,10 +72,13 @@ def deliver_webhooks() -> webhooks.DeliveryReport:
     cfg = current_app.config
     with read_session() as session:
         plans = webhooks.plan_deliveries(session)
+        stance_plan = stance_alerts.plan(session)  # stance changes: computed here, never in a request
     report = webhooks.DeliveryReport()
-    if plans:
+    if plans or stance_plan:
         with write_session(bookkeeping=True) as session:
             report.filed = webhooks.file_deliveries(session, plans)
+            if stance_plan is not None:
+                report.filed += stance_alerts.file(session, stance_plan)
     with read_session() as session:
         outgoing = webhooks.due(session)
     if not outgoing:

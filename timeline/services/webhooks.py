@@ -39,8 +39,8 @@ EVENT_TYPES = {
     "event.created": "Statement created (or restored)",
     "event.updated": "Statement updated",
     "event.deleted": "Statement deleted",
-    # Declared for subscriptions now; sent once the stance-change feed exists (issue 18, later work).
-    "stance.changed": "Stance change (declared: not sent yet)",
+    # Filed by services/stance_alerts.py: a shift or reversal created, moved or removed.
+    "stance.changed": "Stance change (a shift or reversal created, moved or removed)",
 }
 _TYPE_OF_EVENT_ACTION = {
     "create": "event.created",

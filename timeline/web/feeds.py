@@ -6,13 +6,14 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, request, url_for
 
+from .. import queries
 from ..db import get_session
-from ..services import atom
+from ..services import atom, stance_changes
 from ..services.errors import Invalid
 from .cache import cached
 from .common import error_json, parse_filters
 from .explore import _comparison
-from .pages import _actor_or_404
+from .pages import _actor_or_404, _timeline
 
 bp = Blueprint("feeds", __name__)
 ATOM = "application/atom+xml; charset=utf-8"
@@ -76,3 +77,37 @@ def search_feed() -> Response:
     except Invalid as exc:
         return error_json(400, "invalid_query", "Invalid search.", exc.fields)
     return _atom(data, _page_url("explore.search_page"))
+
+
+def _changes_atom(data: stance_changes.ChangeFeed, page_url: str) -> Response:
+    return Response(stance_changes.atom(data, request.url, page_url, _event_url), content_type=ATOM)
+
+
+@bp.get("/actors/<slug>/changes.atom")
+@cached
+def actor_changes_feed(slug: str) -> Response:
+    actor = _actor_or_404(slug)
+    filters, errors, _args = parse_filters()
+    if errors:
+        return error_json(400, "invalid_filter", "Invalid filter.", errors)
+    session = get_session()
+    timeline = _timeline(session, actor, filters, shape=queries.HISTORY)
+    data = stance_changes.actor_change_feed(session, actor.name, timeline.histories)
+    return _changes_atom(data, _page_url("pages.actor_page", slug=actor.slug))
+
+
+@bp.get("/topics/<slug>/changes.atom")
+@cached
+def topic_changes_feed(slug: str) -> Response:
+    comparison, errors, _args = _comparison(slug, queries.HISTORY)
+    if comparison is None:
+        return error_json(400, "invalid_filter", "Invalid filter.", errors)
+    data = stance_changes.topic_change_feed(get_session(), comparison)
+    return _changes_atom(data, _page_url("explore.topic_page", slug=comparison.topic.slug))
+
+
+@bp.get("/changes.atom")
+@cached
+def site_changes_feed() -> Response:
+    data = stance_changes.site_change_feed(get_session())
+    return _changes_atom(data, url_for("pages.index", _external=True))
