@@ -58,6 +58,7 @@ dev: seed
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check timeline tests migrations
+	$(BIN)/ruff format --check timeline tests migrations
 	$(BIN)/mypy timeline
 
 # Debian's Chromium for the browser tests, never a downloaded browser build. Installed only when
@@ -75,12 +76,12 @@ axe: $(VENV)/axe/node_modules/axe-core/axe.min.js
 $(VENV)/axe/node_modules/axe-core/axe.min.js:
 	npm install --no-audit --no-fund --prefix $(VENV)/axe axe-core@4
 
-# The suite runs twice: on SQLite, then on a PostgreSQL server the tests start themselves
-# (skipped with a loud reason where PostgreSQL is not installed; required when CI=true).
-# The edit-test loop: unit and page tests on SQLite, no servers, browsers or long runs (under a minute).
+# The edit-test loop: unit and page tests on SQLite, no servers, browsers or long runs.
 test-fast: $(VENV)/.installed-test
 	TIMELINE_TEST_BACKEND=sqlite $(BIN)/python -m pytest -q -x -p no:cacheprovider -m "not server and not browser and not slow"
 
+# The suite runs twice: on SQLite, then on a PostgreSQL server the tests start themselves
+# (skipped with a loud reason where PostgreSQL is not installed; required when CI=true).
 test: $(VENV)/.installed-test lint browser axe
 	TIMELINE_ARTIFACTS=$(CURDIR)/artifacts/sqlite TIMELINE_TEST_BACKEND=sqlite $(BIN)/python -m pytest -q
 	TIMELINE_ARTIFACTS=$(CURDIR)/artifacts/postgresql TIMELINE_TEST_BACKEND=postgresql $(BIN)/python -m pytest -q

@@ -87,7 +87,9 @@ _PG_DOWN = [
     "DROP FUNCTION IF EXISTS event_stances_json(integer)",
 ]
 _SEARCH_UPDATE = "CREATE TRIGGER event_search_update AFTER UPDATE ON event"
-_SEARCH_UPDATE_OF = "CREATE TRIGGER event_search_update AFTER UPDATE OF title, quote, summary, actor_id ON event"
+_SEARCH_UPDATE_OF = (
+    "CREATE TRIGGER event_search_update AFTER UPDATE OF title, quote, summary, actor_id ON event"
+)
 
 
 def _run(statements: list[str]) -> None:
@@ -98,7 +100,9 @@ def _run(statements: list[str]) -> None:
 def upgrade() -> None:
     op.add_column(
         "event",
-        sa.Column("date_display", sqlmodel.sql.sqltypes.AutoString(length=100), server_default="", nullable=False),
+        sa.Column(
+            "date_display", sqlmodel.sql.sqltypes.AutoString(length=100), server_default="", nullable=False
+        ),
     )
     op.add_column("event", sa.Column("stances_json", sa.Text(), server_default="[]", nullable=False))
     bind = op.get_bind()
@@ -108,7 +112,9 @@ def upgrade() -> None:
         edtfs = [row[0] for row in bind.execute(sa.text("SELECT DISTINCT date_edtf FROM event"))]
         if edtfs:
             # One pass over the table: each distinct date's text in a mapping, joined in one UPDATE.
-            op.execute("CREATE TEMPORARY TABLE date_display_map (edtf VARCHAR(40) PRIMARY KEY, display VARCHAR(100))")
+            op.execute(
+                "CREATE TEMPORARY TABLE date_display_map (edtf VARCHAR(40) PRIMARY KEY, display VARCHAR(100))"
+            )
             bind.execute(
                 sa.text("INSERT INTO date_display_map (edtf, display) VALUES (:edtf, :display)"),
                 [{"edtf": e, "display": parse_date(e).display} for e in edtfs],
