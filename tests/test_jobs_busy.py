@@ -257,6 +257,8 @@ def test_writes_never_wait_on_a_stalled_feed_snapshots_or_a_large_import(
                 os.killpg(scheduler.pid, signal.SIGKILL)
                 scheduler.wait(timeout=10)
             scheduler_log.close()
+            for writer in writers:
+                writer.http.close()
         busy_seconds = time.monotonic() - busy_started
 
     errors = [e for w in writers for e in w.errors]
