@@ -249,7 +249,7 @@ def walk(j: Journey, expect: Any) -> None:
     with page.expect_download() as info:
         page.get_by_role("link", name="Download the timeline (JSON)").click()
     download = info.value
-    assert download.suggested_filename == "russia.timeline.json"
+    assert download.suggested_filename == "russia.json"
     saved = j.artifacts / download.suggested_filename
     download.save_as(saved)
     document = json.loads(saved.read_text(encoding="utf-8"))

@@ -64,7 +64,7 @@ def test_actor_export_is_valid_and_includes_members_and_history(app: Flask, clie
     )
     assert "Content-Disposition" not in response.headers
     download = client.get("/actors/russia.json?download=1")
-    assert download.headers["Content-Disposition"] == 'attachment; filename="russia.timeline.json"'
+    assert download.headers["Content-Disposition"] == 'attachment; filename="russia.json"'
 
 
 def test_actor_export_imports_into_empty_database(app: Flask, client, databases) -> None:

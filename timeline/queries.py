@@ -357,11 +357,13 @@ def topic_overview(session: Session) -> list[tuple[Topic, int]]:
     return [(t, counts.get(t.id, 0)) for t in all_topics(session)]
 
 
-def iter_all_events(session: Session, batch: int = 1000) -> Iterator[Event]:
-    """Every event in timeline order, fetched in batches (keyset pagination)."""
+def iter_all_events(
+    session: Session, batch: int = 1000, filters: EventFilters = EventFilters()
+) -> Iterator[Event]:
+    """Every live event passing the filters in timeline order, fetched in batches (keyset pagination)."""
     last: tuple[date, date, int] | None = None
     while True:
-        stmt = select(Event).where(_LIVE).order_by(*_ORDER).limit(batch)
+        stmt = _apply_filters(select(Event).where(_LIVE), filters).order_by(*_ORDER).limit(batch)
         if last is not None:
             stmt = stmt.where(
                 (col(Event.date_earliest) > last[0])
@@ -672,16 +674,18 @@ def _core_batches(session: Session, stmt: Any, batch: int) -> Iterator[Sequence[
     yield from result.partitions(batch)
 
 
-def iter_event_bodies(session: Session, batch: int) -> Iterator[Sequence[Any]]:
-    """Live events in id order as (id, body): the record as UTF-8 JSON, batch by batch (streamed: a
-    server-side cursor on PostgreSQL)."""
+def iter_event_bodies(
+    session: Session, batch: int, filters: EventFilters = EventFilters()
+) -> Iterator[Sequence[Any]]:
+    """Live events passing the filters in id order as (id, body): the record as UTF-8 JSON, batch by
+    batch (streamed: a server-side cursor on PostgreSQL)."""
     dialect = session.get_bind().dialect.name
-    stmt = (
+    stmt = _apply_filters(
         select(_EVENT.c.id, _as_utf8(_event_json(dialect), dialect).label("body"))
         .join(_ACTOR, _ACTOR.c.id == _EVENT.c.actor_id)
-        .where(_EVENT.c.deleted_at.is_(None))
-        .order_by(_EVENT.c.id)
-    )
+        .where(_EVENT.c.deleted_at.is_(None)),
+        filters,
+    ).order_by(_EVENT.c.id)
     yield from _core_batches(session, stmt, batch)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +16,7 @@ from sqlmodel import Session, col
 from .. import queries
 from ..models import Actor, Event, Stance, Topic, utcnow
 from ..schemas import ActorIn, EventIn, TopicIn, field_errors
-from . import revisions
+from . import revisions, uids
 from .errors import Conflict, Invalid, NotFound
 from .records import actor_record, event_record, event_record_of, topic_record
 
@@ -291,7 +290,7 @@ def create_event(session: Session, data: EventIn, user_id: int | None = None) ->
     """Add an event with its stances and its revision; its uid (given or generated) must be free."""
     actor, topics = _actor_and_topics(session, data)
     values, stances = _row_values(data, actor, topics)
-    uid = data.uid or uuid.uuid4().hex
+    uid = data.uid or uids.readable_uid(session, actor.slug, data.date, data.title)
     now = utcnow()
     row = {
         **values,
@@ -309,6 +308,11 @@ def create_event(session: Session, data: EventIn, user_id: int | None = None) ->
     # the ORM's unit of work and the reads would cost more than the rest of a create together.
     record = event_record_of(SimpleNamespace(**row), actor.slug, stance_records)
     event_id = session.execute(_insert_event_if_new(session), row).scalar()
+    if event_id is None and data.uid is None:
+        # A concurrent writer took the generated id between the look-up and the insert: the next one.
+        row["uid"] = uid = uids.readable_uid(session, actor.slug, data.date, data.title)
+        record = event_record_of(SimpleNamespace(**row), actor.slug, stance_records)
+        event_id = session.execute(_insert_event_if_new(session), row).scalar()
     if event_id is None:
         raise Invalid({"uid": f"an event with the uid “{uid}” already exists"})
     if stances:

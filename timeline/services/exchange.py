@@ -41,12 +41,15 @@ def actor_records(session: Session, actors: Sequence[Actor], *, by_slug: bool = 
     return [actor_record(a, parents[a.parent_id].slug if a.parent_id in parents else None) for a in ordered]
 
 
-def stream_full_export(session: Session, batch: int = 500) -> Iterator[bytes]:
+def stream_full_export(
+    session: Session, batch: int = 500, filters: queries.EventFilters = queries.EventFilters()
+) -> Iterator[bytes]:
     """The whole dataset as one UTF-8 JSON document, produced piece by piece in constant memory.
 
     Events come in the order they were added (id), each record built as JSON by the database (its
     stances included, kept as JSON by triggers): Python only joins bytes, 500 records at a time (the
-    worker's memory grows by a few MB, whatever the size of the dataset).
+    worker's memory grows by a few MB, whatever the size of the dataset). Filters narrow the events;
+    every actor and topic stays, so a narrowed export still imports.
     """
     yield dumpb(document_header())[:-1] + b',\n"actors": [\n'
     actors = queries.all_actors(session)
@@ -57,7 +60,7 @@ def stream_full_export(session: Session, batch: int = 500) -> Iterator[bytes]:
     yield b'\n],\n"events": [\n'
     with queries.memory_map_off(session):
         first = True
-        for rows in queries.iter_event_bodies(session, batch):
+        for rows in queries.iter_event_bodies(session, batch, filters):
             if not first:
                 yield b",\n"
             yield b",\n".join([row.body for row in rows])
@@ -372,19 +375,26 @@ def _import_event(session: Session, data: EventIn, report: ImportReport, user_id
     (report.updated if changed else report.unchanged)["events"] += 1
 
 
-def stream_full_csv(session: Session, *, bom: bool = False, batch: int = 1000) -> Iterator[str]:
-    """Every live event as CSV rows (one per event and stance), produced batch by batch."""
+def stream_full_csv(
+    session: Session,
+    *,
+    bom: bool = False,
+    batch: int = 1000,
+    filters: queries.EventFilters = queries.EventFilters(),
+) -> Iterator[str]:
+    """Every live event passing the filters as CSV rows (one per event and stance; with a topic filter,
+    only that topic's stances), produced batch by batch."""
     yield ("\ufeff" if bom else "") + csv_text([])
     actors = {a.id: a for a in queries.all_actors(session) if a.id is not None}
     pending: list[Event] = []
 
     def flush() -> str:
         stances = queries.stances_for_events(session, [e.id for e in pending if e.id is not None])
-        text = csv_text(csv_rows(pending, actors, stances), header=False)
+        text = csv_text(csv_rows(pending, actors, stances, filters.topic_id), header=False)
         pending.clear()
         return text
 
-    for event in queries.iter_all_events(session, batch):
+    for event in queries.iter_all_events(session, batch, filters):
         pending.append(event)
         if len(pending) >= batch:
             yield flush()

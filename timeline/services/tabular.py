@@ -140,9 +140,13 @@ def neutralise(value: Any) -> Any:
 
 
 def csv_rows(
-    events: Iterable[Event], actors: Mapping[int, Actor], stances: Mapping[int, list[tuple[Stance, Topic]]]
+    events: Iterable[Event],
+    actors: Mapping[int, Actor],
+    stances: Mapping[int, list[tuple[Stance, Topic]]],
+    topic_id: int | None = None,
 ) -> Iterator[list[Any]]:
-    """One row per event and stance (an event without stances still gets one row)."""
+    """One row per event and stance (an event without stances still gets one row); with `topic_id`,
+    only the rows of that topic (an event's stances on other topics are left out)."""
     for event in events:
         actor = actors[event.actor_id]
         base = [
@@ -168,6 +172,7 @@ def csv_rows(
         tails: list[list[Any]] = [
             [topic.slug, topic.name, stance.score, stance.rationale]
             for stance, topic in stances.get(event.id or 0, [])
+            if topic_id is None or topic.id == topic_id
         ]
         for tail in tails or [[None] * 4]:
             yield [neutralise(v) for v in (*base, *tail)]

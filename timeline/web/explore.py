@@ -18,9 +18,10 @@ from ..services.errors import Invalid
 from ..services.matrix import Matrix, as_of_matrix, parse_day
 from ..services.records import iso_utc
 from ..services.search import Results, search
-from ..services.tabular import timelinejs_document
+from ..services.tabular import csv_rows, csv_text, timelinejs_document
 from .cache import cached, depends_on
 from .common import current_page, error_json, json_response, page_url, parse_filters, whole_axis
+from .downloads import attachment, download_name, offer
 
 bp = Blueprint("explore", __name__)
 
@@ -103,16 +104,31 @@ def topic_page(slug: str) -> tuple[str, int] | WerkzeugResponse:
 @bp.get("/topics/<slug>.json")
 @cached
 def topic_json(slug: str) -> Response:
-    comparison, errors, _args = _comparison(slug)
+    comparison, errors, args = _comparison(slug)
     if comparison is None:
         return error_json(400, "invalid_filter", "Invalid filter.", errors)
-    return json_response(comparison.document(get_session()))
+    name = download_name(slug, args, "json", subject_is_topic=True)
+    return offer(json_response(comparison.document(get_session())), name)
+
+
+@bp.get("/topics/<slug>.csv")
+def topic_csv(slug: str) -> Response:
+    comparison, errors, args = _comparison(slug)
+    if comparison is None:
+        return error_json(400, "invalid_filter", "Invalid filter.", errors)
+    # A row is one statement's stance on one topic: only this topic's rows, as the page shows.
+    topic_id = comparison.topic.id
+    body = csv_text(csv_rows(comparison.events, comparison.actors, comparison.stances, topic_id))
+    if request.args.get("bom") == "1":
+        body = "\ufeff" + body  # lets spreadsheet programs detect UTF-8
+    response = Response(body, mimetype="text/csv")
+    return attachment(response, download_name(slug, args, "csv", subject_is_topic=True))
 
 
 @bp.get("/topics/<slug>.timelinejs.json")
 @cached
 def topic_timelinejs(slug: str) -> Response:
-    comparison, errors, _args = _comparison(slug)
+    comparison, errors, args = _comparison(slug)
     if comparison is None:
         return error_json(400, "invalid_filter", "Invalid filter.", errors)
     topic = comparison.topic
@@ -120,7 +136,7 @@ def topic_timelinejs(slug: str) -> Response:
     document = timelinejs_document(
         topic.name, subtitle, comparison.events, comparison.actors, comparison.stances, group_by="actor"
     )
-    return json_response(document)
+    return offer(json_response(document), download_name(slug, args, "timelinejs.json", subject_is_topic=True))
 
 
 def _matrix() -> tuple[Matrix | None, dict[str, str], dict[str, str]]:
@@ -154,7 +170,7 @@ def matrix_json() -> Response:
     matrix, errors, _args = _matrix()
     if matrix is None:
         return error_json(400, "invalid_date", "Invalid date.", errors)
-    return json_response(matrix.as_dict())
+    return offer(json_response(matrix.as_dict()), f"stances-as-of-{matrix.as_of.isoformat()}.json")
 
 
 @bp.get("/matrix.csv")

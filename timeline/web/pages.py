@@ -29,6 +29,7 @@ from ..services.records import iso_utc
 from ..services.tabular import csv_rows, csv_text, timelinejs_document
 from .cache import cached, depends_on
 from .common import current_page, error_json, json_response, page_url, parse_filters, url_with, whole_axis
+from .downloads import download_name, offer
 from .security import allow_framing
 
 bp = Blueprint("pages", __name__)
@@ -109,26 +110,24 @@ def actor_page(slug: str) -> tuple[str, int]:
 def actor_json(slug: str) -> Response:
     session = get_session()
     actor = _actor_or_404(slug)
-    filters, errors, _args = parse_filters()
+    filters, errors, args = parse_filters()
     if errors:
         return error_json(400, "invalid_filter", "Invalid filter.", errors)
     document = timeline_json(session, _timeline(session, actor, filters, shape=queries.JSON_BODY))
-    response = Response(document, mimetype="application/json")
-    if request.args.get("download") == "1":
-        response.headers["Content-Disposition"] = f'attachment; filename="{actor.slug}.timeline.json"'
-    return response
+    return offer(Response(document, mimetype="application/json"), download_name(actor.slug, args, "json"))
 
 
 @bp.get("/actors/<slug>.csv")
 def actor_csv(slug: str) -> Response:
     session = get_session()
     actor = _actor_or_404(slug)
-    filters, errors, _args = parse_filters()
+    filters, errors, args = parse_filters()
     if errors:
         return error_json(400, "invalid_filter", "Invalid filter.", errors)
     timeline = actor_timeline(session, actor, filters)
-    body = csv_text(csv_rows(timeline.events, timeline.members, timeline.stances))
-    return _csv_response(body, f"{actor.slug}.csv")
+    # A row is one statement's stance on one topic: filtered to a topic, only that topic's rows.
+    body = csv_text(csv_rows(timeline.events, timeline.members, timeline.stances, filters.topic_id))
+    return _csv_response(body, download_name(actor.slug, args, "csv"))
 
 
 def _csv_response(body: str | Iterator[str], filename: str) -> Response:
@@ -141,15 +140,26 @@ def _csv_response(body: str | Iterator[str], filename: str) -> Response:
     )
 
 
+def _export_name(args: dict[str, str], ext: str) -> str:
+    """`stance-timeline-export.csv` for everything; `jcpoa_2019-2020.csv` for one topic and years."""
+    if not any(args.values()):
+        return f"stance-timeline-export.{ext}"
+    subject = args.get("topic") or "stance-timeline"
+    return download_name(subject, args, ext, subject_is_topic=bool(args.get("topic")))
+
+
 @bp.get("/export.csv")
 def export_csv() -> Response:
     bom = request.args.get("bom") == "1"
+    filters, errors, args = parse_filters()
+    if errors:
+        return error_json(400, "invalid_filter", "Invalid filter.", errors)
 
     def generate() -> Iterator[str]:
         with Session(engines()[0]) as session:
-            yield from stream_full_csv(session, bom=bom)
+            yield from stream_full_csv(session, bom=bom, filters=filters)
 
-    return _csv_response(stream_with_context(generate()), "stance-timeline-export.csv")
+    return _csv_response(stream_with_context(generate()), _export_name(args, "csv"))
 
 
 @bp.get("/actors/<slug>.timelinejs.json")
@@ -157,12 +167,15 @@ def export_csv() -> Response:
 def actor_timelinejs(slug: str) -> Response:
     session = get_session()
     actor = _actor_or_404(slug)
-    timeline = _timeline(session, actor)
+    filters, errors, args = parse_filters()
+    if errors:
+        return error_json(400, "invalid_filter", "Invalid filter.", errors)
+    timeline = _timeline(session, actor, filters)
     subtitle = f"{len(timeline.events)} dated statements and events, with their stances"
     document = timelinejs_document(
         actor.name, subtitle, timeline.events, timeline.members, timeline.stances, group_by="topic"
     )
-    return json_response(document)
+    return offer(json_response(document), download_name(actor.slug, args, "timelinejs.json"))
 
 
 @bp.get("/actors/<slug>/embed")
@@ -174,15 +187,19 @@ def actor_embed(slug: str) -> str:
 
 @bp.get("/export.json")
 def export_json() -> Response:
+    filters, errors, args = parse_filters()
+    if errors:
+        return error_json(400, "invalid_filter", "Invalid filter.", errors)
+
     # The session must outlive the view: the generator keeps reading while the body streams.
     def generate() -> Iterator[bytes]:
         with Session(engines()[0]) as session:
-            yield from stream_full_export(session)
+            yield from stream_full_export(session, filters=filters)
 
     return Response(
         stream_with_context(generate()),
         mimetype="application/json",
-        headers={"Content-Disposition": 'attachment; filename="stance-timeline-export.json"'},
+        headers={"Content-Disposition": f'attachment; filename="{_export_name(args, "json")}"'},
     )
 
 

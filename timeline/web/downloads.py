@@ -1,0 +1,45 @@
+"""Downloads that say what they hold: file names from the subject and the filters, attachments on request."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from flask import Response, request
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9-]+")
+
+
+def _safe(value: str) -> str:
+    return _UNSAFE.sub("-", value).strip("-")[:60]
+
+
+def download_name(subject: str, args: Mapping[str, str], ext: str, *, subject_is_topic: bool = False) -> str:
+    """`jcpoa_2019-2020.csv`, `vladimir-putin_jcpoa.json`: the subject, then each filter that narrows it."""
+    parts = [_safe(subject)]
+    if args.get("topic") and not subject_is_topic:
+        parts.append(_safe(args["topic"]))
+    start, end = _safe(args.get("from", "")), _safe(args.get("to", ""))
+    if start and end:
+        parts.append(start if start == end else f"{start}-{end}")
+    elif start:
+        parts.append(f"from-{start}")
+    elif end:
+        parts.append(f"to-{end}")
+    for name in ("kind", "confidence"):
+        if args.get(name):
+            parts.append(_safe(args[name]) if name == "kind" else f"{_safe(args[name])}-confidence")
+    return "_".join(p for p in parts if p) + "." + ext
+
+
+def attachment(response: Response, filename: str) -> Response:
+    """The response offered as a file named `filename`."""
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def offer(response: Response, filename: str) -> Response:
+    """A JSON twin offered as a file when asked (`?download=1`, which the pages' export links carry)."""
+    if request.args.get("download") == "1" and response.status_code == 200:
+        return attachment(response, filename)
+    return response
