@@ -26,7 +26,8 @@ def date_part(date_edtf: str) -> str:
 
 def title_words(title: str) -> list[str]:
     """The title's words in ASCII: other scripts transliterated, marks and punctuation dropped."""
-    return _WORD.findall(anyascii(title).lower())[:MAX_TITLE_WORDS]
+    # Apostrophes and backticks stand for soft signs and ayins (вернуться -> vernut'sya): dropped, not word breaks.
+    return _WORD.findall(anyascii(title).lower().replace("'", "").replace("`", ""))[:MAX_TITLE_WORDS]
 
 
 def base_uid(actor_slug: str, date_edtf: str, title: str) -> str:
