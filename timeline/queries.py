@@ -463,6 +463,33 @@ def _best_live_matches(session: Session, match: str, limit: int, offset: int) ->
         fetch *= 4
 
 
+def search_ranked_ids(session: Session, terms: Sequence[str]) -> list[int]:
+    """Live events matching every term, best first, at most SEARCH_CAP + 1 (one more says "a lot"):
+    the capped set that search filters, facets and sorts."""
+    if not terms:
+        return []
+    if session.get_bind().dialect.name == "sqlite":
+        match = " ".join('"' + t.replace('"', '""') + '"*' for t in terms)
+        return _best_live_matches(session, match, SEARCH_CAP + 1, 0)
+    ids, _total = search_events(session, terms, SEARCH_CAP + 1)
+    return ids
+
+
+def search_facet_rows(session: Session, ids: Sequence[int]) -> tuple[list[Any], dict[int, set[int]]]:
+    """What search filters and facets read of each matching event, and each event's topic ids."""
+    rows: list[Any] = []
+    topics: dict[int, set[int]] = defaultdict(set)
+    columns = (_EVENT.c.id, _EVENT.c.actor_id, _EVENT.c.kind, _EVENT.c.confidence,
+               _EVENT.c.date_earliest, _EVENT.c.date_latest)  # fmt: skip
+    for start in range(0, len(ids), 5000):  # SQLite caps bound parameters
+        chunk = list(ids[start : start + 5000])
+        rows.extend(session.execute(select(*columns).where(_EVENT.c.id.in_(chunk))).all())
+        pairs = select(_STANCE.c.event_id, _STANCE.c.topic_id).where(_STANCE.c.event_id.in_(chunk))
+        for event_id, topic_id in session.execute(pairs):
+            topics[event_id].add(topic_id)
+    return rows, topics
+
+
 def events_by_ids(session: Session, ids: Sequence[int]) -> dict[int, Event]:
     if not ids:
         return {}

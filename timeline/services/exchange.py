@@ -42,7 +42,7 @@ def actor_records(session: Session, actors: Sequence[Actor], *, by_slug: bool = 
 
 
 def stream_full_export(
-    session: Session, batch: int = 500, filters: queries.EventFilters = queries.EventFilters()
+    session: Session, batch: int = 500, filters: queries.EventFilters | None = None
 ) -> Iterator[bytes]:
     """The whole dataset as one UTF-8 JSON document, produced piece by piece in constant memory.
 
@@ -60,7 +60,7 @@ def stream_full_export(
     yield b'\n],\n"events": [\n'
     with queries.memory_map_off(session):
         first = True
-        for rows in queries.iter_event_bodies(session, batch, filters):
+        for rows in queries.iter_event_bodies(session, batch, filters or queries.EventFilters()):
             if not first:
                 yield b",\n"
             yield b",\n".join([row.body for row in rows])
@@ -380,10 +380,11 @@ def stream_full_csv(
     *,
     bom: bool = False,
     batch: int = 1000,
-    filters: queries.EventFilters = queries.EventFilters(),
+    filters: queries.EventFilters | None = None,
 ) -> Iterator[str]:
     """Every live event passing the filters as CSV rows (one per event and stance; with a topic filter,
     only that topic's stances), produced batch by batch."""
+    filters = filters or queries.EventFilters()
     yield ("\ufeff" if bom else "") + csv_text([])
     actors = {a.id: a for a in queries.all_actors(session) if a.id is not None}
     pending: list[Event] = []

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from markupsafe import Markup, escape
 from sqlmodel import Session
 
 from .. import queries
-from ..models import Actor, Event
+from ..models import Actor, Event, Topic
 from .errors import Invalid
+from .search_facets import Candidate, facets_of, narrow, suggestions
 
 MAX_QUERY = 200
 MAX_TERMS = 12
 # Words are runs of letters, digits and combining marks in any script; everything else is a separator.
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+SORTS = ("relevance", "date")
+FACET_SIZE = 10  # values shown per facet, most frequent first
 
 
 @dataclass(frozen=True)
@@ -25,6 +31,16 @@ class Hit:
     title: Markup
     quote: Markup | None
     summary: Markup | None
+    stances: list[tuple[Any, Topic]] = field(default_factory=list)
+    alias: str | None = None  # the alias a term matched, when the hit came through it
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    label: str
+    count: int
+    params: dict[str, str]  # what the link adds to the query string
+    selected: bool
 
 
 @dataclass(frozen=True)
@@ -32,14 +48,24 @@ class Results:
     query: str
     terms: list[str]
     hits: list[Hit]
-    total: int
+    total: int  # matches after the filters, within the capped set
     page: int
     per_page: int
+    sort: str = "relevance"
+    matched: int = 0  # matches before the filters, counted up to SEARCH_CAP + 1
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    suggestions: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, slug, name)
+    ids: list[int] = field(default_factory=list)  # every kept match in the chosen order (for CSV)
 
     @property
     def more(self) -> bool:
         """More matches than are counted and paged (queries.SEARCH_CAP): the best of them are shown."""
-        return self.total > queries.SEARCH_CAP
+        return self.matched > queries.SEARCH_CAP
+
+    @property
+    def cap(self) -> int:
+        """How many matches are counted, filtered and faceted at most."""
+        return queries.SEARCH_CAP
 
     @property
     def shown(self) -> int:
@@ -82,25 +108,93 @@ def highlight(text: str | None, terms: list[str], limit: int | None = None) -> M
     return Markup("").join(out)
 
 
-def search(session: Session, query: str, page: int = 1, per_page: int = 20) -> Results:
-    """Events matching every word of the query, ranked, with the words highlighted."""
+def parse_sort(value: str | None) -> str:
+    """`relevance` (the default) or `date`; anything else is an error naming `sort`."""
+    value = (value or "").strip() or "relevance"
+    if value not in SORTS:
+        raise Invalid({"sort": "use “relevance” or “date”"})
+    return value
+
+
+def _alias_matched(actor: Actor, terms: list[str], texts: list[str | None]) -> str | None:
+    """The alias through which a term matched, when no text of the event nor the actor's name has it."""
+
+    def has(text: str | None, term: str) -> bool:
+        return text is not None and any(w.casefold().startswith(term) for w in _WORD.findall(text))
+
+    for alias in actor.aliases or []:
+        for term in terms:
+            if has(alias, term) and not has(actor.name, term) and not any(has(t, term) for t in texts):
+                return alias
+    return None
+
+
+def search(
+    session: Session,
+    query: str,
+    page: int = 1,
+    per_page: int = 20,
+    *,
+    filters: queries.EventFilters | None = None,
+    actor: Actor | None = None,
+    sort: str = "relevance",
+) -> Results:
+    """Events matching every word of the query, narrowed by the listing filters (and an actor), ranked
+    or by date, with facets counted on the best SEARCH_CAP matches and the words highlighted."""
     terms = terms_of(query)
     last = max(1, -(-queries.SEARCH_CAP // per_page))
     if page < 1 or page > last:
         raise Invalid({"page": f"must be between 1 and {last} (the best {queries.SEARCH_CAP} matches)"})
+    ranked = queries.search_ranked_ids(session, terms)
+    capped = ranked[: queries.SEARCH_CAP]
+    rows, topics = queries.search_facet_rows(session, capped)
+    by_id = {
+        r.id: Candidate(
+            r.id, r.actor_id, r.kind, r.confidence, r.date_earliest, r.date_latest, topics.get(r.id, set())
+        )
+        for r in rows
+    }
+    rank = {event_id: i for i, event_id in enumerate(capped)}
+    candidates = [by_id[i] for i in capped if i in by_id]
+    filters = filters or queries.EventFilters()
+    kept = narrow(candidates, filters, actor.id if actor else None)
+    if sort == "date":
+        kept.sort(key=lambda c: (c.earliest, c.latest, c.id))
+    else:
+        kept.sort(key=lambda c: rank[c.id])
+    facets = facets_of(session, kept, filters, actor, FACET_SIZE)
     offset = (page - 1) * per_page
-    ids, total = queries.search_events(session, terms, min(per_page, queries.SEARCH_CAP - offset), offset)
+    ids = [c.id for c in kept[offset : offset + per_page]]
     events = queries.events_by_ids(session, ids)
     actors = queries.actors_by_ids(session, {e.actor_id for e in events.values()})
-    hits = [
-        Hit(
-            event=events[i],
-            actor=actors[events[i].actor_id],
-            title=highlight(events[i].title, terms) or Markup(""),
-            quote=highlight(events[i].quote, terms, 400),
-            summary=highlight(events[i].summary, terms, 300),
+    stances = queries.stances_for_events(session, ids)
+    hits = []
+    for i in ids:
+        if i not in events:
+            continue
+        event, who = events[i], actors[events[i].actor_id]
+        hits.append(
+            Hit(
+                event=event,
+                actor=who,
+                title=highlight(event.title, terms) or Markup(""),
+                quote=highlight(event.quote, terms, 400),
+                summary=highlight(event.summary, terms, 300),
+                stances=stances.get(i, []),
+                alias=_alias_matched(who, terms, [event.title, event.quote, event.summary]),
+            )
         )
-        for i in ids
-        if i in events
-    ]
-    return Results(query, terms, hits, total, page, per_page)
+    suggested = suggestions(session, query) if not kept else []
+    return Results(
+        query,
+        terms,
+        hits,
+        len(kept),
+        page,
+        per_page,
+        sort,
+        len(ranked),
+        facets,
+        suggested,
+        [c.id for c in kept],
+    )

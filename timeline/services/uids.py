@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from anyascii import anyascii
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..models import Event
 
@@ -26,7 +26,7 @@ def date_part(date_edtf: str) -> str:
 
 def title_words(title: str) -> list[str]:
     """The title's words in ASCII: other scripts transliterated, marks and punctuation dropped."""
-    # Apostrophes and backticks stand for soft signs and ayins (вернуться -> vernut'sya): dropped, not word breaks.
+    # Apostrophes and backticks stand for soft signs and ayins (вернуться -> vernut'sya): not word breaks.
     return _WORD.findall(anyascii(title).lower().replace("'", "").replace("`", ""))[:MAX_TITLE_WORDS]
 
 
@@ -44,7 +44,7 @@ def base_uid(actor_slug: str, date_edtf: str, title: str) -> str:
 def readable_uid(session: Session, actor_slug: str, date_edtf: str, title: str) -> str:
     """A free readable id: the base, or the base with `-2`, `-3`, ... when it is taken."""
     base = base_uid(actor_slug, date_edtf, title)
-    taken = set(session.exec(select(Event.uid).where(Event.uid.startswith(base, autoescape=True))))  # type: ignore[attr-defined]
+    taken = set(session.exec(select(Event.uid).where(col(Event.uid).startswith(base, autoescape=True))))
     if base not in taken:
         return base
     n = 2

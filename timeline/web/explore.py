@@ -17,8 +17,9 @@ from ..services.comparison import BY_GOVERNMENT, Comparison, compare_topic, spli
 from ..services.errors import Invalid
 from ..services.matrix import Matrix, as_of_matrix, parse_day
 from ..services.records import iso_utc
-from ..services.search import Results, search
+from ..services.search import Hit, Results, parse_sort, search
 from ..services.tabular import csv_rows, csv_text, timelinejs_document
+from ..services.uids import title_words
 from .cache import cached, depends_on
 from .common import current_page, error_json, json_response, page_url, parse_filters, whole_axis
 from .downloads import attachment, download_name, offer
@@ -184,50 +185,110 @@ def matrix_csv() -> Response:
     )
 
 
-def _search() -> tuple[Results | None, dict[str, str], str]:
-    query = request.args.get("q", "")
+def _search() -> tuple[Results | None, dict[str, str], dict[str, str]]:
+    """The search asked for, its errors by parameter, and the parameters echoed back."""
+    filters, errors, args = parse_filters()
+    args.update(q=request.args.get("q", ""), actor=request.args.get("actor", "").strip())
+    args["sort"] = request.args.get("sort", "").strip()
+    sort = "relevance"
+    try:
+        sort = parse_sort(args["sort"])
+    except Invalid as exc:
+        errors.update(exc.fields)
+    actor = None
+    if args["actor"]:
+        actor = queries.actor_by_slug(get_session(), args["actor"])
+        if actor is None:
+            errors["actor"] = f"no actor “{args['actor']}”"
     page = parse_int(request.args.get("page", "1"))
     if page is None:
-        return None, {"page": "must be a whole number"}, query
-    if not query.strip():
-        return None, {}, query
+        errors["page"] = "must be a whole number"
+    if errors or page is None:
+        return None, errors, args
+    if not args["q"].strip():
+        return None, {}, args
     try:
-        return search(get_session(), query, page), {}, query
+        return search(get_session(), args["q"], page, filters=filters, actor=actor, sort=sort), {}, args
     except Invalid as exc:
-        return None, exc.fields, query
+        return None, exc.fields, args
 
 
 @bp.get("/search")
 def search_page() -> tuple[str, int]:
-    results, errors, query = _search()
-    return render_template("search.html", results=results, errors=errors, q=query), (400 if errors else 200)
+    results, errors, args = _search()
+    return render_template(
+        "search.html",
+        results=results,
+        errors=errors,
+        q=args["q"],
+        args=args,
+        kinds=[k.value for k in EventKind],
+    ), (400 if errors else 200)
+
+
+def _hit_json(hit: Hit) -> dict[str, Any]:
+    return {
+        "event_id": hit.event.id,
+        "uid": hit.event.uid,
+        "actor": hit.actor.slug,
+        "title": hit.event.title,
+        "date": hit.event.date_edtf,
+        "title_html": str(hit.title),
+        "updated_at": iso_utc(hit.event.updated_at),
+        "stances": [{"topic": t.slug, "score": s.score} for s, t in hit.stances],
+        "matched_alias": hit.alias,
+    }
 
 
 @bp.get("/search.json")
 def search_json() -> Response:
-    results, errors, query = _search()
+    results, errors, args = _search()
     if errors:
         return error_json(400, "invalid_query", "Invalid search.", errors)
     if results is None:
-        return json_response({"query": query, "total": 0, "page": 1, "results": []})
-    return json_response(
-        {
-            "query": results.query,
-            "terms": results.terms,
-            "total": results.shown,
-            "more": results.more,
-            "page": results.page,
-            "results": [
-                {
-                    "event_id": h.event.id,
-                    "uid": h.event.uid,
-                    "actor": h.actor.slug,
-                    "title": h.event.title,
-                    "date": h.event.date_edtf,
-                    "title_html": str(h.title),
-                    "updated_at": iso_utc(h.event.updated_at),
-                }
-                for h in results.hits
-            ],
-        }
-    )
+        return json_response({"query": args["q"], "total": 0, "page": 1, "results": []})
+    document = {
+        "query": results.query,
+        "terms": results.terms,
+        "sort": results.sort,
+        "total": results.shown,
+        "more": results.more,
+        "page": results.page,
+        "results": [_hit_json(h) for h in results.hits],
+        "facets": {
+            name: [
+                {"value": v.label, "count": v.count, "params": v.params, "selected": v.selected}
+                for v in values
+            ]
+            for name, values in results.facets.items()
+        },
+        "suggestions": [{"kind": k, "slug": slug, "name": name} for k, slug, name in results.suggestions],
+    }
+    return offer(json_response(document), _search_name(args, "json"))
+
+
+def _search_name(args: dict[str, str], ext: str) -> str:
+    """`search-putin_jcpoa.csv`: the words (in ASCII), then the filters."""
+    words = "-".join(title_words(args["q"])) or "all"
+    return download_name(f"search-{words}", args, ext)
+
+
+@bp.get("/search.csv")
+def search_csv() -> Response:
+    """Every match the page counts (the best SEARCH_CAP, after the filters), one row per stance."""
+    results, errors, args = _search()
+    if errors:
+        return error_json(400, "invalid_query", "Invalid search.", errors)
+    session = get_session()
+    topic = queries.topic_by_slug(session, args["topic"]) if args["topic"] else None
+    chunks = []
+    ids = results.ids if results else []
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        events = queries.events_by_ids(session, chunk)
+        actors = queries.actors_by_ids(session, {e.actor_id for e in events.values()})
+        stances = queries.stances_for_events(session, chunk)
+        ordered = [events[i] for i in chunk if i in events]
+        chunks.append(csv_text(csv_rows(ordered, actors, stances, topic.id if topic else None), header=False))
+    body = csv_text([]) + "".join(chunks)
+    return attachment(Response(body, mimetype="text/csv"), _search_name(args, "csv"))
