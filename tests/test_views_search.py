@@ -49,11 +49,7 @@ def test_sort_by_date_orders_by_date_and_relevance_is_the_default(loaded: Flask,
     assert best["sort"] == "relevance" and sorted(r["uid"] for r in best["results"]) == by_date
     assert _uids(client, q="firefighter", sort="relevance") == [r["uid"] for r in best["results"]]
     page = client.get("/search?q=firefighter&sort=date").get_data(as_text=True)
-    assert (
-        page.index("once more")
-        < page.index("Tireless")
-        < page.index("</mark> speaks")
-    )
+    assert page.index("once more") < page.index("Tireless") < page.index("</mark> speaks")
     assert '<ol class="timeline">' in page  # dates in order: the rail
     assert '<ol class="results">' in client.get("/search?q=firefighter").get_data(as_text=True)
 

@@ -3,6 +3,7 @@
 import pytest
 from flask import Flask
 from sqlalchemy import select
+from test_form import form_data
 
 from timeline.db import get_session, write_session
 from timeline.models import Event
@@ -12,7 +13,6 @@ from timeline.services import events as event_service
 from timeline.services.uids import base_uid
 
 from conftest import create_user, load_doc, small_doc
-from test_form import form_data
 
 
 @pytest.mark.parametrize(
