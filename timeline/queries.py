@@ -383,6 +383,26 @@ def iter_all_events(
         session.expunge_all()
 
 
+def _pg_search(terms: Sequence[str]) -> tuple[str, str, dict[str, str]]:
+    """PostgreSQL: the FROM ... WHERE of events matching every term (as a word prefix, in the event's
+    texts or its actor's name and aliases), their rank expression, and the bound words."""
+    event_vec = (
+        "to_tsvector('simple', e.title || ' ' || coalesce(e.quote, '') || ' ' || coalesce(e.summary, ''))"
+    )
+    actor_vec = "to_tsvector('simple', a.name || ' ' || a.aliases::text)"
+    conditions, params = [], {}
+    for i, term in enumerate(terms):
+        # A tsquery lexeme in single quotes with :* for prefix matching; quotes and backslashes escaped.
+        params[f"q{i}"] = "'" + term.replace("\\", "\\\\").replace("'", "''") + "':*"
+        conditions.append(
+            f"({event_vec} @@ to_tsquery('simple', :q{i}) OR {actor_vec} @@ to_tsquery('simple', :q{i}))"
+        )
+    where = " AND ".join([*conditions, "e.deleted_at IS NULL"])
+    all_terms = " && ".join(f"to_tsquery('simple', :q{i})" for i in range(len(terms)))
+    rank = f"ts_rank({event_vec} || {actor_vec}, {all_terms})"
+    return f"FROM event e JOIN actor a ON a.id = e.actor_id WHERE {where}", rank, params
+
+
 def search_events(
     session: Session, terms: Sequence[str], limit: int, offset: int = 0
 ) -> tuple[list[int], int]:
@@ -405,24 +425,10 @@ def search_events(
             {"match": match, "cap": SEARCH_CAP + 1},
         ).scalar_one()
         return _best_live_matches(session, match, limit, offset), int(total)
-    event_vec = (
-        "to_tsvector('simple', e.title || ' ' || coalesce(e.quote, '') || ' ' || coalesce(e.summary, ''))"
-    )
-    actor_vec = "to_tsvector('simple', a.name || ' ' || a.aliases::text)"
-    conditions, params = [], {}
-    for i, term in enumerate(terms):
-        # A tsquery lexeme in single quotes with :* for prefix matching; quotes and backslashes escaped.
-        params[f"q{i}"] = "'" + term.replace("\\", "\\\\").replace("'", "''") + "':*"
-        conditions.append(
-            f"({event_vec} @@ to_tsquery('simple', :q{i}) OR {actor_vec} @@ to_tsquery('simple', :q{i}))"
-        )
-    where = " AND ".join([*conditions, "e.deleted_at IS NULL"])
-    all_terms = " && ".join(f"to_tsquery('simple', :q{i})" for i in range(len(terms)))
-    base = f"FROM event e JOIN actor a ON a.id = e.actor_id WHERE {where}"
+    base, rank, params = _pg_search(terms)
     # Only fixed SQL is interpolated here; the words are bound parameters.
     capped = f"SELECT count(*) FROM (SELECT 1 {base} LIMIT :cap) AS capped"  # noqa: S608
     total = session.execute(text(capped), {**params, "cap": SEARCH_CAP + 1}).scalar_one()
-    rank = f"ts_rank({event_vec} || {actor_vec}, {all_terms})"
     rows = session.execute(
         text(
             f"SELECT e.id {base} ORDER BY {rank} DESC, e.date_earliest, e.date_latest, e.id "
@@ -463,31 +469,35 @@ def _best_live_matches(session: Session, match: str, limit: int, offset: int) ->
         fetch *= 4
 
 
-def search_ranked_ids(session: Session, terms: Sequence[str]) -> list[int]:
-    """Live events matching every term, best first, at most SEARCH_CAP + 1 (one more says "a lot"):
-    the capped set that search filters, facets and sorts."""
+# What search filters and facets read of each match: one query with the ranking, no list of ids sent back.
+_CANDIDATE = "e.id, e.actor_id, e.kind, e.confidence, e.date_earliest, e.date_latest, e.stances_json"
+
+
+def search_candidates(session: Session, terms: Sequence[str]) -> list[Any]:
+    """Live events matching every term, best first, at most SEARCH_CAP + 1 (one more says "a lot"), as
+    rows of _CANDIDATE (stances_json as text): the capped set that search filters, facets and sorts."""
     if not terms:
         return []
     if session.get_bind().dialect.name == "sqlite":
         match = " ".join('"' + t.replace('"', '""') + '"*' for t in terms)
-        return _best_live_matches(session, match, SEARCH_CAP + 1, 0)
-    ids, _total = search_events(session, terms, SEARCH_CAP + 1)
-    return ids
-
-
-def search_facet_rows(session: Session, ids: Sequence[int]) -> tuple[list[Any], dict[int, set[int]]]:
-    """What search filters and facets read of each matching event, and each event's topic ids."""
-    rows: list[Any] = []
-    topics: dict[int, set[int]] = defaultdict(set)
-    columns = (_EVENT.c.id, _EVENT.c.actor_id, _EVENT.c.kind, _EVENT.c.confidence,
-               _EVENT.c.date_earliest, _EVENT.c.date_latest)  # fmt: skip
-    for start in range(0, len(ids), 5000):  # SQLite caps bound parameters
-        chunk = list(ids[start : start + 5000])
-        rows.extend(session.execute(select(*columns).where(_EVENT.c.id.in_(chunk))).all())
-        pairs = select(_STANCE.c.event_id, _STANCE.c.topic_id).where(_STANCE.c.event_id.in_(chunk))
-        for event_id, topic_id in session.execute(pairs):
-            topics[event_id].add(topic_id)
-    return rows, topics
+        # Rank ids in the index alone, then join the best to their events: sorting narrow rows is cheap.
+        sql = (
+            f"SELECT {_CANDIDATE}, e.deleted_at FROM (SELECT rowid AS id, "  # noqa: S608
+            "bm25(event_search, 3.0, 2.0, 1.0, 2.0) AS r FROM event_search WHERE event_search MATCH :match "
+            "ORDER BY r, rowid LIMIT :fetch) AS top "
+            "CROSS JOIN event e ON e.id = top.id ORDER BY top.r, top.id"
+        )
+        fetch = SEARCH_CAP + 51
+        while True:
+            rows = session.execute(text(sql), {"match": match, "fetch": fetch}).all()
+            live = [r for r in rows if r.deleted_at is None]
+            # Deleted events among the best left the set short: read deeper, as _best_live_matches does.
+            if len(live) > SEARCH_CAP or len(rows) < fetch:
+                return live[: SEARCH_CAP + 1]
+            fetch *= 4
+    base, rank, params = _pg_search(terms)
+    sql = f"SELECT {_CANDIDATE} {base} ORDER BY {rank} DESC, e.date_earliest, e.date_latest, e.id LIMIT :cap"
+    return list(session.execute(text(sql), {**params, "cap": SEARCH_CAP + 1}).all())
 
 
 def events_by_ids(session: Session, ids: Sequence[int]) -> dict[int, Event]:

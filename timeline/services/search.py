@@ -12,7 +12,7 @@ from sqlmodel import Session
 from .. import queries
 from ..models import Actor, Event, Topic
 from .errors import Invalid
-from .search_facets import Candidate, facets_of, narrow, suggestions
+from .search_facets import candidate_of, facets_of, narrow, suggestions
 
 MAX_QUERY = 200
 MAX_TERMS = 12
@@ -145,24 +145,17 @@ def search(
     last = max(1, -(-queries.SEARCH_CAP // per_page))
     if page < 1 or page > last:
         raise Invalid({"page": f"must be between 1 and {last} (the best {queries.SEARCH_CAP} matches)"})
-    ranked = queries.search_ranked_ids(session, terms)
-    capped = ranked[: queries.SEARCH_CAP]
-    rows, topics = queries.search_facet_rows(session, capped)
-    by_id = {
-        r.id: Candidate(
-            r.id, r.actor_id, r.kind, r.confidence, r.date_earliest, r.date_latest, topics.get(r.id, set())
-        )
-        for r in rows
-    }
-    rank = {event_id: i for i, event_id in enumerate(capped)}
-    candidates = [by_id[i] for i in capped if i in by_id]
+    ranked = queries.search_candidates(session, terms)
+    candidates = [candidate_of(row) for row in ranked[: queries.SEARCH_CAP]]
+    rank = {c.id: i for i, c in enumerate(candidates)}
     filters = filters or queries.EventFilters()
-    kept = narrow(candidates, filters, actor.id if actor else None)
+    topic = queries.topics_by_ids(session, [filters.topic_id])[0] if filters.topic_id is not None else None
+    kept = narrow(candidates, filters, topic.slug if topic else None, actor.id if actor else None)
     if sort == "date":
         kept.sort(key=lambda c: (c.earliest, c.latest, c.id))
     else:
         kept.sort(key=lambda c: rank[c.id])
-    facets = facets_of(session, kept, filters, actor, FACET_SIZE)
+    facets = facets_of(session, kept, filters, topic, actor, FACET_SIZE)
     offset = (page - 1) * per_page
     ids = [c.id for c in kept[offset : offset + per_page]]
     events = queries.events_by_ids(session, ids)

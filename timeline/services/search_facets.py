@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
 from .. import queries
-from ..models import CONFIDENCE_RANK, Actor
+from ..models import CONFIDENCE_RANK, Actor, Topic
 
 if TYPE_CHECKING:
     from .search import FacetValue
 
 SUGGESTIONS = 6
+# A stance's topic in the stances JSON; an escaped quote inside a rationale (\\") never matches.
+_TOPIC = re.compile(r'"topic"\s*:\s*"([^"]*)"')
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Candidate:
     """What filters and facets read of one matching event."""
 
@@ -29,11 +32,22 @@ class Candidate:
     confidence: str
     earliest: date
     latest: date
-    topics: set[int]
+    topics: frozenset[str]  # topic slugs
+
+
+def candidate_of(row: Any) -> Candidate:
+    """A row of queries.search_candidates as a Candidate (SQLite gives dates as ISO text)."""
+    event_id, actor_id, kind, confidence, earliest, latest, stances = row[:7]
+    if isinstance(earliest, str):
+        earliest, latest = date.fromisoformat(earliest), date.fromisoformat(latest)
+    # The topic slugs only, by a regex: parsing every rationale of 10,000 events costs more than the query.
+    return Candidate(
+        event_id, actor_id, kind, confidence, earliest, latest, frozenset(_TOPIC.findall(stances))
+    )
 
 
 def narrow(
-    candidates: list[Candidate], filters: queries.EventFilters, actor_id: int | None
+    candidates: list[Candidate], filters: queries.EventFilters, topic: str | None, actor_id: int | None
 ) -> list[Candidate]:
     """The candidates the listing filters keep (the same rules as queries._apply_filters)."""
     allowed = None
@@ -44,7 +58,7 @@ def narrow(
         c
         for c in candidates
         if (actor_id is None or c.actor_id == actor_id)
-        and (filters.topic_id is None or filters.topic_id in c.topics)
+        and (topic is None or topic in c.topics)
         and (filters.kind is None or c.kind == filters.kind)
         and (allowed is None or c.confidence in allowed)
         and (filters.date_from is None or c.latest >= filters.date_from)
@@ -58,7 +72,12 @@ def _years(c: Candidate) -> range:
 
 
 def facets_of(
-    session: Session, kept: list[Candidate], filters: queries.EventFilters, actor: Actor | None, size: int
+    session: Session,
+    kept: list[Candidate],
+    filters: queries.EventFilters,
+    topic: Topic | None,
+    actor: Actor | None,
+    size: int,
 ) -> dict[str, list[FacetValue]]:
     """Counts per actor, topic, kind and year among the kept matches, most frequent first."""
     from .search import FacetValue  # the result types live with the search service
@@ -68,7 +87,7 @@ def facets_of(
     kinds = Counter(c.kind for c in kept)
     years = Counter(y for c in kept for y in _years(c))
     actor_rows = queries.actors_by_ids(session, [a for a, _n in actors.most_common(size)])
-    topic_rows = {t.id: t for t in queries.topics_by_ids(session, {t for t, _n in topics.most_common(size)})}
+    topic_rows = {t.slug: t for t in queries.all_topics(session)}
     one_year = (
         filters.date_from.year
         if filters.date_from and filters.date_to and filters.date_from.year == filters.date_to.year
@@ -81,7 +100,7 @@ def facets_of(
             if a in actor_rows
         ],
         "topic": [
-            FacetValue(topic_rows[t].name, n, {"topic": topic_rows[t].slug}, filters.topic_id == t)
+            FacetValue(topic_rows[t].name, n, {"topic": t}, bool(topic and topic.slug == t))
             for t, n in topics.most_common(size)
             if t in topic_rows
         ],
