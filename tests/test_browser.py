@@ -241,7 +241,7 @@ def walk(j: Journey, expect: Any) -> None:
     page.fill("header input[name=q]", "آتش‌نشانی")
     page.press("header input[name=q]", "Enter")
     page.wait_for_url("**/search?q=*")
-    expect(page.locator("ol.timeline")).to_contain_text(TITLE)
+    expect(page.locator("ol.results")).to_contain_text(TITLE)
     j.shot("search-persian")
 
     # Download the actor's JSON export from the link on the actor page.
