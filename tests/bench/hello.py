@@ -107,8 +107,9 @@ class _Bare:
                 return
             with conn.transaction(), conn.cursor(name="export") as cur:  # server-side: rows in batches
                 cur.execute(_EXPORT)
+                names: list[str] = []
                 for row in cur:
-                    names = [d[0] for d in cur.description or ()]
+                    names = names or [d[0] for d in cur.description or ()]
                     doc = {k: _plain(v) for k, v in zip(names, row, strict=True)}
                     yield (json.dumps(doc, ensure_ascii=False) + "\n").encode()
         finally:

@@ -501,6 +501,7 @@ def backend_databases(
     small_events = min(SMALL_EVENTS, args.events)
     if backend == "sqlite":
         return sqlite_database(args.events), sqlite_database(small_events)
+    (BENCH_DIR / "pg").mkdir(parents=True, exist_ok=True)
     pg = BenchPostgres(BENCH_DIR / "pg")
     server_url = pg.start()
     postgres.append(pg)
