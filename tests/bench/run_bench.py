@@ -231,6 +231,9 @@ class Bench:
         with serving_refs(f"{self.backend}-ref-core", big.url) as s:
             core = f"/core/actors/{bench_id}.json"
             self.figure("ref_core_actor_json", s, core, serial=True, **self.first(s, core))
+        with serving_refs(
+            f"{self.backend}-ref-export", big.url
+        ) as s:  # fresh workers: their memory is the export's
             self.export("ref_core_export", s, "/core/export.jsonl", events)
 
         # 2. Datasette on the same SQLite file.
