@@ -7,12 +7,15 @@ import shutil
 import subprocess
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from loadgen import Load
 from servers import BIN, ROOT, Server
 
 
-def profile_worker(server: Server, load: Load, url: str, name: str, mode: str, out_dir: Path) -> str | None:
+def profile_worker(
+    server: Server, load: Load, url: str, name: str, mode: str, out_dir: Path, **run: Any
+) -> str | None:
     """py-spy on every worker while wrk loads the URL; returns the top frames as text."""
     spy = str(BIN / "py-spy") if (BIN / "py-spy").exists() else shutil.which("py-spy")
     if spy is None:
@@ -42,7 +45,7 @@ def profile_worker(server: Server, load: Load, url: str, name: str, mode: str, o
         )
         for pid in pids
     ]
-    load.run(url, mode=mode)
+    load.run(url, mode=mode, **run)
     for p in procs:
         try:
             p.wait(timeout=seconds + 60)

@@ -324,6 +324,9 @@ class Bench:
             )
             self.record("create_events", result, url, events_per_s=result.get("rps"))
             s.settle()
+            if "create-events" in self.args.profile:
+                kwargs = {"connections": WRITE_CLIENTS, "headers": auth, "body": body}
+                self.profile(s, f"{self.backend}-create-events", url, "post", **kwargs)
             # Interleaved, so that a machine that gets busier mid-run weighs on both alike.
             quiet, busy, writer_stats = [], [], Counter[str]()
             with ThreadPoolExecutor(2) as pool:
@@ -346,8 +349,8 @@ class Bench:
                 writes=dict(writer_stats),
             )
 
-    def profile(self, server: Server, name: str, url: str, mode: str) -> None:
-        text_ = profile_worker(server, self.load, server.base + url, name, mode, BENCH_DIR)
+    def profile(self, server: Server, name: str, url: str, mode: str, **run: Any) -> None:
+        text_ = profile_worker(server, self.load, server.base + url, name, mode, BENCH_DIR, **run)
         server.settle()
         if text_:
             print(text_)
@@ -474,7 +477,7 @@ def main() -> int:
     parser.add_argument(
         "--profile",
         default="",
-        help="comma-separated figures to py-spy: actor-json-cold, search-common",
+        help="comma-separated figures to py-spy: actor-json-cold, search-common, create-events",
     )
     parser.add_argument("--no-readme", action="store_true", help="do not regenerate README.md's table")
     args = parser.parse_args()
