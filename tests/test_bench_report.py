@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bench.loadgen import aggregate, parse_wrk
+from bench.loadgen import aggregate, aggregate_exports, parse_wrk
 from bench.report import END, START, readme_table, targets, update_readme
 
 WRK_OUT = """Running 2s test @ http://127.0.0.1:1/
@@ -168,3 +168,17 @@ def test_the_readme_table_is_replaced_between_its_markers_only(tmp_path: Path) -
 def test_the_results_file_round_trips_through_json() -> None:
     results = _results()
     assert readme_table(json.loads(json.dumps(results))) == readme_table(results)
+
+
+def test_full_exports_are_the_median_rate_and_the_highest_memory_peak() -> None:
+    runs = [
+        {"events_per_s": 50_000, "complete": True, "peak_rss_mb": 90.0},
+        {"events_per_s": 20_000, "complete": True, "peak_rss_mb": 99.5},
+        {"events_per_s": 60_000, "complete": True, "peak_rss_mb": 91.0},
+    ]
+    figure = aggregate_exports(runs)
+    assert figure["events_per_s"] == 50_000 and figure["spread"] == {"events_per_s": [20_000, 60_000]}
+    assert figure["peak_rss_mb"] == 99.5 and figure["complete"] and figure["runs"] == 3
+    # One export cut short makes the figure incomplete: its target cannot be met.
+    runs[1] = {"error": "stopped after 900 s (time limit)", "complete": False, "peak_rss_mb": 80.0}
+    assert aggregate_exports(runs)["complete"] is False

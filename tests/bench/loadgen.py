@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 RUN_ID = secrets.token_hex(4)
+LOCAL = "127.0.0.1"
 
 
 def http_get(url: str, timeout: float = 60, headers: dict[str, str] | None = None) -> tuple[int, Any, bytes]:
     parts = urllib.parse.urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    conn = http.client.HTTPConnection(parts.hostname or LOCAL, parts.port, timeout=timeout)
     try:
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         conn.request("GET", path, headers=headers or {})
@@ -166,6 +167,21 @@ def aggregate(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def aggregate_exports(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several full exports as one figure: median events/s with spread, the highest memory peak."""
+    rates = [r["events_per_s"] for r in runs if r.get("complete") and r.get("events_per_s")]
+    out = dict(runs[-1])
+    out["complete"] = all(r.get("complete") for r in runs)
+    out["runs"] = len(runs)
+    if rates:
+        out["events_per_s"] = round(statistics.median(rates))
+        out["spread"] = {"events_per_s": [min(rates), max(rates)]}
+    peaks = [r["peak_rss_mb"] for r in runs if r.get("peak_rss_mb") is not None]
+    if peaks:
+        out["peak_rss_mb"] = max(peaks)
+    return out
+
+
 def spread_pct(figure: dict[str, Any], key: str = "rps") -> float | None:
     """The spread of a figure as a share of its median: (max - min) / median."""
     low_high = figure.get("spread", {}).get(key)
@@ -193,7 +209,7 @@ def _fallback_worker(
             path = bust(path, wid * 1_000_000 + n, tag)
         started = time.perf_counter()
         try:
-            conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+            conn = http.client.HTTPConnection(parts.hostname or LOCAL, parts.port, timeout=60)
             if mode == "post":
                 payload = (body or "") % (wid, n, wid, n)
                 conn.request("POST", path, body=payload.encode(), headers=headers)

@@ -30,7 +30,6 @@ import platform
 import secrets
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import threading
@@ -49,7 +48,7 @@ sys.path.insert(1, str(Path(__file__).resolve().parent.parent.parent))
 
 import report  # noqa: E402
 from databases import Database, copy_database, drop_copy, postgres_database, sqlite_database  # noqa: E402
-from loadgen import RUN_ID, Load, aggregate, http_get, serial_median, timed_get  # noqa: E402
+from loadgen import RUN_ID, Load, aggregate, aggregate_exports, http_get, serial_median, timed_get  # noqa: E402
 from pgcluster import BenchPostgres  # noqa: E402
 from profiling import profile_worker  # noqa: E402
 from servers import BENCH_DIR, BIN, HERE, LOCAL, ROOT, Server, log, measure_export, serving  # noqa: E402
@@ -359,21 +358,6 @@ class Bench:
             self.notes.append(f"profile {name}: py-spy missing or no samples (pip install -e '.[bench]')")
 
 
-def aggregate_exports(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """Several full exports as one figure: median events/s with spread, the highest memory peak."""
-    rates = [r["events_per_s"] for r in runs if r.get("complete") and r.get("events_per_s")]
-    out = dict(runs[-1])
-    out["complete"] = all(r.get("complete") for r in runs)
-    out["runs"] = len(runs)
-    if rates:
-        out["events_per_s"] = round(statistics.median(rates))
-        out["spread"] = {"events_per_s": [min(rates), max(rates)]}
-    peaks = [r["peak_rss_mb"] for r in runs if r.get("peak_rss_mb") is not None]
-    if peaks:
-        out["peak_rss_mb"] = max(peaks)
-    return out
-
-
 def encoded_sizes(url: str) -> dict[str, Any]:
     """The actor JSON's size raw and as sent to a browser (its Content-Encoding)."""
     _s, _h, raw = http_get(url, 300)
@@ -418,7 +402,7 @@ class BackgroundWriter(threading.Thread):
             n += 1
             body = event_body(f"bench-bg-{RUN_ID}-{secrets.token_hex(3)}-{n}", self.actor, self.topic)
             try:
-                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+                conn = http.client.HTTPConnection(parts.hostname or LOCAL, parts.port, timeout=30)
                 conn.request("POST", parts.path, body=body.encode(), headers=self.headers)
                 resp = conn.getresponse()
                 resp.read()

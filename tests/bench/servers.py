@@ -17,13 +17,13 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from loadgen import http_get
+from loadgen import LOCAL, http_get
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 BENCH_DIR = ROOT / "instance" / "bench"
 BIN = Path(sys.executable).parent
-LOCAL = "127.0.0.1"
+
 _UID = re.compile(rb'"uid"\s*:\s*"')
 
 
@@ -80,7 +80,7 @@ class Server:
 
     def answers(self, timeout: float) -> bool:
         try:
-            status, _h, _b = http_get(self.base + self.ready_path, timeout=timeout)
+            status, _h, _b = http_get(self.base + (self.ready_path or "/"), timeout=timeout)
         except (OSError, http.client.HTTPException):
             return False
         return status == 200
@@ -195,7 +195,7 @@ def measure_export(
     complete = False
     error = None
     try:
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
+        conn = http.client.HTTPConnection(parts.hostname or LOCAL, parts.port, timeout=120)
         conn.request("GET", path)
         resp = conn.getresponse()
         status = resp.status
