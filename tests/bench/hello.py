@@ -107,10 +107,10 @@ class _Bare:
                 return
             with conn.transaction(), conn.cursor(name="export") as cur:  # server-side: rows in batches
                 cur.execute(_EXPORT)
-                names: list[str] = []
+                columns: list[str] = []
                 for row in cur:
-                    names = names or [d[0] for d in cur.description or ()]
-                    doc = {k: _plain(v) for k, v in zip(names, row, strict=True)}
+                    columns = columns or [d[0] for d in cur.description or ()]
+                    doc = {k: _plain(v) for k, v in zip(columns, row, strict=True)}
                     yield (json.dumps(doc, ensure_ascii=False) + "\n").encode()
         finally:
             conn.close()
@@ -130,8 +130,8 @@ def create_app() -> Flask:
     event = Table("event", MetaData(), autoload_with=engine)
     order = (event.c.date_earliest, event.c.date_latest, event.c.id)
     with engine.connect() as conn:
-        actors = dict(conn.exec_driver_sql("SELECT slug, id FROM actor").all())
-        topics = dict(conn.exec_driver_sql("SELECT slug, id FROM topic").all())
+        actors: dict[str, int] = {r[0]: r[1] for r in conn.exec_driver_sql("SELECT slug, id FROM actor")}
+        topics: dict[str, int] = {r[0]: r[1] for r in conn.exec_driver_sql("SELECT slug, id FROM topic")}
     bare = _Bare(url)
 
     @app.get("/core/actors/<int:actor_id>.json")
