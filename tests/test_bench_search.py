@@ -54,7 +54,7 @@ def test_a_common_word_ranks_only_the_first_capped_matches(
     monkeypatch.setattr(queries, "SEARCH_CAP", 100)
     with demo.app_context():
         pages = [search(get_session(), WORD, page=n, per_page=20) for n in range(1, 6)]
-    assert pages[0].total == 101 and pages[0].more and pages[0].pages == 5
+    assert pages[0].more and pages[0].pages == 5
     ids = [hit.event.id for page in pages for hit in page.hits]
     # Five pages hold the 100 best of the first matches (101, or 151 on SQLite: a margin for deleted
     # events): no repeats, all of them matches, none from the rest of the database.
