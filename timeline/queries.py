@@ -391,11 +391,17 @@ def _pg_search(terms: Sequence[str]) -> tuple[str, str, dict[str, str]]:
     )
     actor_vec = "to_tsvector('simple', a.name || ' ' || a.aliases::text)"
     conditions, params = [], {}
+    # The GIN indexes' own expressions (migration 0002), unqualified: each term is two index lookups,
+    # not a scan computing every event's vector (an OR across the join could use neither index).
+    index_event = "to_tsvector('simple', title || ' ' || coalesce(quote, '') || ' ' || coalesce(summary, ''))"
+    index_actor = "to_tsvector('simple', name || ' ' || aliases::text)"
     for i, term in enumerate(terms):
         # A tsquery lexeme in single quotes with :* for prefix matching; quotes and backslashes escaped.
         params[f"q{i}"] = "'" + term.replace("\\", "\\\\").replace("'", "''") + "':*"
         conditions.append(
-            f"({event_vec} @@ to_tsquery('simple', :q{i}) OR {actor_vec} @@ to_tsquery('simple', :q{i}))"
+            f"e.id IN (SELECT id FROM event WHERE {index_event} @@ to_tsquery('simple', :q{i}) "  # noqa: S608
+            "UNION ALL SELECT id FROM event WHERE actor_id IN "
+            f"(SELECT id FROM actor WHERE {index_actor} @@ to_tsquery('simple', :q{i})))"
         )
     where = " AND ".join([*conditions, "e.deleted_at IS NULL"])
     all_terms = " && ".join(f"to_tsquery('simple', :q{i})" for i in range(len(terms)))
@@ -407,10 +413,12 @@ def search_events(
     session: Session, terms: Sequence[str], limit: int, offset: int = 0
 ) -> tuple[list[int], int]:
     """Ids of events matching every term (as a word prefix), best first, and how many match, counted up
-    to SEARCH_CAP + 1 (more than SEARCH_CAP: "a lot"; only the best SEARCH_CAP can be paged through).
+    to SEARCH_CAP + 1 (more than SEARCH_CAP: "a lot"). Only the first SEARCH_CAP + 1 matches are ranked,
+    so a word in half the events costs what 10,000 matches cost, whatever the database's size.
 
     SQLite: the FTS5 table kept by triggers (migration 0002); PostgreSQL: full-text search with the
-    language-neutral 'simple' configuration. Terms are bound as data, never as query syntax.
+    language-neutral 'simple' configuration, each term looked up in the event and actor GIN indexes.
+    Terms are bound as data, never as query syntax.
     """
     if not terms:
         return [], 0
@@ -427,32 +435,36 @@ def search_events(
         return _best_live_matches(session, match, limit, offset), int(total)
     base, rank, params = _pg_search(terms)
     # Only fixed SQL is interpolated here; the words are bound parameters.
-    capped = f"SELECT count(*) FROM (SELECT 1 {base} LIMIT :cap) AS capped"  # noqa: S608
-    total = session.execute(text(capped), {**params, "cap": SEARCH_CAP + 1}).scalar_one()
+    # The first matches by id: the same set for every page of one query, ranked below.
+    matched = f"SELECT e.id {base} ORDER BY e.id LIMIT :cap"  # noqa: S608
+    capped = text(f"SELECT count(*) FROM ({matched}) AS m")  # noqa: S608
+    total = session.execute(capped, {**params, "cap": SEARCH_CAP + 1}).scalar_one()
     rows = session.execute(
         text(
-            f"SELECT e.id {base} ORDER BY {rank} DESC, e.date_earliest, e.date_latest, e.id "
+            f"SELECT e.id FROM ({matched}) AS m JOIN event e ON e.id = m.id "  # noqa: S608
+            f"JOIN actor a ON a.id = e.actor_id ORDER BY {rank} DESC, e.date_earliest, e.date_latest, e.id "
             "LIMIT :limit OFFSET :offset"
         ),
-        {**params, "limit": limit, "offset": offset},
+        {**params, "cap": SEARCH_CAP + 1, "limit": limit, "offset": offset},
     ).scalars()
     return list(rows), int(total)
 
 
 def _best_live_matches(session: Session, match: str, limit: int, offset: int) -> list[int]:
-    """SQLite: rank in the search index alone (bm25, then id), then drop deleted events; read more
-    candidates only when deleted ones left the page short. Ranking without joining each match to its
-    event keeps a query on a common word fast."""
+    """SQLite: rank the first SEARCH_CAP + 1 matches in the search index alone (bm25, then id), then drop
+    deleted events; read more candidates only when deleted ones left the page short. Ranking a bounded
+    set without joining each match to its event keeps a query on a common word fast."""
     want = offset + limit
     fetch = want + 50
     while True:
         candidates = list(
             session.execute(
                 text(
-                    "SELECT rowid FROM event_search WHERE event_search MATCH :match "
-                    "ORDER BY bm25(event_search, 3.0, 2.0, 1.0, 2.0), rowid LIMIT :fetch"
+                    "SELECT rowid FROM (SELECT rowid, bm25(event_search, 3.0, 2.0, 1.0, 2.0) AS score "
+                    "FROM event_search WHERE event_search MATCH :match LIMIT :cap) "
+                    "ORDER BY score, rowid LIMIT :fetch"
                 ),
-                {"match": match, "fetch": fetch},
+                {"match": match, "fetch": fetch, "cap": SEARCH_CAP + 1},
             ).scalars()
         )
         live: set[int] = set()
@@ -480,11 +492,12 @@ def search_candidates(session: Session, terms: Sequence[str]) -> list[Any]:
         return []
     if session.get_bind().dialect.name == "sqlite":
         match = " ".join('"' + t.replace('"', '""') + '"*' for t in terms)
-        # Rank ids in the index alone, then join the best to their events: sorting narrow rows is cheap.
+        # Rank the first `fetch` matches in the index alone (a common word costs what they cost, whatever
+        # the database's size), then join them to their events: sorting narrow rows is cheap.
         sql = (
             f"SELECT {_CANDIDATE}, e.deleted_at FROM (SELECT rowid AS id, "  # noqa: S608
             "bm25(event_search, 3.0, 2.0, 1.0, 2.0) AS r FROM event_search WHERE event_search MATCH :match "
-            "ORDER BY r, rowid LIMIT :fetch) AS top "
+            "LIMIT :fetch) AS top "
             "CROSS JOIN event e ON e.id = top.id ORDER BY top.r, top.id"
         )
         fetch = SEARCH_CAP + 51
@@ -496,7 +509,12 @@ def search_candidates(session: Session, terms: Sequence[str]) -> list[Any]:
                 return live[: SEARCH_CAP + 1]
             fetch *= 4
     base, rank, params = _pg_search(terms)
-    sql = f"SELECT {_CANDIDATE} {base} ORDER BY {rank} DESC, e.date_earliest, e.date_latest, e.id LIMIT :cap"
+    # The first SEARCH_CAP + 1 matches by id, ranked: as search_events, bounded whatever the database's size.
+    sql = (
+        f"SELECT {_CANDIDATE} FROM (SELECT e.id {base} ORDER BY e.id LIMIT :cap) AS m "  # noqa: S608
+        f"JOIN event e ON e.id = m.id JOIN actor a ON a.id = e.actor_id "
+        f"ORDER BY {rank} DESC, e.date_earliest, e.date_latest, e.id"
+    )
     return list(session.execute(text(sql), {**params, "cap": SEARCH_CAP + 1}).all())
 
 

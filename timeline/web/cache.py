@@ -199,7 +199,9 @@ class VersionSource:
         so the other workers' next requests see it too.
         """
         with self.lock:
-            self.versions = None
+            # Read again at the next request: another thread may already have read past this write's
+            # marker (SQLite), and forgetting only the versions would leave this worker uncached.
+            self.versions, self.seen = None, None
             if self.signal is not None:
                 self.signal.move()
             if self.listener is None:

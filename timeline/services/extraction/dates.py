@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 from functools import cache
-
-from dateparser.date import DateDataParser
+from typing import TYPE_CHECKING
 
 from .model import Published
+
+if TYPE_CHECKING:
+    from dateparser.date import DateDataParser
 
 _WEEKDAYS = (
     r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
@@ -65,6 +67,9 @@ def _script(text: str) -> str:
 
 @cache
 def _parser(language: str, base: date) -> DateDataParser:
+    # Imported on first use: dateparser costs every web worker about 12 MB it would rarely need.
+    from dateparser.date import DateDataParser
+
     settings = {
         "PREFER_DATES_FROM": "past",
         "RETURN_TIME_AS_PERIOD": True,

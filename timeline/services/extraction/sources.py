@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import trafilatura
-
 from .. import netguard
 from ..errors import Invalid
 from ..linkcheck import MAX_REDIRECTS, _NoRedirect
@@ -32,6 +30,9 @@ class Article:
 
 def article_from_html(html: str, url: str | None = None) -> Article:
     """The page's main text and what it says about itself (title, author, date, site)."""
+    # Imported on first use: trafilatura (and lxml) cost every web worker about 27 MB.
+    import trafilatura
+
     doc: Any = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
     if doc is None or not (doc.text or "").strip():
         raise Invalid({"html": "no article text found in this page"}, "No article text found.")
