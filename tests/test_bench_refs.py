@@ -5,6 +5,7 @@ event once, as JSON lines; both are what the app's figures are divided by."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -27,9 +28,12 @@ def demo(db_url: str) -> Flask:
 
 
 @pytest.fixture
-def refs(demo: Flask, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Flask:
+def refs(demo: Flask, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     monkeypatch.setenv("BENCH_DATABASE_URL", db_url)
-    return hello.create_app()
+    app = hello.create_app()
+    yield app
+    app.extensions["bench.bare"].close()
+    app.extensions["bench.engine"].dispose()
 
 
 def _scalar(app: Flask, sql: str, **params: object) -> object:

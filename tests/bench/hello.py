@@ -64,6 +64,13 @@ class _Bare:
             conn = self.local.conn = self.connect()
         return conn
 
+    def close(self) -> None:
+        """Close this thread's connection (the tests' app is discarded; a server's lives to its end)."""
+        conn = getattr(self.local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self.local.conn = None
+
     def insert(self, doc: dict[str, Any], actor_id: int, topic_id: int) -> int:
         now = datetime.now(UTC).replace(tzinfo=None)
         row = (
@@ -133,6 +140,7 @@ def create_app() -> Flask:
         actors: dict[str, int] = {r[0]: r[1] for r in conn.exec_driver_sql("SELECT slug, id FROM actor")}
         topics: dict[str, int] = {r[0]: r[1] for r in conn.exec_driver_sql("SELECT slug, id FROM topic")}
     bare = _Bare(url)
+    app.extensions["bench.bare"], app.extensions["bench.engine"] = bare, engine
 
     @app.get("/core/actors/<int:actor_id>.json")
     def core_actor(actor_id: int) -> Response:
