@@ -7,6 +7,7 @@ that process or its connection dies). SQLite: an exclusive lock on a file beside
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import fcntl
 import os
@@ -20,19 +21,20 @@ from sqlalchemy.engine.url import make_url
 LOCK_KEY = zlib.crc32(b"stance-timeline:scheduler")
 
 
-class SchedulerLock:
-    """Leadership of the scheduled jobs on one database."""
+class SchedulerLock(abc.ABC):
+    """Leadership of the scheduled jobs on one database (AdvisoryLock on PostgreSQL, FileLock on SQLite)."""
 
+    @abc.abstractmethod
     def acquire(self) -> bool:
         """Take the lock if it is free; True when this process now holds it."""
-        raise NotImplementedError
 
     def held(self) -> bool:
         """Whether the lock is still ours (the PostgreSQL connection may have dropped)."""
         return True
 
+    @abc.abstractmethod
     def release(self) -> None:
-        raise NotImplementedError
+        """Give the lock up."""
 
 
 class AdvisoryLock(SchedulerLock):
