@@ -19,11 +19,13 @@ from .web import (
     citing,
     common,
     editing,
+    embeds,
     errors,
     explore,
     extract,
     feeds,
     forms,
+    overview,
     pages,
     security,
     webhooks,
@@ -47,6 +49,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     pages.init_app(app)
     explore.init_app(app)
+    overview.init_app(app)
+    embeds.init_app(app)
     feeds.init_app(app)
     chart_images.init_app(app)
     citing.init_app(app)

@@ -857,3 +857,15 @@ def due_deliveries(session: Session, now: datetime, limit: int) -> list[tuple[We
 def stance_watch(session: Session) -> StanceWatch | None:
     """The stance changes the webhooks job last computed (None before its first run with a subscriber)."""
     return session.get(StanceWatch, 1)
+
+
+def latest_statements(session: Session, limit: int) -> Sequence[Event]:
+    """The live events with the latest dates, newest first: by their earliest possible day (a vague
+    "c. 2020" does not jump ahead of "8 December 2020"), then their latest."""
+    stmt = (
+        select(Event)
+        .where(_LIVE)
+        .order_by(col(Event.date_earliest).desc(), col(Event.date_latest).desc(), col(Event.id).desc())
+        .limit(limit)
+    )
+    return session.execute(stmt).scalars().all()

@@ -11,6 +11,7 @@ from markupsafe import escape
 
 from ..dates import parse_date
 from ..models import Actor, Event, Stance, Topic
+from .charts import score_word
 
 # TimelineJS3 renders headline and text as HTML: every value from the data is escaped first.
 
@@ -34,10 +35,21 @@ def _date_parts(edtf_endpoint: str) -> dict[str, int]:
     return parts
 
 
+def stance_badge(topic_name: str, score: int) -> str:
+    """A coloured badge (embed.css: .tl-badge.score-pos/-neg/-zero), its meaning in words as well."""
+    kind = "score-pos" if score > 0 else ("score-neg" if score < 0 else "score-zero")
+    signed = f"{score:+d}" if score else "0"
+    return f'<span class="tl-badge {kind}">{escape(topic_name)}: {score_word(score)} ({signed})</span>'
+
+
 def timelinejs_slide(
-    event: Event, actor: Actor, stances: Sequence[tuple[Stance, Topic]], group: str | None
+    event: Event,
+    actor: Actor,
+    stances: Sequence[tuple[Stance, Topic]],
+    group: str | None,
+    filed_under: Topic | None = None,
 ) -> dict[str, Any]:
-    """One TimelineJS3 event (a "slide") for one of ours."""
+    """One TimelineJS3 event (a "slide") for one of ours; `filed_under`: a copy filed under another topic."""
     parsed = parse_date(event.date_edtf)
     start, _, end = event.date_edtf.partition("/")
     text = [
@@ -47,9 +59,13 @@ def timelinejs_slide(
     ]
     if event.summary:
         text.append(f"<p>{escape(event.summary)}</p>")
+    if filed_under is not None:
+        text.append(
+            f'<p class="tl-filed">The same statement as under {escape(stances[0][1].name)}: '
+            f"filed here under {escape(filed_under.name)} too.</p>"
+        )
     if stances:
-        badges = ", ".join(f"{escape(t.name)} {s.score:+d}" for s, t in stances)
-        text.append(f"<p>Stance: {badges}</p>")
+        text.append(f'<p class="tl-stances">Stance: {" ".join(stance_badge(t.name, s.score) for s, t in stances)}</p>')
     source_name = event.source_title or event.source_publisher or event.source_url
     if event.source_url:
         text.append(
@@ -59,7 +75,7 @@ def timelinejs_slide(
     elif source_name:
         text.append(f"<p>Source: {escape(source_name)}</p>")
     slide: dict[str, Any] = {
-        "unique_id": str(event.id),
+        "unique_id": str(event.id) if filed_under is None else f"{event.id}-{filed_under.slug}",
         "start_date": {**_date_parts(start), "display_date": parsed.display},
         "display_date": parsed.display,
         "text": {"headline": str(escape(event.title)), "text": "".join(text)},
@@ -89,16 +105,23 @@ def timelinejs_document(
     stances: Mapping[int, list[tuple[Stance, Topic]]],
     group_by: str,
 ) -> dict[str, Any]:
-    """A TimelineJS3 JSON document; slides grouped by topic ("topic") or by actor ("actor")."""
+    """A TimelineJS3 JSON document; slides grouped by topic ("topic") or by actor ("actor").
+
+    TimelineJS files a slide under one group. Grouped by topic, a statement on several topics gets one
+    slide per topic, so it appears in every topic's row: the first (its id as `unique_id`, the #event-<id>
+    bookmark) under its first topic by name, each copy (`<id>-<topic slug>`) says it is the same statement.
+    """
     slides = []
     for event in events:
         assert event.id is not None
         rows = stances.get(event.id, [])
+        actor = actors[event.actor_id]
         if group_by == "actor":
-            group: str | None = actors[event.actor_id].name
-        else:
-            group = rows[0][1].name if rows else "No stance"
-        slides.append(timelinejs_slide(event, actors[event.actor_id], rows, group))
+            slides.append(timelinejs_slide(event, actor, rows, actor.name))
+            continue
+        slides.append(timelinejs_slide(event, actor, rows, rows[0][1].name if rows else "No stance"))
+        for _stance, topic in rows[1:]:
+            slides.append(timelinejs_slide(event, actor, rows, topic.name, filed_under=topic))
     return {
         "title": {"text": {"headline": str(escape(title)), "text": f"<p>{escape(subtitle)}</p>"}},
         "events": slides,

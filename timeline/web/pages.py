@@ -24,12 +24,14 @@ from ..migrate import schema_problem
 from ..models import Actor, EventKind
 from ..services.charts import DETAIL_POINTS, charts_on_one_axis, score_word
 from ..services.citations import cite, formatted, highwire
+from ..services.home import home_page
 from ..services.exchange import Timeline, actor_timeline, stream_full_csv, stream_full_export, timeline_json
 from ..services.records import iso_utc
 from ..services.tabular import csv_rows, csv_text, timelinejs_document
 from .cache import cached, depends_on
 from .common import current_page, error_json, json_response, page_url, parse_filters, url_with, whole_axis
 from .downloads import download_name, offer
+from .embeds import story_page
 from .security import allow_framing
 
 bp = Blueprint("pages", __name__)
@@ -45,10 +47,7 @@ def init_app(app: Flask) -> None:
 @bp.get("/")
 @cached
 def index() -> str:
-    session = get_session()
-    return render_template(
-        "index.html", actors=queries.actor_overview(session), topics=queries.topic_overview(session)
-    )
+    return render_template("index.html", home=home_page(get_session()))
 
 
 @bp.get("/healthz")
@@ -182,7 +181,7 @@ def actor_timelinejs(slug: str) -> Response:
 def actor_embed(slug: str) -> str:
     actor = _actor_or_404(slug)
     allow_framing()
-    return render_template("embed.html", actor=actor)
+    return story_page(actor.name, "pages.actor_timelinejs", "pages.actor_page", slug)
 
 
 @bp.get("/export.json")
