@@ -30,7 +30,10 @@ def test_timelinejs_document_meets_timelinejs3_expectations(loaded: Flask, clien
     doc = client.get("/actors/russia.timelinejs.json").get_json()
     assert set(doc) == {"title", "events"} and doc["title"]["text"]["headline"] == "Russia"
     slides = {s["unique_id"]: s for s in doc["events"]}
-    assert set(slides) == {"1", "2", "3"}  # unique_id = event id, every event present
+    # unique_id = event id, every event present; e-2020 (JCPOA and US sanctions) is filed under both
+    # topics: its copy under the second says so (issue 15).
+    assert set(slides) == {"1", "2", "2-us-sanctions", "3"}
+    assert "The same statement as under JCPOA" in slides["2-us-sanctions"]["text"]["text"]
     for slide in doc["events"]:
         # TimelineJS3 needs a start_date with an integer year; months and days only when known.
         assert isinstance(slide["start_date"]["year"], int)

@@ -12,9 +12,9 @@ def test_home_lists_actors_with_counts_latest_and_topics(app: Flask, client) -> 
     page = client.get("/").get_data(as_text=True)
     rows = re.findall(r"<tr>(.*?)</tr>", page, re.S)
     russia = next(r for r in rows if ">Russia</a>" in r)
-    assert "<td>2</td>" in russia and "Tireless firefighter" in russia
+    assert '<td data-label="Events">2</td>' in russia and "Tireless firefighter" in russia
     putin = next(r for r in rows if ">Vladimir Putin</a>" in r)
-    assert "<td>1</td>" in putin and "15 May 2019" in putin
+    assert '<td data-label="Events">1</td>' in putin and "15 May 2019" in putin
     assert "JCPOA" in page and "US sanctions" in page
 
 

@@ -104,12 +104,14 @@ def timelinejs_document(
     actors: Mapping[int, Actor],
     stances: Mapping[int, list[tuple[Stance, Topic]]],
     group_by: str,
+    topic_id: int | None = None,
 ) -> dict[str, Any]:
     """A TimelineJS3 JSON document; slides grouped by topic ("topic") or by actor ("actor").
 
     TimelineJS files a slide under one group. Grouped by topic, a statement on several topics gets one
     slide per topic, so it appears in every topic's row: the first (its id as `unique_id`, the #event-<id>
     bookmark) under its first topic by name, each copy (`<id>-<topic slug>`) says it is the same statement.
+    With `topic_id` (a view filtered to one topic), each statement is filed under that topic only.
     """
     slides = []
     for event in events:
@@ -118,6 +120,10 @@ def timelinejs_document(
         actor = actors[event.actor_id]
         if group_by == "actor":
             slides.append(timelinejs_slide(event, actor, rows, actor.name))
+            continue
+        if topic_id is not None:
+            filed = [t.name for _s, t in rows if t.id == topic_id] or ["No stance"]
+            slides.append(timelinejs_slide(event, actor, rows, filed[0]))
             continue
         slides.append(timelinejs_slide(event, actor, rows, rows[0][1].name if rows else "No stance"))
         for _stance, topic in rows[1:]:

@@ -172,7 +172,13 @@ def actor_timelinejs(slug: str) -> Response:
     timeline = _timeline(session, actor, filters)
     subtitle = f"{len(timeline.events)} dated statements and events, with their stances"
     document = timelinejs_document(
-        actor.name, subtitle, timeline.events, timeline.members, timeline.stances, group_by="topic"
+        actor.name,
+        subtitle,
+        timeline.events,
+        timeline.members,
+        timeline.stances,
+        group_by="topic",
+        topic_id=filters.topic_id,
     )
     return offer(json_response(document), download_name(actor.slug, args, "timelinejs.json"))
 
