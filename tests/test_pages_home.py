@@ -132,7 +132,8 @@ def test_chart_embed_may_be_framed_and_keeps_legend_and_evidence(seeded: Flask, 
         assert "X-Frame-Options" not in response.headers
         assert '<base target="_top">' in page  # evidence links open in the reader's window
         assert 'class="stance-chart"' in page and 'aria-label="Chart legend"' in page
-        assert re.search(r'<a href="/events/\d+" class="point', page)  # each point links to its evidence
+        # Each point links to its evidence, opened in the reader's window.
+        assert re.search(r'<a href="/events/\d+" target="_top" class="point', page)
         assert expected_title in page and "<header" not in page  # minimal chrome: no site header
     # Only the embeds may be framed.
     assert client.get("/actors/russia").headers["X-Frame-Options"] == "DENY"
