@@ -65,7 +65,8 @@ class Tasks(Journey):
     def menu(self, name: str) -> None:
         """Follow a header link; on a phone the links sit in the "Menu" disclosure, opened first."""
         summary = self.page.locator("header summary", has_text="Menu")
-        if summary.is_visible():
+        closed = self.page.locator("header details.site-menu").get_attribute("open") is None
+        if summary.is_visible() and closed:
             summary.click()
         self.page.locator("header").get_by_role("link", name=name, exact=True).click()
         self.page.wait_for_load_state("load")
@@ -285,3 +286,69 @@ def fix_an_event(t: Tasks, expect: Any, event_id: int) -> None:
     page.wait_for_url(f"**/events/{event_id}")
     expect(page.locator("h1")).to_have_text(FIXED)
     t.check()
+
+
+# Every HTML page a reader or an editor reaches (with the seed's ids), for the phone sweep.
+READER_PAGES = [
+    "/",
+    "/topics",
+    "/data",
+    "/search?q=JCPOA",
+    "/search?q=JCPOA&sort=date",
+    "/matrix?as_of=2020-12-31&compare=2019-12-31",
+    "/actors/mohammad-javad-zarif",
+    "/topics/jcpoa?actors=russia,iran",
+    "/events/1",
+    "/login",
+]
+EDITOR_PAGES = [
+    "/events/new",
+    "/events/1/edit",
+    "/events/1/history",
+    "/actors/russia/edit",
+    "/topics/jcpoa/edit",
+    "/review",
+    "/import",
+    "/extract",
+    "/audit",
+    "/deleted",
+    "/account/password",
+    "/admin/jobs",
+    "/admin/webhooks",
+]
+
+
+def test_every_page_fits_a_phone_and_passes_axe(site: str, artifacts: Path) -> None:  # noqa: F811
+    """At 390 px: no page scrolls sideways, the header is one "Menu" button, axe-core finds nothing serious."""
+    from playwright.sync_api import expect, sync_playwright
+
+    if not AXE.exists():
+        pytest.skip(f"AXE-CORE MISSING: run `make axe` (npm install into {AXE.parent.parent.parent})")
+    expect.set_options(timeout=TIMEOUT_MS)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            context = browser.new_context(
+                viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True, locale="en-US"
+            )
+            context.set_default_timeout(TIMEOUT_MS)
+            tasks = Tasks(context, site, artifacts, AXE.read_text(encoding="utf-8"), "phone")
+            page = tasks.page
+            for path in READER_PAGES:
+                tasks.visit(path)
+                # The site links wait behind "Menu" (a <details>: no JavaScript needed).
+                expect(page.locator("header nav").get_by_role("link", name="Topics")).to_be_hidden()
+            page.locator("header summary", has_text="Menu").click()
+            expect(page.locator("header nav").get_by_role("link", name="Topics")).to_be_visible()
+            tasks.check()
+            tasks.menu("Editors: sign in")
+            page.fill("input[name=name]", "maya")
+            page.fill("input[name=password]", PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_load_state("load")
+            for path in EDITOR_PAGES:
+                tasks.visit(path)
+            context.close()
+        finally:
+            browser.close()
+    assert not tasks.problems, "\n".join(tasks.problems)
