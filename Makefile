@@ -92,7 +92,7 @@ $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed
 
 # The benchmark of issues 8 and 17 (not part of `make test`): 1,000,000 events on SQLite and on PostgreSQL
 # (its own server), every target a ratio to references measured in the same run, each figure the median
-# of 3 runs; writes bench-results.json and the README's table.
+# of 3 runs; writes bench-results.json and the table in docs/performance.md.
 # Quick run: make bench BENCH_ARGS="--events 100000 --duration 5"
 bench: $(VENV)/.installed-bench
 	$(BIN)/python tests/bench/run_bench.py $(BENCH_ARGS)

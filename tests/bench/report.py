@@ -1,8 +1,8 @@
 """`make bench`'s verdicts and tables: every target a ratio to a reference measured in the same run.
 
 `targets(figures, hello, backend)` judges one backend's figures; `print_table` prints the run;
-`readme_table` renders the README's table from bench-results.json (the latest run), and
-`python tests/bench/report.py [bench-results.json]` rewrites that table in README.md.
+`readme_table` renders the Performance table (docs/performance.md) from bench-results.json (the latest run), and
+`python tests/bench/report.py [bench-results.json]` rewrites that table in docs/performance.md.
 """
 
 from __future__ import annotations
@@ -234,7 +234,7 @@ ROWS = (
 
 
 def readme_table(results: dict[str, Any]) -> str:
-    """The README's Performance table: the latest run's figures and verdicts, both backends side by side."""
+    """The Performance table (docs/performance.md): the latest run's figures and verdicts, both backends side by side."""
     settings = results["settings"]
     backends = list(results["backends"])
     names = [BACKENDS.get(b, b) for b in backends]
@@ -265,8 +265,8 @@ def readme_table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def update_readme(results: dict[str, Any], readme: Path = ROOT / "README.md") -> bool:
-    """Replace the table between the bench-table markers; False when the README has no markers."""
+def update_readme(results: dict[str, Any], readme: Path = ROOT / "docs" / "performance.md") -> bool:
+    """Replace the table between the bench-table markers (in docs/performance.md); False without markers."""
     text = readme.read_text()
     pattern = re.compile(re.escape(START) + r".*?" + re.escape(END), re.S)
     if not pattern.search(text):
@@ -278,5 +278,5 @@ def update_readme(results: dict[str, Any], readme: Path = ROOT / "README.md") ->
 if __name__ == "__main__":
     source = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "bench-results.json"
     if not update_readme(json.loads(source.read_text())):
-        sys.exit(f"README.md has no {START} ... {END} markers")
-    print(f"README.md: table regenerated from {source}")
+        sys.exit(f"docs/performance.md has no {START} ... {END} markers")
+    print(f"docs/performance.md: table regenerated from {source}")

@@ -12,7 +12,7 @@
    Datasette on the SQLite file.
 4. Each figure is the median of --runs runs (wrk, --duration seconds each) with its spread; every
    target is a ratio to a reference measured in the same run (report.py). Writes bench-results.json,
-   prints the table and regenerates the README's table from it.
+   prints the table and regenerates docs/performance.md's table from it.
 
 Everything binds to 127.0.0.1; every loop is bounded in time; every server started here is stopped on
 exit. Exit status 0 unless the harness itself crashed: missed targets are reported, not failures.
@@ -467,7 +467,7 @@ def main() -> int:
         default="",
         help="comma-separated figures to py-spy: actor-json-cold, search-common, create-events",
     )
-    parser.add_argument("--no-readme", action="store_true", help="do not regenerate README.md's table")
+    parser.add_argument("--no-readme", action="store_true", help="do not regenerate the table in docs/performance.md")
     args = parser.parse_args()
     args.profile = {p.strip() for p in args.profile.split(",") if p.strip()}
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
@@ -564,7 +564,7 @@ def run(args: argparse.Namespace, postgres: list[BenchPostgres]) -> int:
     RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
     report.print_table(results)
     if not args.no_readme and report.update_readme(results):
-        log("README.md: the Performance table regenerated from this run")
+        log("docs/performance.md: the Performance table regenerated from this run")
     log(f"wrote {RESULTS.relative_to(ROOT)} ({time.monotonic() - started:.0f} s in all)")
     return 0
 
