@@ -43,8 +43,8 @@ AXE_SERIOUS = (
 class Tasks(Journey):
     """A Journey that checks every page it lands on: fits the width, passes axe-core."""
 
-    def __init__(self, context: Any, base: str, artifacts: Path, axe: str, label: str) -> None:
-        super().__init__(context, base, artifacts)
+    def __init__(self, context: Any, base: str, folder: Path, axe: str, label: str) -> None:
+        super().__init__(context, base, folder)
         self.axe, self.label = axe, label
         self.checked: list[str] = []
 
@@ -180,7 +180,9 @@ def compare_two_actors(t: Tasks, expect: Any) -> None:
     page.wait_for_load_state("load")
     lanes = page.locator("svg.stance-chart g.lane")
     expect(lanes).to_have_count(2)
-    labels = page.locator("svg.stance-chart text.lane-label").evaluate_all("els => els.map(e => e.textContent)")
+    labels = page.locator("svg.stance-chart text.lane-label").evaluate_all(
+        "els => els.map(e => e.textContent)"
+    )
     assert sorted(labels) == ["Government of Iran", "Government of Russia"], labels
     assert "actors=" in page.url
     t.check()
@@ -217,7 +219,9 @@ def embed_a_timeline(t: Tasks, expect: Any) -> None:
     # In a host page's frames, on another origin (a server of its own), as an article's reader sees them.
     host = (
         "<!doctype html><html lang='en'><head><meta name='viewport' content='width=device-width'>"
-        "<title>An article</title></head><body><main><h1>An article</h1>" + "".join(snippets) + "</main></body></html>"
+        "<title>An article</title></head><body><main><h1>An article</h1>"
+        + "".join(snippets)
+        + "</main></body></html>"
     )
     with host_page(host) as url:
         page.goto(url)
@@ -319,7 +323,8 @@ EDITOR_PAGES = [
 
 
 def test_every_page_fits_a_phone_and_passes_axe(site: str, artifacts: Path) -> None:  # noqa: F811
-    """At 390 px: no page scrolls sideways, the header is one "Menu" button, axe-core finds nothing serious."""
+    """At 390 px: no page scrolls sideways, the header is one "Menu" button, axe-core finds nothing
+    serious."""
     from playwright.sync_api import expect, sync_playwright
 
     if not AXE.exists():

@@ -12,8 +12,9 @@ from pathlib import Path
 from flask import Flask
 from markupsafe import escape
 
-from conftest import load_doc, small_doc
 from timeline.services.home import home_page
+
+from conftest import load_doc, small_doc
 
 STATIC = Path(__file__).resolve().parent.parent / "timeline" / "static"
 
@@ -51,7 +52,7 @@ def test_home_shows_what_is_new_topics_and_ways_in(seeded: Flask, client) -> Non
 def test_navigation_has_topics_and_data_not_export_all(seeded: Flask, client) -> None:
     page = _text(client.get("/actors/russia"))
     header = page[page.index("<header") : page.index("</header>")]
-    assert "<details class=\"site-menu\">" in header and "<summary>Menu</summary>" in header
+    assert '<details class="site-menu">' in header and "<summary>Menu</summary>" in header
     assert '<a href="/topics">Topics</a>' in header and '<a href="/data">Data</a>' in header
     assert "/export.json" not in header  # the export-all link moved to the data page
 
@@ -94,18 +95,24 @@ def test_share_snippet_on_actor_and_topic_pages(seeded: Flask, client) -> None:
         ("/topics/jcpoa", "/topics/jcpoa/embed/chart", "/topics/jcpoa/embed"),
     ):
         page = _text(client.get(path))
-        box = page[page.index('<details class="share"') : page.index("</details>", page.index('class="share"'))]
+        box = page[
+            page.index('<details class="share"') : page.index("</details>", page.index('class="share"'))
+        ]
         assert "<summary>Share / embed</summary>" in box
-        snippets = [html.unescape(t) for t in re.findall(r"<textarea[^>]*readonly[^>]*>(.*?)</textarea>", box)]
+        snippets = [
+            html.unescape(t) for t in re.findall(r"<textarea[^>]*readonly[^>]*>(.*?)</textarea>", box)
+        ]
         assert len(snippets) == 2
-        assert snippets[0].startswith(f'<iframe src="http://localhost{chart}"') and 'height="600"' in snippets[0]
+        assert (
+            snippets[0].startswith(f'<iframe src="http://localhost{chart}"') and 'height="600"' in snippets[0]
+        )
         assert snippets[1].startswith(f'<iframe src="http://localhost{story}"')
         # Height presets work without JavaScript: links that reload with the snippet at that height.
         assert f'href="{path}?embed_height=400#share"' in box and 'data-height="800"' in box
         taller = _text(client.get(path + "?embed_height=800"))
         box = taller[taller.index('<details class="share"') :]
         assert box.startswith('<details class="share" id="share" open>')
-        assert 'height=&#34;800&#34;' in box.split("</details>")[0]
+        assert "height=&#34;800&#34;" in box.split("</details>")[0]
         assert 'src="/static/share.js"' in page
 
 
@@ -117,7 +124,7 @@ def test_share_snippet_carries_the_filters_and_rejects_unknown_heights(seeded: F
     assert "actors=russia" in src and "from=2019" in src and "page=" not in src
     wrong = _text(client.get("/actors/russia?embed_height=9999"))
     box = wrong[wrong.index('<details class="share"') :].split("</details>")[0]
-    assert "Embed height: use one of 400, 600, 800 (pixels)" in box and 'height=&#34;600&#34;' in box
+    assert "Embed height: use one of 400, 600, 800 (pixels)" in box and "height=&#34;600&#34;" in box
 
 
 def test_chart_embed_may_be_framed_and_keeps_legend_and_evidence(seeded: Flask, client) -> None:

@@ -1,8 +1,9 @@
 """`make bench`'s verdicts and tables: every target a ratio to a reference measured in the same run.
 
 `targets(figures, hello, backend)` judges one backend's figures; `print_table` prints the run;
-`readme_table` renders the Performance table (docs/performance.md) from bench-results.json (the latest run), and
-`python tests/bench/report.py [bench-results.json]` rewrites that table in docs/performance.md.
+`readme_table` renders the Performance table (docs/performance.md) from bench-results.json (the
+latest run), and `python tests/bench/report.py [bench-results.json]` rewrites that table in
+docs/performance.md.
 """
 
 from __future__ import annotations
@@ -234,7 +235,8 @@ ROWS = (
 
 
 def readme_table(results: dict[str, Any]) -> str:
-    """The Performance table (docs/performance.md): the latest run's figures and verdicts, both backends side by side."""
+    """The Performance table (docs/performance.md): the latest run's figures and verdicts, both backends
+    side by side."""
     settings = results["settings"]
     backends = list(results["backends"])
     names = [BACKENDS.get(b, b) for b in backends]

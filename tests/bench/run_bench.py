@@ -467,7 +467,9 @@ def main() -> int:
         default="",
         help="comma-separated figures to py-spy: actor-json-cold, search-common, create-events",
     )
-    parser.add_argument("--no-readme", action="store_true", help="do not regenerate the table in docs/performance.md")
+    parser.add_argument(
+        "--no-readme", action="store_true", help="do not regenerate the table in docs/performance.md"
+    )
     args = parser.parse_args()
     args.profile = {p.strip() for p in args.profile.split(",") if p.strip()}
     BENCH_DIR.mkdir(parents=True, exist_ok=True)

@@ -65,7 +65,9 @@ def timelinejs_slide(
             f"filed here under {escape(filed_under.name)} too.</p>"
         )
     if stances:
-        text.append(f'<p class="tl-stances">Stance: {" ".join(stance_badge(t.name, s.score) for s, t in stances)}</p>')
+        text.append(
+            f'<p class="tl-stances">Stance: {" ".join(stance_badge(t.name, s.score) for s, t in stances)}</p>'
+        )
     source_name = event.source_title or event.source_publisher or event.source_url
     if event.source_url:
         text.append(

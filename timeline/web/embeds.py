@@ -10,8 +10,8 @@ from flask import Blueprint, Flask, abort, render_template, request, url_for
 from .. import queries
 from ..db import get_session
 from ..models import Actor, Topic
-from ..services.comparison import BY_GOVERNMENT, split_names
 from ..services.charts import PageCharts
+from ..services.comparison import BY_GOVERNMENT, split_names
 from ..services.embeds import EMBED_HEIGHTS, ChartEmbed, actor_chart_embed, embed_height, topic_chart_embed
 from ..services.errors import Invalid
 from .common import parse_filters, whole_axis
@@ -102,7 +102,7 @@ def topic_story(slug: str) -> str:
 
 def story_page(title: str, source_endpoint: str, page_endpoint: str, slug: str) -> str:
     """The TimelineJS embed page: its document and its page carry the embed's filters."""
-    args = {k: v for k, v in request.args.items() if v != "" and k not in _NOT_FILTERS}
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if v != "" and k not in _NOT_FILTERS}
     source = url_for(source_endpoint, slug=slug, **args)
-    page = url_for(page_endpoint, slug=slug, **args, _external=True)
+    page = url_for(page_endpoint, slug=slug, _external=True, **args)
     return render_template("embed.html", title=title, source=source, page=page)

@@ -24,8 +24,8 @@ from ..migrate import schema_problem
 from ..models import Actor, EventKind
 from ..services.charts import DETAIL_POINTS, charts_on_one_axis, score_word
 from ..services.citations import cite, formatted, highwire
-from ..services.home import home_page
 from ..services.exchange import Timeline, actor_timeline, stream_full_csv, stream_full_export, timeline_json
+from ..services.home import home_page
 from ..services.records import iso_utc
 from ..services.tabular import csv_rows, csv_text, timelinejs_document
 from .cache import cached, depends_on
