@@ -69,7 +69,8 @@ def test_changes_stay_within_a_speaker_and_overlaps_are_said(app: Flask, client)
         in look_east
     )
     assert "1 pair in unknown order (dates overlap)" in look_east
-    assert look_east.count("is-unordered") == 2 and '<td data-label="Change">order unknown (dates overlap)</td>' in look_east
+    assert look_east.count("is-unordered") == 2
+    assert '<td data-label="Change">order unknown (dates overlap)</td>' in look_east
     timeline = page[page.index("<h2>Timeline</h2>") :]
     le_1 = timeline[timeline.index("Statement le-1") :]
     assert "order unknown (dates overlap)" in le_1[: le_1.index("</li>")]
