@@ -1350,7 +1350,13 @@ def escaped_in(page: str, *tags: str) -> None:
 def test_hostile_record_is_escaped_on_every_html_page(ctx: Ctx, hostile: dict[str, Any]) -> None:
     anonymous = ctx.app.test_client()
     pages = {
-        "index": ("/", ("actor-name", "actor-role", "topic-name", "topic-description")),
+        # The home page names topics; their descriptions are on /topics (issue 15).
+        "index": ("/", ("actor-name", "actor-role", "topic-name")),
+        "topics": ("/topics", ("topic-name", "topic-description")),
+        "data": ("/data", ("actor-name", "topic-name")),
+        "chart embed": ("/actors/hostile/embed/chart", ("actor-name",)),
+        "topic chart embed": ("/topics/hostile-topic/embed/chart", ("topic-name",)),
+        "topic embed": ("/topics/hostile-topic/embed", ("topic-name",)),
         "actor": (
             "/actors/hostile",
             (
