@@ -196,3 +196,11 @@ def test_quotes_rule_follows_the_writing_direction() -> None:
     css = (STATIC / "site.css").read_text(encoding="utf-8")
     assert "border-left" not in css and re.search(r"blockquote \{[^}]*border-inline-start", css)
     assert "overflow-wrap:anywhere" in css and "td[data-label]::before" in css
+
+
+def test_home_of_an_empty_site_says_how_to_start(client) -> None:
+    page = _text(client.get("/"))
+    assert "Latest statements" not in page and "No topics yet." in page
+    assert 'No actors yet. <a href="/events/new">Add the first event</a>' in page
+    assert _text(client.get("/topics")).count("No topics yet.") == 1
+    assert 'href="/export.csv"' in _text(client.get("/data"))

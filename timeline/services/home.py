@@ -33,10 +33,6 @@ class HomePage:
     actors: list[tuple[Actor, int, Event | None]]
     topics: list[tuple[Topic, int]]
 
-    @property
-    def empty(self) -> bool:
-        return not self.actors and not self.topics
-
 
 def home_page(session: Session) -> HomePage:
     """The newest statements by date, the newest stance changes, every actor and topic with counts."""
