@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from .. import jobs, queries
 from ..db import get_session, write_session
 from ..services import accounts, feeds
-from ..services.errors import Invalid, NotFound
+from ..services.errors import Conflict, Invalid, NotFound
 from .auth import admin_required, current_user_id, editor_required
 
 bp = Blueprint("admin", __name__)
@@ -105,12 +105,10 @@ def create_user() -> tuple[str, int] | BaseResponse:
 @bp.post("/admin/users/<name>/disable")
 @admin_required
 def disable_user(name: str) -> BaseResponse:
-    if name == current_user.name:
-        abort(409, description="You cannot disable your own account.")
     try:
-        with write_session() as session:
-            accounts.disable_user(session, name)
-    except NotFound as exc:
-        abort(404, description=str(exc))
+        with write_session() as session:  # NotFound answers 404
+            accounts.disable_user(session, name, by=current_user.name)
+    except Conflict as exc:
+        abort(409, description=exc.message)
     flash(f"Disabled {name}; its API tokens no longer work.")
     return redirect(url_for("admin.users_page"), 303)

@@ -15,7 +15,9 @@ from ..models import Candidate, Event
 from ..schemas import ActorIn, TopicIn
 from ..services import events as event_service
 from ..services import feeds, revisions
-from ..services.errors import Conflict, Invalid, NotFound
+from ..services.errors import Conflict, Invalid
+from ..services.reads import events as read_events
+from ..services.reads.events import visible_event
 from .auth import admin_required, current_user_id, editor_required
 from .forms import MAX_STANCE_ROWS, ActorForm, EventForm, TopicForm, event_form_data
 from .jsonbody import BodyError, parse_json
@@ -28,10 +30,8 @@ def init_app(app: Flask) -> None:
 
 
 def _event_or_404(event_id: int, *, deleted_ok: bool = False) -> Event:
-    event = queries.event_by_id(get_session(), event_id)
-    if event is None or (event.deleted_at is not None and not deleted_ok):
-        abort(404, description=f"No event with the id {event_id}.")
-    return event
+    """The event to edit (live only) or to purge (`deleted_ok`: an editor's view); NotFound answers 404."""
+    return visible_event(get_session(), event_id, editor=deleted_ok)
 
 
 def _event_form(event: Event | None = None) -> EventForm:
@@ -136,11 +136,8 @@ def delete_event(event_id: int) -> BaseResponse:
 @bp.post("/events/<int:event_id>/restore")
 @editor_required
 def restore_event(event_id: int) -> BaseResponse:
-    try:
-        with write_session() as session:
-            event_service.restore_event(session, event_id, user_id=current_user_id())
-    except NotFound as exc:
-        abort(404, description=str(exc))
+    with write_session() as session:  # NotFound answers 404
+        event_service.restore_event(session, event_id, user_id=current_user_id())
     flash("Event restored.")
     return redirect(url_for("pages.event_page", event_id=event_id), 303)
 
@@ -160,21 +157,14 @@ def purge_event(event_id: int) -> BaseResponse:
 
 @bp.get("/events/<int:event_id>/history")
 def event_history(event_id: int) -> str:
-    session = get_session()
-    rows = revisions.history(session, "event", event_id) if event_id < 2**31 else []
-    if not rows:
-        abort(404, description=f"No history for the event {event_id}.")
-    current = queries.event_by_id(session, event_id)
-    if current is not None and current.deleted_at is not None and not current_user_id():
-        abort(404, description=f"No event with the id {event_id}.")
-    entries = [(rev, name, revisions.diff(rev.before, rev.after)) for rev, name in rows]
-    return render_template("history.html", entries=entries, event=current, key=rows[0][0].entity_key)
+    view = read_events.event_history_page(get_session(), event_id, editor=current_user_id() is not None)
+    return render_template("history.html", entries=view.entries, event=view.event, key=view.key)
 
 
 @bp.get("/deleted")
 @editor_required
 def deleted_events() -> str:
-    return render_template("deleted.html", events=queries.deleted_events(get_session()))
+    return render_template("deleted.html", events=read_events.deleted_events(get_session()))
 
 
 @bp.get("/audit")

@@ -1,0 +1,91 @@
+"""One event: its page, its history, and the one rule for who may see a deleted event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+from sqlmodel import Session
+
+from ... import queries
+from ...dates import ParsedDate, parse_date
+from ...models import Actor, Event, SourceLink
+from .. import revisions
+from ..citations import Cite, cite, formatted, highwire
+from ..errors import NotFound
+
+MAX_EVENT_ID = 2**31 - 1  # ids past it are in no table (PostgreSQL's integer)
+
+
+def visible_event(session: Session, event_id: int, *, editor: bool) -> Event:
+    """The event, or NotFound. A deleted event is gone for readers; editors still see it (to restore
+    or purge it). The JSON API and the edit forms ask with editor=False: they serve live events only."""
+    event = queries.event_by_id(session, event_id)
+    if event is None or not _visible(event, editor=editor):
+        raise NotFound(f"No event with the id {event_id}.")
+    return event
+
+
+def _visible(event: Event, *, editor: bool) -> bool:
+    return event.deleted_at is None or editor
+
+
+def live_event(session: Session, event_id: int) -> Event:
+    """The event if it is not deleted, or NotFound (what the API and the edit forms act on)."""
+    return visible_event(session, event_id, editor=False)
+
+
+@dataclass
+class EventPage:
+    """One event with its speaker, stances, source link check and citation."""
+
+    event: Event
+    actor: Actor
+    stances: list[tuple[Any, Any]]
+    date: ParsedDate
+    link: SourceLink | None
+    citation: Cite
+
+    @property
+    def highwire(self) -> list[tuple[str, str]]:
+        return highwire(self.citation)
+
+    @property
+    def formatted_citation(self) -> Markup:
+        return formatted(self.citation)
+
+
+def event_page(session: Session, event_id: int, *, editor: bool, page_url: str | None = None) -> EventPage:
+    """The event page (`page_url` is its own address, cited); a deleted event only for editors."""
+    event = visible_event(session, event_id, editor=editor)
+    actor = queries.actors_by_ids(session, [event.actor_id])[event.actor_id]
+    stances = queries.stances_for_events(session, [event_id]).get(event_id, [])
+    link = queries.source_link(session, event.source_url) if event.source_url else None
+    return EventPage(event, actor, stances, parse_date(event.date_edtf), link, cite(event, actor, page_url))
+
+
+@dataclass
+class EventHistoryPage:
+    """An event's revisions, newest first, each with its editor's name and its changes."""
+
+    key: str  # the event's uid, which stays after a purge
+    event: Event | None  # None once purged
+    entries: list[tuple[Any, str | None, Any]]
+
+
+def event_history_page(session: Session, event_id: int, *, editor: bool) -> EventHistoryPage:
+    """The history of an event, kept after a purge; a deleted event's history only for editors."""
+    rows = revisions.history(session, "event", event_id) if event_id <= MAX_EVENT_ID else []
+    if not rows:
+        raise NotFound(f"No history for the event {event_id}.")
+    current = queries.event_by_id(session, event_id)
+    if current is not None and not _visible(current, editor=editor):
+        raise NotFound(f"No event with the id {event_id}.")
+    entries = [(rev, name, revisions.diff(rev.before, rev.after)) for rev, name in rows]
+    return EventHistoryPage(rows[0][0].entity_key, current, entries)
+
+
+def deleted_events(session: Session) -> list[Event]:
+    """The deleted events editors may restore or purge, most recently deleted first."""
+    return list(queries.deleted_events(session))
