@@ -10,6 +10,7 @@ from .. import jobs, queries
 from ..db import get_session, write_session
 from ..services import accounts, feeds
 from ..services.errors import Conflict, Invalid, NotFound
+from ..services.reads import backoffice
 from .auth import admin_required, current_user_id, editor_required
 
 bp = Blueprint("admin", __name__)
@@ -51,10 +52,8 @@ def run_now(job_id: str) -> BaseResponse:
 @bp.get("/review")
 @editor_required
 def review() -> str:
-    session = get_session()
-    return render_template(
-        "review.html", candidates=queries.pending_candidates(session), feeds=queries.all_feeds(session)
-    )
+    view = backoffice.review_page(get_session())
+    return render_template("review.html", candidates=view.candidates, feeds=view.feeds)
 
 
 @bp.post("/feeds")
@@ -85,7 +84,7 @@ def dismiss(candidate_id: int) -> BaseResponse:
 @bp.get("/admin/users")
 @admin_required
 def users_page() -> str:
-    return render_template("users.html", users=queries.list_users(get_session()))
+    return render_template("users.html", users=backoffice.user_list(get_session()))
 
 
 @bp.post("/admin/users")

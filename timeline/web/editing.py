@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import queries, work
-from ..dates import InvalidDate, parse_bound
+from .. import work
 from ..db import get_session, write_session
-from ..integers import MAX_ID, parse_int
-from ..models import Candidate, Event
+from ..models import Event
 from ..schemas import ActorIn, TopicIn
 from ..services import events as event_service
-from ..services import feeds, revisions
+from ..services import feeds
 from ..services.errors import Conflict, Invalid
+from ..services.reads import backoffice
 from ..services.reads import events as read_events
+from ..services.reads.actors import find_actor
 from ..services.reads.events import visible_event
+from ..services.reads.topics import find_topic
 from .auth import admin_required, current_user_id, editor_required
 from .forms import MAX_STANCE_ROWS, ActorForm, EventForm, TopicForm, event_form_data
 from .jsonbody import BodyError, parse_json
@@ -44,15 +43,15 @@ def _event_form(event: Event | None = None) -> EventForm:
         form.stances.append_entry()
     if request.method == "GET" and event is None and request.args.get("actor"):
         form.actor.data = request.args["actor"]
-    candidate_text = request.args.get("candidate", "")
-    if request.method == "GET" and event is None and candidate_text:
-        candidate_id = parse_int(candidate_text, minimum=1, maximum=MAX_ID)
-        if candidate_id is None:
+    if request.method == "GET" and event is None and request.args.get("candidate", ""):
+        try:
+            candidate = feeds.pending_candidate(session, request.args["candidate"])
+        except Invalid:
             abort(400, description="candidate: give the number of a review-queue item (digits 0-9).")
-        candidate = session.get(Candidate, candidate_id)
-        if candidate is not None and candidate.status == "pending":
+        if candidate is not None:
             form.prefill_from_candidate(candidate)
-    form.set_choices(queries.all_actors(session), queries.all_topics(session))
+    choices = backoffice.form_choices(session)
+    form.set_choices(choices.actors, choices.topics)
     return form
 
 
@@ -69,19 +68,12 @@ def create_event() -> tuple[str, int] | BaseResponse:
     if "add_row" in request.form:  # adding a row without JavaScript: show the form again, keep the input
         return render_template("event_form.html", form=form, event=None), 200
     payload, rows = form.event_payload()
-    candidate_text = str(form.candidate.data or "").strip()
-    candidate_id = parse_int(candidate_text, minimum=1, maximum=MAX_ID)
     try:
-        if candidate_text and candidate_id is None:
-            raise Invalid(
-                {"candidate": "not a review-queue item number (digits 0-9)"},
-                "The review item is not a number.",
-            )
+        candidate = feeds.candidate_id(str(form.candidate.data or ""))
         with write_session() as session:
             event = event_service.submit_event(session, payload, form.new_actor_payload(), current_user_id())
             event_id = event.id
-            if candidate_id is not None and event_id is not None:
-                feeds.accept(session, candidate_id, event_id)
+            feeds.accept(session, candidate, event_id)
     except Invalid as exc:
         form.show_errors(exc.fields, rows)
         return render_template("event_form.html", form=form, event=None, error=exc.message), 422
@@ -170,36 +162,30 @@ def deleted_events() -> str:
 @bp.get("/audit")
 @editor_required
 def audit() -> tuple[str, int]:
-    errors: dict[str, str] = {}
-    days: dict[str, date | None] = {"from": None, "to": None}
-    for name in days:
-        value = request.args.get(name, "").strip()
-        if value:
-            try:
-                days[name] = parse_bound(value, upper=name == "to")
-            except InvalidDate as exc:
-                errors[name] = str(exc)
-    editor = request.args.get("editor", "").strip() or None
-    rows = revisions.audit(get_session(), editor=editor, day_from=days["from"], day_to=days["to"])
-    users = queries.list_users(get_session())
+    args = request.args
+    view = backoffice.audit_page(
+        get_session(),
+        editor=args.get("editor", "").strip() or None,
+        day_from=args.get("from", ""),
+        day_to=args.get("to", ""),
+    )
+    editor = args.get("editor", "").strip()
     return render_template(
-        "audit.html", rows=rows, errors=errors, editor=editor or "", users=users, args=request.args
-    ), (400 if errors else 200)
+        "audit.html", rows=view.rows, errors=view.errors, editor=editor, users=view.users, args=args
+    ), (400 if view.errors else 200)
 
 
 @bp.route("/actors/<slug>/edit", methods=["GET", "POST"])
 @editor_required
 def edit_actor(slug: str) -> tuple[str, int] | BaseResponse:
     session = get_session()
-    actor = queries.actor_by_slug(session, slug)
-    if actor is None:
-        abort(404, description=f"No actor with the slug “{slug}”.")
+    actor = find_actor(session, slug)
     snapshot = event_service.actor_snapshot(session, actor)
     if request.method == "GET":
         form = ActorForm(data={**snapshot, "aliases": "\n".join(snapshot["aliases"])})
     else:
         form = ActorForm()
-    form.set_choices(queries.all_actors(session), exclude=slug)
+    form.set_choices(backoffice.form_choices(session).actors, exclude=slug)
     if request.method == "GET":
         return render_template("actor_form.html", form=form, actor=actor), 200
     try:
@@ -217,9 +203,7 @@ def edit_actor(slug: str) -> tuple[str, int] | BaseResponse:
 @bp.route("/topics/<slug>/edit", methods=["GET", "POST"])
 @editor_required
 def edit_topic(slug: str) -> tuple[str, int] | BaseResponse:
-    topic = queries.topic_by_slug(get_session(), slug)
-    if topic is None:
-        abort(404, description=f"No topic with the slug “{slug}”.")
+    topic = find_topic(get_session(), slug)
     form = TopicForm(obj=topic) if request.method == "GET" else TopicForm()
     if request.method == "GET":
         return render_template("topic_form.html", form=form, topic=topic), 200
