@@ -28,6 +28,7 @@ from sqlmodel import Session
 from .. import queries
 from ..dates import InvalidDate, ParsedDate, parse_date
 from ..models import Actor
+from .family import family_ids
 
 INTERVIEW, SPEECH, ARTICLE = "interview", "speech", "article"
 # How each kind of item is typed in each format (no format has all three under one name).
@@ -132,9 +133,8 @@ def actor_cites(
     session: Session, actor: Actor, filters: queries.EventFilters, page_url: Any = None
 ) -> list[Cite]:
     """Citations of an actor's view: its events and its officials', narrowed by the page's filters."""
-    assert actor.id is not None
-    family = queries.actor_family_ids(session, actor.id)
-    return cites_of(session, queries.events_for_actors(session, family, filters), page_url)
+    events = queries.events_for_actors(session, family_ids(session, actor), filters)
+    return cites_of(session, events, page_url)
 
 
 def cites_of(session: Session, events: Iterable[Any], page_url: Any = None) -> list[Cite]:

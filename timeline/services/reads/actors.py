@@ -55,7 +55,7 @@ def actor_page(
     bad filters, page or axis are listed in `errors` and the rest still shows."""
     actor = find_actor(session, slug)
     errors = dict(filters.errors)
-    timeline = actor_timeline(session, actor, filters.filters, shape=queries.HISTORY)
+    timeline = actor_timeline(session, actor, filters.filters, listing=queries.history_rows_for_actors)
     page = listing_page(page_no, len(timeline.events), errors)
     # One topic shown: every point in detail; many: large histories drawn as a line, one click away.
     detail = None if len(timeline.histories) == 1 else DETAIL_POINTS
@@ -92,7 +92,7 @@ class ActorDocument:
 def actor_document(session: Session, slug: str, filters: Filters) -> ActorDocument:
     """The actor's timeline as a native JSON document, each event's record built by the database."""
     actor = find_actor(session, slug)
-    timeline = actor_timeline(session, actor, filters.check(), shape=queries.JSON_BODY)
+    timeline = actor_timeline(session, actor, filters.check(), listing=queries.json_rows_for_actors)
     return ActorDocument(timeline, timeline_scopes(timeline), timeline_json(session, timeline))
 
 
@@ -105,4 +105,4 @@ def actor_events(session: Session, slug: str, filters: Filters) -> Timeline:
 def actor_histories(session: Session, slug: str, filters: Filters) -> Timeline:
     """The actor's stance histories (charts, change feeds): only the columns histories need."""
     actor = find_actor(session, slug)
-    return actor_timeline(session, actor, filters.check(), shape=queries.HISTORY)
+    return actor_timeline(session, actor, filters.check(), listing=queries.history_rows_for_actors)

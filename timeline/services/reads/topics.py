@@ -26,14 +26,16 @@ def find_topic(session: Session, slug: str) -> Topic:
 
 
 def _compare(
-    session: Session, topic: Topic, filters: Filters, lanes: list[str], by: str, shape: str
+    session: Session, topic: Topic, filters: Filters, lanes: list[str], by: str, listing: queries.TopicListing
 ) -> tuple[Comparison | None, dict[str, str]]:
     """The comparison, or None with the errors; the `topic` filter is ignored (the topic is the view)."""
     errors = {k: v for k, v in filters.errors.items() if k != "topic"}
     if errors:
         return None, errors
     try:
-        comparison = compare_topic(session, topic, filters.filters, lanes, by or BY_GOVERNMENT, shape=shape)
+        comparison = compare_topic(
+            session, topic, filters.filters, lanes, by or BY_GOVERNMENT, listing=listing
+        )
     except Invalid as exc:
         return None, exc.fields
     return comparison, dict(comparison.errors)
@@ -44,7 +46,9 @@ def topic_comparison(
 ) -> Comparison:
     """The topic's lanes (actors by government or by speaker) with every column of their events, for
     the twins (JSON, CSV, TimelineJS, feeds, citations); Invalid on a bad filter or an unknown lane."""
-    comparison, errors = _compare(session, find_topic(session, slug), filters, lanes, by, queries.FULL)
+    comparison, errors = _compare(
+        session, find_topic(session, slug), filters, lanes, by, queries.events_for_topic
+    )
     if comparison is None or errors:
         raise Invalid(errors, "Invalid filter.")
     return comparison
@@ -54,7 +58,9 @@ def topic_histories(
     session: Session, slug: str, filters: Filters, lanes: list[str], by: str = BY_GOVERNMENT
 ) -> Comparison:
     """The topic's lanes with only the columns histories need (charts, change feeds)."""
-    comparison, errors = _compare(session, find_topic(session, slug), filters, lanes, by, queries.HISTORY)
+    comparison, errors = _compare(
+        session, find_topic(session, slug), filters, lanes, by, queries.history_rows_for_topic
+    )
     if comparison is None or errors:
         raise Invalid(errors, "Invalid filter.")
     return comparison
@@ -91,7 +97,7 @@ def topic_page(
     """The topic page: lanes picked by `lanes` (slugs or names), `by` government or speaker, page
     `page_no`; the page is renewed by writes to statements on this topic only."""
     topic = find_topic(session, slug)
-    comparison, errors = _compare(session, topic, filters, lanes, by, queries.HISTORY)
+    comparison, errors = _compare(session, topic, filters, lanes, by, queries.history_rows_for_topic)
     charts, page, events = None, None, list[Any]()
     if comparison is not None:
         # One lane shown: every point in detail; many: large lanes drawn as a line, one click away.
