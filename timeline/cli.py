@@ -21,7 +21,7 @@ from .db import engines, write_session
 from .jsontext import JsonTextError, loads_strict
 from .services import accounts, feeds, seeding, snapshots
 from .services.errors import DatabaseBusy, Invalid, NotFound
-from .services.exchange import stream_full_export
+from .services.export import stream_full_export
 from .services.records import dumps
 
 SEED_DIR = bundled("seed")

@@ -10,12 +10,15 @@ from werkzeug.exceptions import HTTPException
 from ..db import get_session, write_session
 from ..integers import parse_int
 from ..schemas import ActorIn, TopicIn
+from ..services import actors as actor_service
 from ..services import events as event_service
+from ..services import topics as topic_service
 from ..services.errors import Conflict, Invalid, NotFound
 from ..services.reads import api as read_api
 from ..services.reads.actors import find_actor
 from ..services.reads.events import live_event
 from ..services.reads.topics import find_topic
+from ..services.validation import validate
 from .auth import current_user_id, editor_required
 from .common import error_json, json_response, parse_filters
 from .jsonbody import BodyError, json_body
@@ -186,9 +189,9 @@ def _object_body() -> dict[str, Any]:
 @bp.post("/actors")
 @editor_required
 def create_actor() -> Response:
-    data = event_service.validate(ActorIn, _object_body())
+    data = validate(ActorIn, _object_body())
     with write_session() as session:
-        event_service.create_actor(session, data, current_user_id())
+        actor_service.create_actor(session, data, current_user_id())
     response = json_response(_actor_json(data.slug), 201)
     response.headers["Location"] = url_for("api.get_actor", slug=data.slug)
     return response
@@ -198,9 +201,9 @@ def create_actor() -> Response:
 @editor_required
 def update_actor(slug: str) -> Response:
     _actor_or_404(slug)
-    data = event_service.validate(ActorIn, _object_body())
+    data = validate(ActorIn, _object_body())
     with write_session() as session:
-        event_service.update_actor(session, slug, data, current_user_id())
+        actor_service.update_actor(session, slug, data, current_user_id())
     return json_response(_actor_json(data.slug))
 
 
@@ -209,16 +212,16 @@ def update_actor(slug: str) -> Response:
 def delete_actor(slug: str) -> Response:
     _actor_or_404(slug)
     with write_session() as session:
-        event_service.delete_actor(session, slug, current_user_id())
+        actor_service.delete_actor(session, slug, current_user_id())
     return Response(status=204)
 
 
 @bp.post("/topics")
 @editor_required
 def create_topic() -> Response:
-    data = event_service.validate(TopicIn, _object_body())
+    data = validate(TopicIn, _object_body())
     with write_session() as session:
-        event_service.create_topic(session, data, current_user_id())
+        topic_service.create_topic(session, data, current_user_id())
     response = json_response(read_api.topic_json(get_session(), data.slug), 201)
     response.headers["Location"] = url_for("api.get_topic", slug=data.slug)
     return response
@@ -228,9 +231,9 @@ def create_topic() -> Response:
 @editor_required
 def update_topic(slug: str) -> Response:
     _topic_or_404(slug)
-    data = event_service.validate(TopicIn, _object_body())
+    data = validate(TopicIn, _object_body())
     with write_session() as session:
-        event_service.update_topic(session, slug, data, current_user_id())
+        topic_service.update_topic(session, slug, data, current_user_id())
     return json_response(read_api.topic_json(get_session(), data.slug))
 
 
@@ -239,5 +242,5 @@ def update_topic(slug: str) -> Response:
 def delete_topic(slug: str) -> Response:
     _topic_or_404(slug)
     with write_session() as session:
-        event_service.delete_topic(session, slug, current_user_id())
+        topic_service.delete_topic(session, slug, current_user_id())
     return Response(status=204)

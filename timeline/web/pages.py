@@ -21,7 +21,7 @@ from ..db import engines, get_session
 from ..migrate import schema_problem
 from ..services.charts import score_word
 from ..services.errors import Invalid
-from ..services.exchange import stream_full_csv, stream_full_export
+from ..services.export import stream_full_csv, stream_full_export
 from ..services.reads import actors as read_actors
 from ..services.reads import events as read_events
 from ..services.reads.overview import home_page

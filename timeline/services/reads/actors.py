@@ -12,8 +12,9 @@ from ... import queries, scopes
 from ...models import Actor, Topic
 from ..charts import DETAIL_POINTS, PageCharts, charts_on_one_axis
 from ..errors import NotFound
-from ..exchange import Timeline, actor_timeline, timeline_json
+from ..export import timeline_json
 from ..paging import Page
+from ..timeline import Timeline, actor_timeline
 from .filters import KINDS, Filters, listing_page, whole_axis
 
 

@@ -12,10 +12,11 @@ from ... import queries
 from ...integers import parse_int
 from ...models import Actor, Event
 from ..errors import Invalid
-from ..exchange import actor_records, actor_timeline
+from ..export import actor_records
 from ..family import family_ids
 from ..records import event_record, topic_record
 from ..search import terms_of
+from ..timeline import actor_timeline
 from .actors import find_actor
 from .events import live_event
 from .filters import Filters
