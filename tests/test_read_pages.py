@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from timeline import queries
 from timeline.db import get_session, write_session
-from timeline.services import accounts
+from timeline.services import accounts, visibility
 from timeline.services import events as event_service
 from timeline.services.errors import Conflict, Invalid, NotFound
 from timeline.services.reads import actors, api, events, overview, search, topics
@@ -133,7 +133,7 @@ def test_a_deleted_event_is_gone_for_readers_and_kept_for_editors(app: Flask, se
     with pytest.raises(NotFound):
         api.event_json(session, event_id)
     with pytest.raises(NotFound):
-        events.live_event(session, event_id)
+        visibility.live_event(session, event_id)
     assert [e.uid for e in events.deleted_events(session)] == ["e-2019"]
     # Its history follows the same rule.
     with pytest.raises(NotFound):
@@ -147,7 +147,7 @@ def test_a_live_event_page_has_its_stances_and_date(session: Session) -> None:
     page = events.event_page(session, event_id, editor=False)
     assert sorted(t.slug for _s, t in page.stances) == ["jcpoa", "us-sanctions"]
     assert page.link is None and page.date.earliest == date(2020, 12, 1)
-    assert events.visible_event(session, event_id, editor=False).uid == "e-2020"
+    assert visibility.visible_event(session, event_id, editor=False).uid == "e-2020"
 
 
 def test_an_unknown_event_is_not_found(session: Session) -> None:

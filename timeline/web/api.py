@@ -16,9 +16,9 @@ from ..services import topics as topic_service
 from ..services.errors import Conflict, Invalid, NotFound
 from ..services.reads import api as read_api
 from ..services.reads.actors import find_actor
-from ..services.reads.events import live_event
 from ..services.reads.topics import find_topic
 from ..services.validation import validate
+from ..services.visibility import live_event
 from .auth import current_user_id, editor_required
 from .common import error_json, json_response, parse_filters
 from .jsonbody import BodyError, json_body

@@ -13,8 +13,8 @@ from ..db import get_session
 from ..services import citations
 from ..services.errors import Invalid
 from ..services.reads.actors import find_actor
-from ..services.reads.events import visible_event
 from ..services.records import dumpb
+from ..services.visibility import visible_event
 from .cache import cached
 from .common import error_json, parse_filters
 from .explore import comparison_of

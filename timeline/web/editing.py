@@ -17,9 +17,9 @@ from ..services.errors import Conflict, Invalid
 from ..services.reads import backoffice
 from ..services.reads import events as read_events
 from ..services.reads.actors import find_actor
-from ..services.reads.events import visible_event
 from ..services.reads.topics import find_topic
 from ..services.validation import validate
+from ..services.visibility import visible_event
 from .auth import admin_required, current_user_id, editor_required
 from .forms import MAX_STANCE_ROWS, ActorForm, EventForm, TopicForm, event_form_data
 from .jsonbody import BodyError, parse_json

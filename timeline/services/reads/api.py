@@ -17,8 +17,8 @@ from ..family import family_ids
 from ..records import event_record, topic_record
 from ..search import terms_of
 from ..timeline import actor_timeline
+from ..visibility import live_event
 from .actors import find_actor
-from .events import live_event
 from .filters import Filters
 from .topics import find_topic
 

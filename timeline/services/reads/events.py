@@ -1,4 +1,4 @@
-"""One event: its page, its history, and the one rule for who may see a deleted event."""
+"""One event: its page and its history (who may see a deleted one: services/visibility.py)."""
 
 from __future__ import annotations
 
@@ -14,26 +14,9 @@ from ...models import Actor, Event, SourceLink
 from .. import revisions
 from ..citations import Cite, cite, formatted, highwire
 from ..errors import NotFound
+from ..visibility import is_visible, visible_event
 
 MAX_EVENT_ID = 2**31 - 1  # ids past it are in no table (PostgreSQL's integer)
-
-
-def visible_event(session: Session, event_id: int, *, editor: bool) -> Event:
-    """The event, or NotFound. A deleted event is gone for readers; editors still see it (to restore
-    or purge it). The JSON API and the edit forms ask with editor=False: they serve live events only."""
-    event = queries.event_by_id(session, event_id)
-    if event is None or not _visible(event, editor=editor):
-        raise NotFound(f"No event with the id {event_id}.")
-    return event
-
-
-def _visible(event: Event, *, editor: bool) -> bool:
-    return event.deleted_at is None or editor
-
-
-def live_event(session: Session, event_id: int) -> Event:
-    """The event if it is not deleted, or NotFound (what the API and the edit forms act on)."""
-    return visible_event(session, event_id, editor=False)
 
 
 @dataclass
@@ -80,7 +63,7 @@ def event_history_page(session: Session, event_id: int, *, editor: bool) -> Even
     if not rows:
         raise NotFound(f"No history for the event {event_id}.")
     current = queries.event_by_id(session, event_id)
-    if current is not None and not _visible(current, editor=editor):
+    if current is not None and not is_visible(current, editor=editor):
         raise NotFound(f"No event with the id {event_id}.")
     entries = [(rev, name, revisions.diff(rev.before, rev.after)) for rev, name in rows]
     return EventHistoryPage(rows[0][0].entity_key, current, entries)
