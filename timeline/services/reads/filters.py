@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,10 @@ class Filters:
     filters: queries.EventFilters
     errors: dict[str, str] = field(default_factory=dict)
     args: dict[str, str] = field(default_factory=dict)
+
+    def __iter__(self) -> Iterator[Any]:
+        """Unpacks as (filters, errors, args), as the tuple parse_filters() returned before."""
+        return iter((self.filters, self.errors, self.args))
 
     def check(self) -> queries.EventFilters:
         """The filters, or Invalid naming every bad parameter (the JSON twins answer it with 400)."""
