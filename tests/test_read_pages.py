@@ -14,10 +14,11 @@ from sqlmodel import Session
 
 from timeline import queries
 from timeline.db import get_session, write_session
-from timeline.services import accounts, visibility
+from timeline.models import Candidate, Feed
+from timeline.services import accounts, feeds, visibility
 from timeline.services import events as event_service
 from timeline.services.errors import Conflict, Invalid, NotFound
-from timeline.services.reads import actors, api, events, overview, search, topics
+from timeline.services.reads import actors, api, backoffice, events, overview, search, topics
 from timeline.services.reads.filters import Filters, event_filters
 
 from conftest import load_doc, small_doc
@@ -276,3 +277,54 @@ def test_an_admin_cannot_disable_their_own_account(app: Flask) -> None:
     with app.app_context():
         user = queries.user_by_name(get_session(), "ada")
         assert user is not None and user.disabled
+
+
+# --- the editors' pages and the review queue ---------------------------------------------------
+
+
+def test_the_audit_names_a_bad_day_and_lists_the_rest(session: Session) -> None:
+    page = backoffice.audit_page(session, day_from="2000", day_to="yesterday")
+    assert set(page.errors) == {"to"}
+    assert {rev.entity_key for rev, _name in page.rows} >= {"e-2019", "e-2020", "e-2020b"}
+    nobody = backoffice.audit_page(session, editor="nobody")
+    assert nobody.rows == [] and nobody.errors == {}
+
+
+def test_an_unknown_webhook_is_not_found(session: Session) -> None:
+    with pytest.raises(NotFound):
+        backoffice.webhook_page(session, 12345)
+    assert backoffice.webhook_list(session) == []
+    choices = backoffice.form_choices(session)
+    assert [a.slug for a in choices.actors] == ["russia", "vladimir-putin"]
+
+
+def test_an_event_from_the_review_queue_accepts_its_item_once(app: Flask) -> None:
+    load_doc(app, small_doc())
+    with app.app_context(), write_session() as write:
+        feed = Feed(url="https://example.org/feed.xml")
+        write.add(feed)
+        write.flush()
+        item = Candidate(feed_id=feed.id, title="Zarif in Moscow")
+        write.add(item)
+        write.flush()
+        item_id = item.id
+    assert item_id is not None
+    with app.app_context():
+        session = get_session()
+        assert feeds.pending_candidate(session, str(item_id)) is not None
+        assert feeds.pending_candidate(session, "") is None
+        assert feeds.pending_candidate(session, "999") is None
+        assert [c.title for c in backoffice.review_page(session).candidates] == ["Zarif in Moscow"]
+        with pytest.raises(Invalid) as bad:
+            feeds.candidate_id("\u0661")  # an Arabic-Indic one is not a review-queue number
+        assert set(bad.value.fields) == {"candidate"}
+    with app.app_context(), write_session() as write:
+        event_id = _event_id(write, "e-2020")
+        feeds.accept(write, feeds.candidate_id(str(item_id)), event_id)
+        feeds.accept(write, feeds.candidate_id(str(item_id)), _event_id(write, "e-2019"))  # already taken
+    with app.app_context():
+        session = get_session()
+        accepted = session.get(Candidate, item_id)
+        assert accepted is not None and (accepted.status, accepted.event_id) == ("accepted", event_id)
+        assert feeds.pending_candidate(session, str(item_id)) is None
+        assert backoffice.review_page(session).candidates == []

@@ -95,12 +95,15 @@ def topic_page(slug: str) -> tuple[str, int] | WerkzeugResponse:
 @bp.get("/topics/<slug>.json")
 @cached
 def topic_json(slug: str) -> Response:
+    filters = parse_filters()
+    lanes, by = _lanes()
     try:
-        comparison, args = comparison_of(slug)
+        document = read_topics.topic_document(get_session(), slug, filters, lanes, by)
     except Invalid as exc:
         return _invalid_filter(exc)
-    name = download_name(slug, args, "json", subject_is_topic=True)
-    return offer(json_response(comparison.document(get_session())), name)
+    depends_on(scopes.topic(document.comparison.topic.slug))
+    name = download_name(slug, _echo(filters, lanes, by), "json", subject_is_topic=True)
+    return offer(json_response(document.as_dict()), name)
 
 
 @bp.get("/topics/<slug>.csv")

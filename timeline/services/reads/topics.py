@@ -67,6 +67,25 @@ def topic_histories(
 
 
 @dataclass
+class TopicDocument:
+    """The topic page's JSON twin: the comparison in the native format, one history per lane."""
+
+    comparison: Comparison
+    document: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.document
+
+
+def topic_document(
+    session: Session, slug: str, filters: Filters, lanes: list[str], by: str = BY_GOVERNMENT
+) -> TopicDocument:
+    """The topic's comparison as a native JSON document; Invalid on a bad filter or an unknown lane."""
+    comparison = topic_comparison(session, slug, filters, lanes, by)
+    return TopicDocument(comparison, comparison.document(session))
+
+
+@dataclass
 class TopicPage:
     """What the topic page shows: the picked lanes' charts and one page of their statements."""
 
