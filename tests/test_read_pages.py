@@ -328,3 +328,32 @@ def test_an_event_from_the_review_queue_accepts_its_item_once(app: Flask) -> Non
         assert accepted is not None and (accepted.status, accepted.event_id) == ("accepted", event_id)
         assert feeds.pending_candidate(session, str(item_id)) is None
         assert backoffice.review_page(session).candidates == []
+
+
+def test_the_twins_read_the_same_family_and_refuse_bad_filters(session: Session) -> None:
+    every_column = actors.actor_events(session, "russia", _filters(session))
+    histories = actors.actor_histories(session, "russia", _filters(session))
+    assert [e.uid for e in every_column.events] == [e.uid for e in histories.events]
+    assert len(every_column.events) == 3 and every_column.events[0].quote is None  # every column read
+    assert [h.topic_slug for h in histories.histories] == ["jcpoa", "us-sanctions"]
+    for read in (actors.actor_events, actors.actor_histories):
+        with pytest.raises(Invalid):
+            read(session, "russia", _filters(session, kind="rumour"))
+    document = topics.topic_document(session, "jcpoa", _filters(session), [])
+    assert [h["actor"] for h in document.as_dict()["histories"]] == ["russia"]
+    assert {e["uid"] for e in document.as_dict()["events"]} == {"e-2019", "e-2020"}
+    lanes = topics.topic_histories(session, "jcpoa", _filters(session), [], "speaker")
+    assert [a.slug for a, _h in lanes.lanes] == ["russia", "vladimir-putin"]
+    with pytest.raises(Invalid):
+        topics.topic_histories(session, "jcpoa", _filters(session, confidence="total"), [])
+
+
+def test_the_api_lists_actors_and_topics_a_page_at_a_time(session: Session) -> None:
+    first = api.actor_list(session, api.paging("1", "1")).as_dict()
+    assert [a["slug"] for a in first["items"]] == ["russia"] and (first["total"], first["pages"]) == (2, 2)
+    second = api.actor_list(session, api.paging("2", "1")).as_dict()
+    assert second["items"][0]["slug"] == "vladimir-putin" and second["items"][0]["parent"] == "russia"
+    assert api.topic_list(session, api.paging("3", "1")).as_dict()["items"] == []  # past the end: empty
+    assert api.actor_json(session, "vladimir-putin")["parent"] == "russia"
+    with pytest.raises(NotFound):
+        api.actor_json(session, "nobody")
