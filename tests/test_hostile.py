@@ -113,6 +113,7 @@ class Ctx:
             "stances-0-score": "1",
             "stances-0-rationale": "supports the deal",
             "save": "Save event",
+            "confirm_unsourced": "y",  # hostile input, not missing evidence (tests/test_form_guides.py)
         }
         if csrf == "fresh":
             data["csrf_token"] = csrf_token(self.client)

@@ -14,9 +14,12 @@ from ..integers import MAX_ID, parse_int
 from ..models import Candidate, Event
 from ..schemas import ActorIn, TopicIn
 from ..services import events as event_service
-from ..services import feeds, revisions
+from ..services import evidence, feeds, revisions
 from ..services.errors import Conflict, Invalid, NotFound
+from ..services.evidence import EvidenceMissing
+from . import date_preview as date_preview_page
 from .auth import admin_required, current_user_id, editor_required
+from .form_guide import REQUIRED_EVENT_FIELDS, date_preview, error_summary
 from .forms import MAX_STANCE_ROWS, ActorForm, EventForm, TopicForm, event_form_data
 from .jsonbody import BodyError, parse_json
 
@@ -25,6 +28,7 @@ bp = Blueprint("editing", __name__)
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    date_preview_page.init_app(app)
 
 
 def _event_or_404(event_id: int, *, deleted_ok: bool = False) -> Event:
@@ -56,10 +60,26 @@ def _event_form(event: Event | None = None) -> EventForm:
     return form
 
 
+def _form_page(
+    form: EventForm, event: Event | None, *, error: str | None = None, confirm: EvidenceMissing | None = None
+) -> str:
+    """The event form with its error summary, evidence question and date preview."""
+    return render_template(
+        "event_form.html",
+        form=form,
+        event=event,
+        error=error,
+        errors=error_summary(form),
+        confirm=confirm,
+        preview=date_preview(form.date.data),
+        required=REQUIRED_EVENT_FIELDS,
+    )
+
+
 @bp.get("/events/new")
 @editor_required
 def new_event() -> str:
-    return render_template("event_form.html", form=_event_form(), event=None)
+    return _form_page(_event_form(), None)
 
 
 @bp.post("/events")
@@ -67,7 +87,7 @@ def new_event() -> str:
 def create_event() -> tuple[str, int] | BaseResponse:
     form = _event_form()
     if "add_row" in request.form:  # adding a row without JavaScript: show the form again, keep the input
-        return render_template("event_form.html", form=form, event=None), 200
+        return _form_page(form, None), 200
     payload, rows = form.event_payload()
     candidate_text = str(form.candidate.data or "").strip()
     candidate_id = parse_int(candidate_text, minimum=1, maximum=MAX_ID)
@@ -78,13 +98,21 @@ def create_event() -> tuple[str, int] | BaseResponse:
                 "The review item is not a number.",
             )
         with write_session() as session:
-            event = event_service.submit_event(session, payload, form.new_actor_payload(), current_user_id())
+            event = evidence.submit_event(
+                session,
+                payload,
+                form.new_actor_payload(),
+                current_user_id(),
+                confirmed=form.unsourced_confirmed(),
+            )
             event_id = event.id
             if candidate_id is not None and event_id is not None:
                 feeds.accept(session, candidate_id, event_id)
+    except EvidenceMissing as exc:  # a question, not an error: nothing stored until confirmed
+        return _form_page(form, None, confirm=exc), 200
     except Invalid as exc:
         form.show_errors(exc.fields, rows)
-        return render_template("event_form.html", form=form, event=None, error=exc.message), 422
+        return _form_page(form, None, error=exc.message), 422
     flash("Event saved.")
     return redirect(url_for("pages.event_page", event_id=event_id), 303)
 
@@ -93,7 +121,7 @@ def create_event() -> tuple[str, int] | BaseResponse:
 @editor_required
 def edit_event(event_id: int) -> str:
     event = _event_or_404(event_id)
-    return render_template("event_form.html", form=_event_form(event), event=event)
+    return _form_page(_event_form(event), event)
 
 
 @bp.post("/events/<int:event_id>/edit")
@@ -102,7 +130,7 @@ def update_event(event_id: int) -> tuple[str, int] | BaseResponse:
     event = _event_or_404(event_id)
     form = _event_form(event)
     if "add_row" in request.form:
-        return render_template("event_form.html", form=form, event=event), 200
+        return _form_page(form, event), 200
     payload, rows = form.event_payload()
     try:
         if form.version.data is None:  # never overwrite blindly: the form always sends the version it read
@@ -111,14 +139,21 @@ def update_event(event_id: int) -> tuple[str, int] | BaseResponse:
                 "The form's version is not a number: reload the event.",
             )
         with write_session() as session:
-            event_service.update_event(
-                session, event_id, payload, expected_version=form.version.data, user_id=current_user_id()
+            evidence.update_event(
+                session,
+                event_id,
+                payload,
+                expected_version=form.version.data,
+                user_id=current_user_id(),
+                confirmed=form.unsourced_confirmed(),
             )
+    except EvidenceMissing as exc:
+        return _form_page(form, event, confirm=exc), 200
     except Invalid as exc:
         form.show_errors(exc.fields, rows)
-        return render_template("event_form.html", form=form, event=event, error=exc.message), 422
+        return _form_page(form, event, error=exc.message), 422
     except Conflict as exc:
-        return render_template("event_form.html", form=form, event=event, error=exc.message), 409
+        return _form_page(form, event, error=exc.message), 409
     flash("Changes saved.")
     return redirect(url_for("pages.event_page", event_id=event_id), 303)
 
@@ -219,7 +254,9 @@ def edit_actor(slug: str) -> tuple[str, int] | BaseResponse:
             new_slug = updated.slug
     except Invalid as exc:
         form.show_errors(exc.fields)
-        return render_template("actor_form.html", form=form, actor=actor, error=exc.message), 422
+        return render_template(
+            "actor_form.html", form=form, actor=actor, error=exc.message, errors=error_summary(form)
+        ), 422
     flash("Actor saved.")
     return redirect(url_for("pages.actor_page", slug=new_slug), 303)
 
@@ -239,7 +276,9 @@ def edit_topic(slug: str) -> tuple[str, int] | BaseResponse:
             new_slug = event_service.update_topic(write, slug, data, current_user_id()).slug
     except Invalid as exc:
         form.show_errors(exc.fields)
-        return render_template("topic_form.html", form=form, topic=topic, error=exc.message), 422
+        return render_template(
+            "topic_form.html", form=form, topic=topic, error=exc.message, errors=error_summary(form)
+        ), 422
     flash("Topic saved.")
     return redirect(url_for("explore.topic_page", slug=new_slug), 303)
 
