@@ -13,11 +13,13 @@ from ..db import get_session, write_session
 from ..integers import MAX_ID, parse_int
 from ..models import Candidate, Event
 from ..schemas import ActorIn, TopicIn
+from ..services import event_history as event_history_service
 from ..services import events as event_service
 from ..services import evidence, feeds, revisions
 from ..services.errors import Conflict, Invalid, NotFound
 from ..services.evidence import EvidenceMissing
 from . import date_preview as date_preview_page
+from . import form_guide, timewords
 from .auth import admin_required, current_user_id, editor_required
 from .form_guide import REQUIRED_EVENT_FIELDS, date_preview, error_summary
 from .forms import MAX_STANCE_ROWS, ActorForm, EventForm, TopicForm, event_form_data
@@ -29,6 +31,9 @@ bp = Blueprint("editing", __name__)
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     date_preview_page.init_app(app)
+    timewords.init_app(app)
+    app.jinja_env.globals["field_label"] = form_guide.label
+    app.jinja_env.globals["evidence_missing"] = evidence.missing_in_event
 
 
 def _event_or_404(event_id: int, *, deleted_ok: bool = False) -> Event:
@@ -195,15 +200,38 @@ def purge_event(event_id: int) -> BaseResponse:
 
 @bp.get("/events/<int:event_id>/history")
 def event_history(event_id: int) -> str:
-    session = get_session()
-    rows = revisions.history(session, "event", event_id) if event_id < 2**31 else []
-    if not rows:
-        abort(404, description=f"No history for the event {event_id}.")
-    current = queries.event_by_id(session, event_id)
-    if current is not None and current.deleted_at is not None and not current_user_id():
-        abort(404, description=f"No event with the id {event_id}.")
-    entries = [(rev, name, revisions.diff(rev.before, rev.after)) for rev, name in rows]
-    return render_template("history.html", entries=entries, event=current, key=rows[0][0].entity_key)
+    try:
+        page = event_history_service.event_history(
+            get_session(), event_id, signed_in=current_user_id() is not None
+        )
+    except NotFound as exc:
+        abort(404, description=str(exc))
+    return render_template("history.html", history=page, topics=queries.all_topics(get_session()))
+
+
+@bp.post("/events/<int:event_id>/history/<int:revision_id>/restore")
+@editor_required
+def restore_version(event_id: int, revision_id: int) -> BaseResponse:
+    version = parse_int(request.form.get("version", "").strip(), minimum=0, maximum=MAX_ID)
+    if version is None:  # never restore blindly over a save made since the page was read
+        abort(400, description="version: give the event's version shown on the history page (digits 0-9).")
+    try:
+        with write_session() as session:
+            changed = event_history_service.restore_version(
+                session, event_id, revision_id, expected_version=version, user_id=current_user_id()
+            )
+    except NotFound as exc:
+        abort(404, description=str(exc))
+    except Conflict as exc:
+        abort(409, description=exc.message)
+    except Invalid as exc:
+        abort(409, description="; ".join(exc.fields.values()) or exc.message)
+    flash(
+        "That version is restored as a new revision."
+        if changed
+        else "The event already reads as that version."
+    )
+    return redirect(url_for("editing.event_history", event_id=event_id), 303)
 
 
 @bp.get("/deleted")
