@@ -108,6 +108,8 @@ def update_event(
     """Save an edit; removing evidence the event had asks for confirmation, as a new event would."""
     current = queries.event_by_id(session, event_id)
     before = events.event_snapshot(session, current) if current is not None else None
-    event = events.update_event(session, event_id, payload, expected_version=expected_version, user_id=user_id)
+    event = events.update_event(
+        session, event_id, payload, expected_version=expected_version, user_id=user_id
+    )
     require_evidence(payload, confirmed=confirmed, before=before)
     return event

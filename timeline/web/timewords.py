@@ -59,6 +59,6 @@ def time_words(moment: datetime, now: datetime | None = None) -> str:
 def when(moment: datetime | None, empty: str = "—") -> Markup:
     """A <time> element: the time in words, its ISO value in datetime and in the tooltip."""
     if moment is None:
-        return Markup(escape(empty))
+        return escape(empty)
     iso = iso_utc(moment)
     return Markup('<time datetime="{0}" title="{0}">{1}</time>').format(iso, time_words(moment))
