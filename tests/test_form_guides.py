@@ -128,7 +128,8 @@ def test_actor_and_topic_forms_guide_the_same_way(loaded: Flask, client) -> None
     assert links["name"] == "Name: Enter a name"
     assert "lowercase letters a-z" in links["slug"]
     assert 'aria-required="true"' in input_tag(page, "name")
-    response = client.post("/topics/jcpoa/edit", data={"csrf_token": csrf_token(client), "name": "", "slug": ""})
+    empty = {"csrf_token": csrf_token(client), "name": "", "slug": ""}
+    response = client.post("/topics/jcpoa/edit", data=empty)
     links = summary_links(response.get_data(as_text=True))
     assert links["name"] == "Name: Enter a name" and links["slug"].startswith("Slug: Enter a slug")
 
@@ -145,7 +146,7 @@ def test_message_helpers() -> None:
 # --- evidence first -------------------------------------------------------------------------------
 
 
-def test_statement_without_source_asks_first_and_stores_nothing_until_confirmed(loaded: Flask, client) -> None:
+def test_statement_without_evidence_asks_first_and_stores_nothing_until_confirmed(loaded, client) -> None:
     before = event_count(loaded)
     data = form(client, source_url="", quote="", title="Said without a trace")
     asked = client.post("/events", data=data)
@@ -158,7 +159,8 @@ def test_statement_without_source_asks_first_and_stores_nothing_until_confirmed(
     saved = client.post("/events", data={**data, "confirm_unsourced": "y"})
     assert saved.status_code == 303 and event_count(loaded) == before + 1
     event_page = client.get(saved.headers["Location"]).get_data(as_text=True)
-    assert '<span class="badge unsourced"' in event_page and "saved without a source and without a quote" in event_page
+    assert '<span class="badge unsourced"' in event_page
+    assert "saved without a source and without a quote" in event_page
 
 
 def test_second_button_confirms_too_and_a_quote_alone_is_asked_for(loaded: Flask, client) -> None:
@@ -185,7 +187,8 @@ def test_edits_ask_only_when_they_remove_evidence(loaded: Flask, client) -> None
     from test_accounts import edit_data
 
     # e-2020 never had a source or quote: editing its title does not ask again.
-    assert client.post("/events/2/edit", data=edit_data(client, 2, title="Tireless (edited)")).status_code == 303
+    retitled = edit_data(client, 2, title="Tireless (edited)")
+    assert client.post("/events/2/edit", data=retitled).status_code == 303
     # e-2019 has a quote; give it a source, then removing the quote asks.
     assert client.post("/events/1/edit", data=edit_data(client, 1, source_url=SOURCE)).status_code == 303
     asked = client.post("/events/1/edit", data=edit_data(client, 1, quote=""))
