@@ -227,7 +227,7 @@ def restore_version(event_id: int, revision_id: int) -> BaseResponse:
     except Invalid as exc:
         abort(409, description="; ".join(exc.fields.values()) or exc.message)
     flash(
-        "That version is restored as a new revision."
+        "Version restored as a new revision."
         if changed
         else "The event already reads as that version."
     )
