@@ -15,6 +15,7 @@ from ..schemas import EventIn
 from . import events, revisions
 from .errors import Conflict, Invalid, NotFound
 from .revisions import FieldChange
+from .validation import validate
 
 # What a version is made of: restoring one brings these back (the uid, bounds and stamps follow).
 CONTENT = (
@@ -150,7 +151,7 @@ def restore_version(
         {"topic": s["topic"], "score": s["score"], "rationale": s.get("rationale")}
         for s in rev.after.get("stances") or []
     ]
-    data = events.validate(EventIn, {**raw, "uid": event.uid})
+    data = validate(EventIn, {**raw, "uid": event.uid})
     values, stances = events.event_values(session, data)
     return events.apply_event_change(
         session, event, values, stances, expected_version=expected_version, user_id=user_id
