@@ -268,3 +268,22 @@ def test_open_intervals_are_accepted_and_read_in_words(loaded: Flask, client, ed
     assert words in page
     actor_page = client.get("/actors/russia")
     assert actor_page.status_code == 200 and words in actor_page.get_data(as_text=True)
+
+
+def test_an_open_date_does_not_stretch_the_chart_to_year_one() -> None:
+    from datetime import date
+    from types import SimpleNamespace
+
+    from timeline.dates import parse_date
+    from timeline.services.charts import time_axis
+    from timeline.services.history import StancePoint
+
+    def point(i: int, edtf: str) -> StancePoint:
+        parsed = parse_date(edtf)
+        return StancePoint(i, f"e{i}", "t", "a", "A", None, edtf, parsed.earliest, parsed.latest, "", 1, None)
+
+    points = [point(1, "2020-12-01"), point(2, "../2021-01-20"), point(3, "2020-06/..")]
+    axis = time_axis([SimpleNamespace(points=points)])  # type: ignore[list-item]
+    assert axis is not None
+    assert date(2020, 5, 1).toordinal() <= axis.start and axis.end <= date(2021, 3, 1).toordinal()
+    assert axis.whole  # every statement is on the axis: the open ones reach its edge
