@@ -229,11 +229,7 @@ def restore_version(event_id: int, revision_id: int) -> BaseResponse:
         abort(409, description=exc.message)
     except Invalid as exc:
         abort(409, description="; ".join(exc.fields.values()) or exc.message)
-    flash(
-        "Version restored as a new revision."
-        if changed
-        else "The event already reads as that version."
-    )
+    flash("Version restored as a new revision." if changed else "The event already reads as that version.")
     return redirect(url_for("editing.event_history", event_id=event_id), 303)
 
 
