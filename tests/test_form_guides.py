@@ -287,3 +287,10 @@ def test_an_open_date_does_not_stretch_the_chart_to_year_one() -> None:
     assert axis is not None
     assert date(2020, 5, 1).toordinal() <= axis.start and axis.end <= date(2021, 3, 1).toordinal()
     assert axis.whole  # every statement is on the axis: the open ones reach its edge
+
+
+def test_an_open_date_counts_in_its_known_year_only_in_search_facets(loaded: Flask, client) -> None:
+    client.post("/events", data=form(client, date="../2021-01-20", title="Openly dated firefighter"))
+    doc = client.get("/search.json?q=Openly").get_json()
+    years = {str(v.get("label", v.get("value"))): v["count"] for v in doc["facets"]["year"]}
+    assert years == {"2021": 1}, doc["facets"]["year"]
