@@ -7,20 +7,26 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from .. import work
 from ..db import get_session, write_session
+from ..integers import MAX_ID, parse_int
 from ..models import Event
 from ..schemas import ActorIn, TopicIn
 from ..services import actors as actor_service
+from ..services import event_history as event_history_service
 from ..services import events as event_service
-from ..services import feeds
+from ..services import evidence, feeds
 from ..services import topics as topic_service
-from ..services.errors import Conflict, Invalid
+from ..services.errors import Conflict, Invalid, NotFound
+from ..services.evidence import EvidenceMissing
 from ..services.reads import backoffice
 from ..services.reads import events as read_events
 from ..services.reads.actors import find_actor
 from ..services.reads.topics import find_topic
 from ..services.validation import validate
 from ..services.visibility import visible_event
+from . import date_preview as date_preview_page
+from . import form_guide, timewords
 from .auth import admin_required, current_user_id, editor_required
+from .form_guide import REQUIRED_EVENT_FIELDS, date_preview, error_summary
 from .forms import MAX_STANCE_ROWS, ActorForm, EventForm, TopicForm, event_form_data
 from .jsonbody import BodyError, parse_json
 
@@ -29,6 +35,10 @@ bp = Blueprint("editing", __name__)
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    date_preview_page.init_app(app)
+    timewords.init_app(app)
+    app.jinja_env.globals["field_label"] = form_guide.label
+    app.jinja_env.globals["evidence_missing"] = evidence.missing_in_event
 
 
 def _event_or_404(event_id: int, *, deleted_ok: bool = False) -> Event:
@@ -58,10 +68,26 @@ def _event_form(event: Event | None = None) -> EventForm:
     return form
 
 
+def _form_page(
+    form: EventForm, event: Event | None, *, error: str | None = None, confirm: EvidenceMissing | None = None
+) -> str:
+    """The event form with its error summary, evidence question and date preview."""
+    return render_template(
+        "event_form.html",
+        form=form,
+        event=event,
+        error=error,
+        errors=error_summary(form),
+        confirm=confirm,
+        preview=date_preview(form.date.data),
+        required=REQUIRED_EVENT_FIELDS,
+    )
+
+
 @bp.get("/events/new")
 @editor_required
 def new_event() -> str:
-    return render_template("event_form.html", form=_event_form(), event=None)
+    return _form_page(_event_form(), None)
 
 
 @bp.post("/events")
@@ -69,17 +95,25 @@ def new_event() -> str:
 def create_event() -> tuple[str, int] | BaseResponse:
     form = _event_form()
     if "add_row" in request.form:  # adding a row without JavaScript: show the form again, keep the input
-        return render_template("event_form.html", form=form, event=None), 200
+        return _form_page(form, None), 200
     payload, rows = form.event_payload()
     try:
         candidate = feeds.candidate_id(str(form.candidate.data or ""))
         with write_session() as session:
-            event = event_service.submit_event(session, payload, form.new_actor_payload(), current_user_id())
+            event = evidence.submit_event(
+                session,
+                payload,
+                form.new_actor_payload(),
+                current_user_id(),
+                confirmed=form.unsourced_confirmed(),
+            )
             event_id = event.id
             feeds.accept(session, candidate, event_id)
+    except EvidenceMissing as exc:  # a question, not an error: nothing stored until confirmed
+        return _form_page(form, None, confirm=exc), 200
     except Invalid as exc:
         form.show_errors(exc.fields, rows)
-        return render_template("event_form.html", form=form, event=None, error=exc.message), 422
+        return _form_page(form, None, error=exc.message), 422
     flash("Event saved.")
     return redirect(url_for("pages.event_page", event_id=event_id), 303)
 
@@ -88,7 +122,7 @@ def create_event() -> tuple[str, int] | BaseResponse:
 @editor_required
 def edit_event(event_id: int) -> str:
     event = _event_or_404(event_id)
-    return render_template("event_form.html", form=_event_form(event), event=event)
+    return _form_page(_event_form(event), event)
 
 
 @bp.post("/events/<int:event_id>/edit")
@@ -97,7 +131,7 @@ def update_event(event_id: int) -> tuple[str, int] | BaseResponse:
     event = _event_or_404(event_id)
     form = _event_form(event)
     if "add_row" in request.form:
-        return render_template("event_form.html", form=form, event=event), 200
+        return _form_page(form, event), 200
     payload, rows = form.event_payload()
     try:
         if form.version.data is None:  # never overwrite blindly: the form always sends the version it read
@@ -106,14 +140,21 @@ def update_event(event_id: int) -> tuple[str, int] | BaseResponse:
                 "The form's version is not a number: reload the event.",
             )
         with write_session() as session:
-            event_service.update_event(
-                session, event_id, payload, expected_version=form.version.data, user_id=current_user_id()
+            evidence.update_event(
+                session,
+                event_id,
+                payload,
+                expected_version=form.version.data,
+                user_id=current_user_id(),
+                confirmed=form.unsourced_confirmed(),
             )
+    except EvidenceMissing as exc:
+        return _form_page(form, event, confirm=exc), 200
     except Invalid as exc:
         form.show_errors(exc.fields, rows)
-        return render_template("event_form.html", form=form, event=event, error=exc.message), 422
+        return _form_page(form, event, error=exc.message), 422
     except Conflict as exc:
-        return render_template("event_form.html", form=form, event=event, error=exc.message), 409
+        return _form_page(form, event, error=exc.message), 409
     flash("Changes saved.")
     return redirect(url_for("pages.event_page", event_id=event_id), 303)
 
@@ -152,8 +193,29 @@ def purge_event(event_id: int) -> BaseResponse:
 
 @bp.get("/events/<int:event_id>/history")
 def event_history(event_id: int) -> str:
-    view = read_events.event_history_page(get_session(), event_id, editor=current_user_id() is not None)
-    return render_template("history.html", entries=view.entries, event=view.event, key=view.key)
+    page = read_events.event_history_page(get_session(), event_id, editor=current_user_id() is not None)
+    return render_template("history.html", history=page, topics=page.topics)
+
+
+@bp.post("/events/<int:event_id>/history/<int:revision_id>/restore")
+@editor_required
+def restore_version(event_id: int, revision_id: int) -> BaseResponse:
+    version = parse_int(request.form.get("version", "").strip(), minimum=0, maximum=MAX_ID)
+    if version is None:  # never restore blindly over a save made since the page was read
+        abort(400, description="version: give the event's version shown on the history page (digits 0-9).")
+    try:
+        with write_session() as session:
+            changed = event_history_service.restore_version(
+                session, event_id, revision_id, expected_version=version, user_id=current_user_id()
+            )
+    except NotFound as exc:
+        abort(404, description=str(exc))
+    except Conflict as exc:
+        abort(409, description=exc.message)
+    except Invalid as exc:
+        abort(409, description="; ".join(exc.fields.values()) or exc.message)
+    flash("Version restored as a new revision." if changed else "The event already reads as that version.")
+    return redirect(url_for("editing.event_history", event_id=event_id), 303)
 
 
 @bp.get("/deleted")
@@ -198,7 +260,9 @@ def edit_actor(slug: str) -> tuple[str, int] | BaseResponse:
             new_slug = updated.slug
     except Invalid as exc:
         form.show_errors(exc.fields)
-        return render_template("actor_form.html", form=form, actor=actor, error=exc.message), 422
+        return render_template(
+            "actor_form.html", form=form, actor=actor, error=exc.message, errors=error_summary(form)
+        ), 422
     flash("Actor saved.")
     return redirect(url_for("pages.actor_page", slug=new_slug), 303)
 
@@ -216,7 +280,9 @@ def edit_topic(slug: str) -> tuple[str, int] | BaseResponse:
             new_slug = topic_service.update_topic(write, slug, data, current_user_id()).slug
     except Invalid as exc:
         form.show_errors(exc.fields)
-        return render_template("topic_form.html", form=form, topic=topic, error=exc.message), 422
+        return render_template(
+            "topic_form.html", form=form, topic=topic, error=exc.message, errors=error_summary(form)
+        ), 422
     flash("Topic saved.")
     return redirect(url_for("explore.topic_page", slug=new_slug), 303)
 

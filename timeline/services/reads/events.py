@@ -11,12 +11,9 @@ from sqlmodel import Session
 from ... import queries
 from ...dates import ParsedDate, parse_date
 from ...models import Actor, Event, SourceLink
-from .. import revisions
 from ..citations import Cite, cite, formatted, highwire
-from ..errors import NotFound
-from ..visibility import is_visible, visible_event
-
-MAX_EVENT_ID = 2**31 - 1  # ids past it are in no table (PostgreSQL's integer)
+from ..event_history import EventHistory, event_history
+from ..visibility import visible_event
 
 
 @dataclass
@@ -48,25 +45,9 @@ def event_page(session: Session, event_id: int, *, editor: bool, page_url: str |
     return EventPage(event, actor, stances, parse_date(event.date_edtf), link, cite(event, actor, page_url))
 
 
-@dataclass
-class EventHistoryPage:
-    """An event's revisions, newest first, each with its editor's name and its changes."""
-
-    key: str  # the event's uid, which stays after a purge
-    event: Event | None  # None once purged
-    entries: list[tuple[Any, str | None, Any]]
-
-
-def event_history_page(session: Session, event_id: int, *, editor: bool) -> EventHistoryPage:
+def event_history_page(session: Session, event_id: int, *, editor: bool) -> EventHistory:
     """The history of an event, kept after a purge; a deleted event's history only for editors."""
-    rows = revisions.history(session, "event", event_id) if event_id <= MAX_EVENT_ID else []
-    if not rows:
-        raise NotFound(f"No history for the event {event_id}.")
-    current = queries.event_by_id(session, event_id)
-    if current is not None and not is_visible(current, editor=editor):
-        raise NotFound(f"No event with the id {event_id}.")
-    entries = [(rev, name, revisions.diff(rev.before, rev.after)) for rev, name in rows]
-    return EventHistoryPage(rows[0][0].entity_key, current, entries)
+    return event_history(session, event_id, signed_in=editor)
 
 
 def deleted_events(session: Session) -> list[Event]:
