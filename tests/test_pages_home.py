@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import Flask
 from markupsafe import escape
 
-from timeline.services.home import home_page
+from timeline.services.reads.overview import home_page
 
 from conftest import load_doc, small_doc
 

@@ -6,7 +6,7 @@ from flask import Blueprint, Flask, render_template
 
 from .. import queries
 from ..db import get_session
-from ..services.home import topic_index
+from ..services.reads.overview import topic_index
 from .cache import cached
 
 bp = Blueprint("overview", __name__)
