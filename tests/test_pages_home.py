@@ -169,6 +169,7 @@ def test_timelinejs_slides_carry_badges_and_every_topic(app: Flask, client) -> N
     doc["events"][0]["stances"].append({"topic": "us-sanctions", "score": -2})
     load_doc(app, doc)
     slides = client.get("/actors/russia.timelinejs.json").get_json()["events"]
+    assert all(s["autolink"] is False for s in slides)  # TimelineJS's autolink adds inline onclick
     first = next(s for s in slides if s["unique_id"] == "1")
     copy = next(s for s in slides if s["unique_id"] == "1-us-sanctions")
     assert first["group"] == "JCPOA" and copy["group"] == "US sanctions"

@@ -82,6 +82,9 @@ def timelinejs_slide(
         "start_date": {**_date_parts(start), "display_date": parsed.display},
         "display_date": parsed.display,
         "text": {"headline": str(escape(event.title)), "text": "".join(text)},
+        # The text holds its links already; TimelineJS's autolink would wrap each URL it sees (a source
+        # shown by its address) in <a onclick='void(0)'>, an inline handler the embed's CSP refuses.
+        "autolink": False,
     }
     if end:
         slide["end_date"] = _date_parts(end)
@@ -132,7 +135,10 @@ def timelinejs_document(
         for _stance, topic in rows[1:]:
             slides.append(timelinejs_slide(event, actor, rows, topic.name, filed_under=topic))
     return {
-        "title": {"text": {"headline": str(escape(title)), "text": f"<p>{escape(subtitle)}</p>"}},
+        "title": {
+            "text": {"headline": str(escape(title)), "text": f"<p>{escape(subtitle)}</p>"},
+            "autolink": False,
+        },
         "events": slides,
     }
 
