@@ -59,7 +59,7 @@ dev: seed
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check timeline tests migrations
 	$(BIN)/ruff format --check timeline tests migrations
-	$(BIN)/mypy timeline
+	$(BIN)/mypy timeline tests migrations
 
 # Debian's Chromium for the browser tests, never a downloaded browser build. Installed only when
 # running as root (CI); elsewhere the browser tests skip with a reason (and fail when CI=true).
