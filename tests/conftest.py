@@ -11,12 +11,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher, profiles
 
 # Assertions inside the helpers report their values as the tests' own do.
 pytest.register_assert_rewrite("support")
 
 from flask import Flask  # noqa: E402
 from flask.testing import FlaskClient, FlaskCliRunner  # noqa: E402
+
+from timeline.services import accounts  # noqa: E402
 
 from support.app import create_user, dispose_apps, load_doc, make_app  # noqa: E402
 from support.browser import missing_prerequisites  # noqa: E402
@@ -32,7 +35,18 @@ from support.web import login  # noqa: E402
 
 # Markers from what a test does, so that no module has to remember them (see pyproject's markers).
 _SERVER_SIGNS = ("Gunicorn(", "subprocess.", "flask_cli(", "Popen(", "_scheduler_process(")
-_SLOW_MODULES = {"test_crash", "test_load", "test_jobs_busy"}
+# Whole modules that build big datasets or fuzz: the benchmark's references, the demo generator
+# (1,200 distinct EDTF dates parsed on its first run), schemathesis over the whole API.
+_SLOW_MODULES = {
+    "test_crash",
+    "test_load",
+    "test_jobs_busy",
+    "test_bench_refs",
+    "test_bench_search",
+    "test_bench_reads_during_writes",
+    "test_demo",
+    "test_schemathesis",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -83,6 +97,16 @@ def databases(tmp_path_factory: pytest.TempPathFactory, pg_base_url: str | None)
 @pytest.fixture
 def db_url(databases: Databases) -> str:
     return databases.new()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    """argon2's cheapest parameters in this process: every editor the tests create and sign in costs
+    64 MiB and a tenth of a second of CPU per hash otherwise, most of the suite's time. Servers and the
+    CLI the tests start as processes keep the shipped parameters."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
+        yield
 
 
 @pytest.fixture(autouse=True)

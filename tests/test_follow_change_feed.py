@@ -219,6 +219,7 @@ def test_bad_change_feed_requests_name_the_field(seeded: Flask, client: FlaskCli
     assert client.get("/topics/nothing/changes.atom").status_code == 404
 
 
+@pytest.mark.slow  # 1,600 statements imported
 def test_site_feed_of_a_large_dataset_is_the_newest_changes_exactly(
     app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -86,6 +86,7 @@ def test_dry_run_import_takes_no_write_lock_on_the_page_and_the_cli(
     assert event_count(quick_app) == 3
 
 
+@pytest.mark.slow  # every write waits out the busy timeout
 def test_busy_database_answers_503_with_retry_after_on_api_form_and_import(
     quick_app: Flask, signed_in: FlaskClient, db_url: str
 ) -> None:
