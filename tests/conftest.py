@@ -24,14 +24,19 @@ from timeline.services import accounts  # noqa: E402
 from support.app import create_user, dispose_apps, load_doc, make_app  # noqa: E402
 from support.browser import missing_prerequisites  # noqa: E402
 from support.data import BACKEND, SEED_FILE, seed_doc  # noqa: E402
-
-# Re-exported for tests/test_jobs_busy.py and tests/test_jobs_guard.py (being moved on another branch);
-# new code imports them from tests/support.
-from support.data import small_doc as small_doc  # noqa: E402
 from support.databases import Databases  # noqa: E402
 from support.pgserver import PostgresServer  # noqa: E402
 from support.server import Gunicorn, create_editor, flask_cli, server_env  # noqa: E402
 from support.web import login  # noqa: E402
+
+# isort: split
+# What test modules imported from here before tests/support existed, re-exported for branches written
+# then (tests/test_jobs_busy.py and tests/test_jobs_guard.py among them); new code imports from support.
+from support.data import ARTICLE as ARTICLE  # noqa: E402
+from support.data import PASSWORD as PASSWORD  # noqa: E402
+from support.data import ROOT as ROOT  # noqa: E402
+from support.data import small_doc as small_doc  # noqa: E402
+from support.web import csrf_token as csrf_token  # noqa: E402
 
 # Markers from what a test does, so that no module has to remember them (see pyproject's markers).
 _SERVER_SIGNS = ("Gunicorn(", "subprocess.", "flask_cli(", "Popen(", "_scheduler_process(")
