@@ -55,14 +55,17 @@ _SLOW_MODULES = {
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    sources: dict[object, str] = {}  # once per function, not once per parametrized case
     for item in items:
         module_obj = getattr(item, "module", None)
         module = module_obj.__name__ if module_obj is not None else ""
         function = getattr(item, "function", None)
-        try:
-            source = inspect.getsource(function) if function is not None else ""
-        except (OSError, TypeError):
-            source = ""
+        if function not in sources:
+            try:
+                sources[function] = inspect.getsource(function) if function is not None else ""
+            except (OSError, TypeError):
+                sources[function] = ""
+        source = sources[function]
         fixtures = set(getattr(item, "fixturenames", ()))
         if "browser" in module:
             item.add_marker(pytest.mark.browser)
@@ -71,7 +74,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         starts_server = fixtures & {"server", "servers", "gunicorn", "site"}
         if starts_server or any(sign in source for sign in _SERVER_SIGNS):
             item.add_marker(pytest.mark.server)
-        if 'BACKEND != "postgresql"' in source or "pg_base_url" in fixtures:
+        # Asked for by the test itself: every database fixture depends on pg_base_url.
+        asks_for_pg = function is not None and "pg_base_url" in inspect.signature(function).parameters
+        if 'BACKEND != "postgresql"' in source or asks_for_pg:
             item.add_marker(pytest.mark.postgresql)
 
 
