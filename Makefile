@@ -59,7 +59,7 @@ dev: seed
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check timeline tests migrations
 	$(BIN)/ruff format --check timeline tests migrations
-	$(BIN)/mypy timeline
+	$(BIN)/mypy timeline tests migrations
 
 # Debian's Chromium for the browser tests, never a downloaded browser build. Installed only when
 # running as root (CI); elsewhere the browser tests skip with a reason (and fail when CI=true).
@@ -76,9 +76,12 @@ axe: $(VENV)/axe/node_modules/axe-core/axe.min.js
 $(VENV)/axe/node_modules/axe-core/axe.min.js:
 	npm install --no-audit --no-fund --prefix $(VENV)/axe axe-core@4
 
-# The edit-test loop: unit and page tests on SQLite, no servers, browsers or long runs.
+# The edit-test loop: unit and page tests on SQLite, no servers, browsers or long runs, spread over
+# TEST_WORKERS processes (pytest-xdist; 0 runs them in the one pytest process).
+TEST_WORKERS ?= 2
 test-fast: $(VENV)/.installed-test
-	TIMELINE_TEST_BACKEND=sqlite $(BIN)/python -m pytest -q -x -p no:cacheprovider -m "not server and not browser and not slow"
+	TIMELINE_TEST_BACKEND=sqlite $(BIN)/python -m pytest -q -x -p no:cacheprovider -n $(TEST_WORKERS) \
+		-m "not server and not browser and not slow"
 
 # The suite runs twice: on SQLite, then on a PostgreSQL server the tests start themselves
 # (skipped with a loud reason where PostgreSQL is not installed; required when CI=true).

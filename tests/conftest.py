@@ -1,61 +1,83 @@
-"""Fixtures: an app on a fresh migrated SQLite file per test, its client and CLI runner."""
+"""Fixtures: an app on a fresh migrated database per test, its client and CLI runner, signed-in
+clients, the suite's own PostgreSQL server, the browser tests' server. Helpers and test data live in
+tests/support/."""
 
 from __future__ import annotations
 
 import inspect
-import json
 import os
-import re
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import create_engine
+from argon2 import PasswordHasher, profiles
 
-import timeline
-from timeline import create_app, migrate
-from timeline.config import ROOT
-from timeline.db import write_session
-from timeline.services import accounts
-from timeline.services.importing import import_document
+# Assertions inside the helpers report their values as the tests' own do.
+pytest.register_assert_rewrite("support")
 
-from pgserver import PostgresServer
+from flask import Flask  # noqa: E402
+from flask.testing import FlaskClient, FlaskCliRunner  # noqa: E402
 
-SEED_FILE = ROOT / "seed" / "russia-iran-biden-era.json"
-ARTICLE = ROOT.parent / "shared" / "article" / "russia-iran-biden-era.txt"
+from timeline.services import accounts  # noqa: E402
 
+from support.app import create_user, dispose_apps, load_doc, make_app  # noqa: E402
+from support.browser import missing_prerequisites  # noqa: E402
+from support.data import BACKEND, SEED_FILE, seed_doc  # noqa: E402
+from support.databases import Databases  # noqa: E402
+from support.pgserver import PostgresServer  # noqa: E402
+from support.server import Gunicorn, create_editor, flask_cli, server_env  # noqa: E402
+from support.web import login  # noqa: E402
+
+# isort: split
+# What test modules imported from here before tests/support existed, re-exported for branches written
+# then (tests/test_jobs_busy.py and tests/test_jobs_guard.py among them); new code imports from support.
+from support.data import ARTICLE as ARTICLE  # noqa: E402
+from support.data import PASSWORD as PASSWORD  # noqa: E402
+from support.data import ROOT as ROOT  # noqa: E402
+from support.data import small_doc as small_doc  # noqa: E402
+from support.web import csrf_token as csrf_token  # noqa: E402
 
 # Markers from what a test does, so that no module has to remember them (see pyproject's markers).
 _SERVER_SIGNS = ("Gunicorn(", "subprocess.", "flask_cli(", "Popen(", "_scheduler_process(")
-_SLOW_MODULES = {"test_crash", "test_load", "test_jobs_busy"}
+# Whole modules that build big datasets or fuzz: the benchmark's references, the demo generator
+# (1,200 distinct EDTF dates parsed on its first run), schemathesis over the whole API.
+_SLOW_MODULES = {
+    "test_crash",
+    "test_load",
+    "test_jobs_busy",
+    "test_bench_refs",
+    "test_bench_search",
+    "test_bench_reads_during_writes",
+    "test_demo",
+    "test_schemathesis",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    sources: dict[object, str] = {}  # once per function, not once per parametrized case
     for item in items:
-        module = item.module.__name__ if getattr(item, "module", None) else ""
+        module_obj = getattr(item, "module", None)
+        module = module_obj.__name__ if module_obj is not None else ""
         function = getattr(item, "function", None)
-        try:
-            source = inspect.getsource(function) if function is not None else ""
-        except (OSError, TypeError):
-            source = ""
+        if function not in sources:
+            try:
+                sources[function] = inspect.getsource(function) if function is not None else ""
+            except (OSError, TypeError):
+                sources[function] = ""
+        source = sources[function]
         fixtures = set(getattr(item, "fixturenames", ()))
         if "browser" in module:
             item.add_marker(pytest.mark.browser)
         if module in _SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
-        if any(sign in source for sign in _SERVER_SIGNS) or fixtures & {"server", "servers", "gunicorn"}:
+        starts_server = fixtures & {"server", "servers", "gunicorn", "site"}
+        if starts_server or any(sign in source for sign in _SERVER_SIGNS):
             item.add_marker(pytest.mark.server)
-        if 'BACKEND != "postgresql"' in source or "pg_base_url" in fixtures:
+        # Asked for by the test itself: every database fixture depends on pg_base_url.
+        asks_for_pg = function is not None and "pg_base_url" in inspect.signature(function).parameters
+        if 'BACKEND != "postgresql"' in source or asks_for_pg:
             item.add_marker(pytest.mark.postgresql)
-
-
-# `make test` runs the suite twice: TIMELINE_TEST_BACKEND=sqlite, then =postgresql.
-BACKEND = os.environ.get("TIMELINE_TEST_BACKEND", "sqlite")
 
 
 @pytest.fixture(scope="session")
@@ -77,39 +99,6 @@ def pg_base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str | None
     server.stop()
 
 
-class Databases:
-    """Makes fresh databases: copies of one migrated template (fast), or empty ones."""
-
-    def __init__(self, root: Path, pg_base: str | None) -> None:
-        self.root, self.pg_base, self.count = root, pg_base, 0
-        self.template = self._new_url("template")
-        migrate.upgrade(self.template)
-
-    def _new_url(self, name: str) -> str:
-        if self.pg_base is None:
-            return f"sqlite:///{self.root / (name + '.db')}"
-        admin = create_engine(f"{self.pg_base}/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        admin.dispose()
-        return f"{self.pg_base}/{name}"
-
-    def new(self, *, migrated: bool = True) -> str:
-        self.count += 1
-        name = f"t{self.count}"
-        if not migrated:
-            return self._new_url(name)
-        if self.pg_base is None:
-            target = self.root / f"{name}.db"
-            shutil.copy(self.root / "template.db", target)
-            return f"sqlite:///{target}"
-        admin = create_engine(f"{self.pg_base}/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "template"')
-        admin.dispose()
-        return f"{self.pg_base}/{name}"
-
-
 @pytest.fixture(scope="session")
 def databases(tmp_path_factory: pytest.TempPathFactory, pg_base_url: str | None) -> Databases:
     return Databases(tmp_path_factory.mktemp("db"), pg_base_url)
@@ -120,21 +109,20 @@ def db_url(databases: Databases) -> str:
     return databases.new()
 
 
-_APPS: list[Flask] = []
-
-
-def make_app(url: str) -> Flask:
-    """An app on this database; its connections are closed after the test."""
-    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret"})
-    _APPS.append(app)
-    return app
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    """argon2's cheapest parameters in this process: every editor the tests create and sign in costs
+    64 MiB and a tenth of a second of CPU per hash otherwise, most of the suite's time. Servers and the
+    CLI the tests start as processes keep the shipped parameters."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
+        yield
 
 
 @pytest.fixture(autouse=True)
 def _dispose_apps() -> Iterator[None]:
     yield
-    while _APPS:
-        timeline.dispose(_APPS.pop())  # its pools and listening connection
+    dispose_apps()  # their pools and listening connections
 
 
 @pytest.fixture
@@ -152,80 +140,10 @@ def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
 
 
-def load_doc(app: Flask, doc: dict[str, Any]) -> None:
-    with app.app_context(), write_session() as session:
-        import_document(session, doc)
-
-
 @pytest.fixture
 def seeded(app: Flask) -> Flask:
-    load_doc(app, json.loads(SEED_FILE.read_text(encoding="utf-8")))
+    load_doc(app, seed_doc())
     return app
-
-
-def small_doc() -> dict[str, Any]:
-    """A tiny dataset: one government, one official, two topics, three events."""
-    return {
-        "format": "stance-timeline",
-        "version": 1,
-        "actors": [
-            {"slug": "russia", "name": "Russia", "kind": "government"},
-            {
-                "slug": "vladimir-putin",
-                "name": "Vladimir Putin",
-                "kind": "person",
-                "role": "President of Russia",
-                "parent": "russia",
-                "aliases": ["Владимир Путин"],
-            },
-        ],
-        "topics": [
-            {"slug": "jcpoa", "name": "JCPOA"},
-            {"slug": "us-sanctions", "name": "US sanctions"},
-        ],
-        "events": [
-            {
-                "uid": "e-2019",
-                "actor": "vladimir-putin",
-                "kind": "statement",
-                "title": "Not a fire brigade",
-                "date": "2019-05-15",
-                "quote": "Russia is not a firefighting rescue crew…",
-                "stances": [{"topic": "jcpoa", "score": -1}],
-            },
-            {
-                "uid": "e-2020",
-                "actor": "russia",
-                "kind": "statement",
-                "title": "Tireless firefighter",
-                "date": "2020-12",
-                "stances": [{"topic": "jcpoa", "score": 2}, {"topic": "us-sanctions", "score": -2}],
-            },
-            {
-                "uid": "e-2020b",
-                "actor": "russia",
-                "kind": "action",
-                "title": "Gulf security concept",
-                "date": "2020~",
-                "stances": [],
-            },
-        ],
-    }
-
-
-PASSWORD = "correct horse battery staple"
-
-
-def create_user(app: Flask, name: str, *, admin: bool = False) -> None:
-    with app.app_context(), write_session() as session:
-        accounts.create_user(session, name, PASSWORD, admin=admin)
-
-
-def login(client: FlaskClient, name: str, password: str = PASSWORD, next_url: str = ""):
-    return client.post(
-        "/login",
-        data={"csrf_token": csrf_token(client), "name": name, "password": password, "next": next_url},
-    )
 
 
 @pytest.fixture
@@ -244,8 +162,35 @@ def admin(app: Flask, client: FlaskClient) -> FlaskClient:
     return client
 
 
-def csrf_token(client: FlaskClient) -> str:
-    page = client.get("/login").get_data(as_text=True)
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    assert match, "the form must carry a CSRF token"
-    return match.group(1)
+@pytest.fixture
+def browser_prerequisites() -> None:
+    """Skips (fails when CI is set) without Debian's chromium and the playwright package."""
+    missing = missing_prerequisites()
+    if missing:
+        reason = "BROWSER TESTS NOT RUN: missing " + " and ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(reason)  # in CI the browser tests are required
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def artifacts(tmp_path: Path) -> Path:
+    """Where the browser tests put screenshots: $TIMELINE_ARTIFACTS/browser-<backend>, else tmp_path."""
+    root = os.environ.get("TIMELINE_ARTIFACTS")
+    folder = (Path(root) / f"browser-{BACKEND}") if root else (tmp_path / "artifacts")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def site(browser_prerequisites: None, db_url: str, tmp_path: Path) -> Iterator[str]:
+    """gunicorn (2 workers) on the seed, with the editor "maya"."""
+    env = server_env(db_url, secret="browser-test")
+    flask_cli(env, "import", str(SEED_FILE))
+    create_editor(env, "maya")
+    server = Gunicorn(env, tmp_path / "gunicorn.log", workers=2)
+    server.start()
+    try:
+        yield server.base_url
+    finally:
+        server.stop()

@@ -5,11 +5,14 @@ import re
 import pytest
 from flask import Flask
 from sqlalchemy import select
+from sqlmodel import col
 
 from timeline.db import get_session
 from timeline.models import ApiToken, Event, Revision
 
-from conftest import PASSWORD, create_user, csrf_token, load_doc, login, small_doc
+from support.app import create_user, load_doc
+from support.data import PASSWORD, small_doc
+from support.web import CSRF_FIELD, csrf_token, found, login
 
 
 @pytest.fixture
@@ -47,7 +50,9 @@ def test_anonymous_is_sent_to_sign_in_and_nothing_changes(
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
     with loaded.app_context():
-        assert get_session().execute(select(Revision).where(Revision.user_id.is_not(None))).first() is None
+        assert (
+            get_session().execute(select(Revision).where(col(Revision.user_id).is_not(None))).first() is None
+        )
 
 
 def test_editor_can_edit_delete_restore_but_not_purge(loaded: Flask, editor) -> None:
@@ -71,7 +76,7 @@ def test_admin_can_purge_a_deleted_event_and_the_purge_is_logged(loaded: Flask, 
 
 def test_first_run_admin_password_is_printed_once_and_works(app: Flask, runner, client) -> None:
     first = runner.invoke(args=["users", "bootstrap"])
-    password = re.search(r"password: (\S+)", first.output).group(1)
+    password = found(r"password: (\S+)", first.output)
     assert "users password admin" in first.output
     assert runner.invoke(args=["users", "bootstrap"]).output == ""
     assert login(client, "admin", password).status_code == 303
@@ -130,7 +135,7 @@ def test_failed_sign_in_does_not_say_whether_the_user_exists(app: Flask, client)
     wrong = login(client, "ed", "wrong password!!")
     unknown = login(client, "nobody", "wrong password!!")
     assert wrong.status_code == unknown.status_code == 401
-    text = lambda r: re.search(r'role="alert">([^<]+)<', r.get_data(as_text=True)).group(1)  # noqa: E731
+    text = lambda r: found(r'role="alert">([^<]+)<', r.get_data(as_text=True))  # noqa: E731
     assert text(wrong) == text(unknown) == "Wrong name or password."
 
 
@@ -152,10 +157,11 @@ def test_repeated_failed_sign_ins_are_slowed_per_address(app: Flask, client) -> 
 def test_session_cookie_flags(app: Flask, client) -> None:
     create_user(app, "ed")
     cookie = login(client, "ed").headers.get("Set-Cookie")
+    assert cookie is not None
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
     https = app.test_client()
     page = https.get("/login", base_url="https://localhost").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    token = found(CSRF_FIELD, page)
     # Over HTTPS, Flask-WTF also checks that the Referer is this site.
     response = https.post(
         "/login",
@@ -164,7 +170,7 @@ def test_session_cookie_flags(app: Flask, client) -> None:
         data={"csrf_token": token, "name": "ed", "password": PASSWORD, "next": ""},
     )
     assert response.status_code == 303
-    assert "Secure" in response.headers.get("Set-Cookie")
+    assert "Secure" in response.headers.get("Set-Cookie", "")
 
 
 def edit_data(client, event_id: int, **changes) -> dict:
@@ -193,7 +199,7 @@ def test_edit_writes_a_revision_with_a_readable_diff(loaded: Flask, editor) -> N
     assert "<ins>Россия — не пожарная команда</ins>" in history
     assert "Not a fire <ins>brigade (edited)</ins>" in history
     with loaded.app_context():
-        rev = get_session().execute(select(Revision).where(Revision.action == "update")).scalar_one()
+        rev = get_session().execute(select(Revision).where(col(Revision.action) == "update")).scalar_one()
         assert rev.before["quote"] == "Russia is not a firefighting rescue crew…"
         assert rev.after["quote"] == "Россия — не пожарная команда"
         assert rev.after["stances"] == [{"topic": "jcpoa", "score": -1, "rationale": None}]
@@ -215,6 +221,7 @@ def test_second_save_of_the_same_version_is_refused(loaded: Flask, app: Flask, e
     assert "changed by someone else" in refused.get_data(as_text=True)
     with app.app_context():
         event = get_session().get(Event, 1)
+        assert event is not None
         assert (event.title, event.version) == ("First editor's title", 2)
 
 
@@ -244,8 +251,8 @@ def _revisions(app: Flask, event_id: int) -> list[Revision]:
             get_session()
             .execute(
                 select(Revision)
-                .where(Revision.entity == "event", Revision.entity_id == event_id)
-                .order_by(Revision.id)
+                .where(col(Revision.entity) == "event", col(Revision.entity_id) == event_id)
+                .order_by(col(Revision.id))
             )
             .scalars()
         )
@@ -265,7 +272,8 @@ def test_form_create_writes_revision_with_editor(loaded: Flask, app: Flask, edit
     location = editor.post("/events", data=data).headers["Location"]
     event_id = int(location.rsplit("/", 1)[1])
     [rev] = _revisions(app, event_id)
-    assert rev.action == "create" and rev.before is None and rev.after["title"] == "New"
+    assert rev.action == "create" and rev.before is None and rev.after is not None
+    assert rev.after["title"] == "New"
     assert "by ed" in editor.get(f"/events/{event_id}/history").get_data(as_text=True)
 
 

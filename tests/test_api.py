@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import Flask
 from sqlalchemy import select, update
+from sqlmodel import col
 
 from timeline import queries
 from timeline.db import get_session, write_session
@@ -13,7 +14,9 @@ from timeline.models import ApiToken
 from timeline.services import accounts, revisions
 from timeline.services import events as event_service
 
-from conftest import create_user, csrf_token, load_doc, login, small_doc
+from support.app import create_user, load_doc
+from support.data import small_doc
+from support.web import csrf_token, login
 
 
 @pytest.fixture
@@ -137,7 +140,7 @@ def test_created_event_answer_and_revision_are_what_is_stored(token: str, client
 def test_token_use_is_recorded_at_most_once_a_minute(token: str, client, app: Flask) -> None:
     def last_used() -> datetime | None:
         with app.app_context():
-            return get_session().execute(select(ApiToken.last_used_at)).scalar_one()
+            return get_session().execute(select(col(ApiToken.last_used_at))).scalar_one()
 
     assert last_used() is None
     assert client.post("/api/v1/events", json=NEW_EVENT, headers=auth(token)).status_code == 201

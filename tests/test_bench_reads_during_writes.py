@@ -12,7 +12,8 @@ from sqlalchemy import create_engine
 from timeline import scopes
 from timeline.db import _DATA_VERSION
 
-from conftest import load_doc, small_doc
+from support.app import load_doc
+from support.data import small_doc
 
 
 def _commit_elsewhere(db_url: str, scope: str) -> None:

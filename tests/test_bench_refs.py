@@ -9,14 +9,14 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from bench import hello
 from flask import Flask
 from sqlalchemy import text
 
 from timeline.db import engines, write_session
 from timeline.services.demo import generate_demo_data
 
-from conftest import make_app
+from bench import hello
+from support.app import make_app
 
 
 @pytest.fixture

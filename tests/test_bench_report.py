@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from bench.loadgen import aggregate, aggregate_exports, parse_wrk
 from bench.report import END, START, readme_table, targets, update_readme
 
@@ -171,7 +172,7 @@ def test_the_results_file_round_trips_through_json() -> None:
 
 
 def test_full_exports_are_the_median_rate_and_the_highest_memory_peak() -> None:
-    runs = [
+    runs: list[dict[str, Any]] = [
         {"events_per_s": 50_000, "complete": True, "peak_rss_mb": 90.0},
         {"events_per_s": 20_000, "complete": True, "peak_rss_mb": 99.5},
         {"events_per_s": 60_000, "complete": True, "peak_rss_mb": 91.0},

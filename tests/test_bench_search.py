@@ -16,7 +16,8 @@ from timeline.db import engines, get_session
 from timeline.services.demo import generate_demo_data
 from timeline.services.search import search
 
-from conftest import BACKEND, make_app
+from support.app import make_app
+from support.data import BACKEND
 
 WORD = "sanctions"  # in about 45% of the demo's events
 

@@ -16,84 +16,19 @@ Without them the test is skipped with a loud reason, except with CI set, where i
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
+from support.browser import CHROMIUM, CHROMIUM_ARGS, CSP_LISTENER
+from support.data import BACKEND, PASSWORD
 
-from conftest import BACKEND
-from support.server import PASSWORD, SEED_FILE, Gunicorn, create_editor, flask_cli, server_env
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TIMEOUT_MS = 30_000
 TITLE = "Browser test: Moscow is not a fire brigade"
 QUOTE = "«روسیه یک تیم آتش‌نشانی نیست»"
 RATIONALE = "همچنان از برجام حمایت می‌کند"
 DATE = "2020-12-01"  # between the Russia family's events of late November and 8 December 2020
-
-# Reports every CSP violation of every document at once, through a binding to the test (Playwright
-# injects this outside the page's CSP). Chromium also logs each violation as a console error.
-CSP_LISTENER = """
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.reportCspViolation(e.violatedDirective + " blocked " + (e.blockedURI || "inline") +
-                            " at " + e.sourceFile + ":" + e.lineNumber);
-});
-"""
-
-
-def missing_prerequisites() -> list[str]:
-    missing = []
-    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        missing.append(f"{CHROMIUM} (Debian package: chromium)")
-    if importlib.util.find_spec("playwright") is None:
-        missing.append("the Python package playwright (pip install playwright; no browser download needed)")
-    return missing
-
-
-@pytest.fixture
-def browser_prerequisites() -> None:
-    missing = missing_prerequisites()
-    if missing:
-        reason = "BROWSER TESTS NOT RUN: missing " + " and ".join(missing)
-        if os.environ.get("CI"):
-            pytest.fail(reason)  # in CI the browser tests are required
-        pytest.skip(reason)
-
-
-@pytest.fixture
-def artifacts(tmp_path: Path) -> Path:
-    root = os.environ.get("TIMELINE_ARTIFACTS")
-    folder = (Path(root) / f"browser-{BACKEND}") if root else (tmp_path / "artifacts")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture
-def site(browser_prerequisites: None, db_url: str, tmp_path: Path) -> Iterator[str]:
-    """gunicorn (2 workers) on the seed, with the editor "maya"."""
-    env = server_env(db_url, secret="browser-test")
-    flask_cli(env, "import", str(SEED_FILE))
-    create_editor(env, "maya")
-    server = Gunicorn(env, tmp_path / "gunicorn.log", workers=2)
-    server.start()
-    try:
-        yield server.base_url
-    finally:
-        server.stop()
 
 
 class Journey:

@@ -13,7 +13,7 @@ import pytest
 from test_browser import CHROMIUM, CHROMIUM_ARGS, CSP_LISTENER, browser_prerequisites, site  # noqa: F401
 from test_browser_layout import AXE, TOO_WIDE
 
-from conftest import BACKEND
+from support.data import BACKEND
 from support.server import PASSWORD
 
 AXE_SERIOUS = (

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_browser import CHROMIUM, CHROMIUM_ARGS, CSP_LISTENER, browser_prerequisites, site  # noqa: F401
 
-from conftest import BACKEND
+from support.browser import CHROMIUM, CHROMIUM_ARGS, CSP_LISTENER
+from support.data import BACKEND
 
 AXE = Path(__file__).resolve().parent.parent / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = [
@@ -53,7 +53,7 @@ SMALL_TEXT = """
 """
 
 
-def test_pages_at_390px_fit_read_and_pass_axe(site: str) -> None:  # noqa: F811
+def test_pages_at_390px_fit_read_and_pass_axe(site: str) -> None:
     from playwright.sync_api import sync_playwright
 
     if not AXE.exists():
@@ -72,7 +72,7 @@ def test_pages_at_390px_fit_read_and_pass_axe(site: str) -> None:  # noqa: F811
             context.expose_binding("reportCspViolation", lambda _src, text: problems.append(f"CSP: {text}"))
             context.add_init_script(CSP_LISTENER)
             page = context.new_page()
-            page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
+            page.on("console", lambda m: problems.extend([f"console: {m.text}"] if m.type == "error" else []))
             page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
             for path in PAGES:
                 response = page.goto(site + path, wait_until="load")

@@ -5,7 +5,7 @@ story and the stance chart, both inside a host page's <iframe>), fix an event.
 On every page visited: no sideways scrolling (document.scrollingElement.scrollWidth <= innerWidth),
 axe-core with no serious or critical violation (the embeds included), no console error, page error or
 CSP violation. axe-core comes from the npm registry (`make axe`, into .venv/axe). Gunicorn serves the
-seed, with the editor "maya" (as tests/test_browser.py does).
+seed, with the editor "maya" (the `site` fixture in conftest.py).
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, Journey, artifacts, browser_prerequisites, site  # noqa: F401
+from test_browser import TIMEOUT_MS, Journey
 from test_browser_layout import AXE, TOO_WIDE
 
-from conftest import BACKEND
-from support.server import PASSWORD
+from support.browser import CHROMIUM, CHROMIUM_ARGS
+from support.data import BACKEND, PASSWORD
 
 TITLE = "Browser task: Moscow backs the deal"
 FIXED = "Browser task: Moscow backs the nuclear deal"
@@ -74,7 +74,7 @@ class Tasks(Journey):
 
 
 @pytest.mark.parametrize("screen", list(VIEWPORTS))
-def test_five_tasks(site: str, artifacts: Path, screen: str) -> None:  # noqa: F811
+def test_five_tasks(site: str, artifacts: Path, screen: str) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     if not AXE.exists():
@@ -322,7 +322,7 @@ EDITOR_PAGES = [
 ]
 
 
-def test_every_page_fits_a_phone_and_passes_axe(site: str, artifacts: Path) -> None:  # noqa: F811
+def test_every_page_fits_a_phone_and_passes_axe(site: str, artifacts: Path) -> None:
     """At 390 px: no page scrolls sideways, the header is one "Menu" button, axe-core finds nothing
     serious."""
     from playwright.sync_api import expect, sync_playwright

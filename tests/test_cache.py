@@ -5,7 +5,8 @@ import urllib.request
 
 from flask import Flask
 
-from conftest import SEED_FILE, create_user, load_doc, small_doc
+from support.app import create_user, load_doc
+from support.data import SEED_FILE, small_doc
 from support.server import Gunicorn, create_editor, flask_cli, issue_token, server_env
 
 
@@ -102,7 +103,7 @@ def _every_worker_sees(base: str, token: str) -> None:
 def test_bookkeeping_writes_keep_the_cache_but_data_writes_do_not(app: Flask, client, tmp_path) -> None:
     from timeline import jobs
 
-    from conftest import login
+    from support.web import login
 
     load_doc(app, small_doc())
     create_user(app, "ed")

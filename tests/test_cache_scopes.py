@@ -13,12 +13,14 @@ from flask.testing import FlaskClient
 
 from timeline import queries
 from timeline.db import write_session
+from timeline.models import ActorKind
 from timeline.schemas import ActorIn, EventIn, TopicIn
 from timeline.services import actors as actor_service
 from timeline.services import events as event_service
 from timeline.services import topics as topic_service
 
-from conftest import BACKEND, load_doc, small_doc
+from support.app import load_doc
+from support.data import BACKEND, small_doc
 from support.server import Gunicorn, create_editor, flask_cli, issue_token, server_env
 
 
@@ -130,13 +132,13 @@ def test_renames_and_reparenting_renew_every_page(app: Flask, client: FlaskClien
     assert "Turn to the East" in client.get("/actors/iran").get_data(as_text=True)
     with app.app_context(), write_session() as session:
         actor_service.update_actor(
-            session, "iran", ActorIn(slug="iran", name="Islamic Republic of Iran", kind="government")
+            session, "iran", ActorIn(slug="iran", name="Islamic Republic of Iran", kind=ActorKind.government)
         )
     assert "Islamic Republic of Iran" in client.get("/topics/look-east").get_data(as_text=True)
     assert "Zarif in Moscow" not in client.get("/actors/iran.json").get_data(as_text=True)
     with app.app_context(), write_session() as session:
         actor_service.update_actor(
-            session, "zarif", ActorIn(slug="zarif", name="Javad Zarif", kind="person", parent="iran")
+            session, "zarif", ActorIn(slug="zarif", name="Javad Zarif", kind=ActorKind.person, parent="iran")
         )
     assert "Zarif in Moscow" in client.get("/actors/iran.json").get_data(as_text=True)
 

@@ -20,7 +20,7 @@ from timeline.db import get_session, write_session
 from timeline.services.citations import STYLE
 from timeline.services.events import delete_event
 
-from conftest import load_doc
+from support.app import load_doc
 
 PUTIN_UID = "putin-2019-not-a-firefighting-crew"
 RIAC = "https://russiancouncil.ru/en/analytics-and-comments/columns/middle-east-policy/"

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from conftest import load_doc, small_doc
-from test_exchange import counts
+from support.app import counts, load_doc
+from support.data import small_doc
 
 
 def test_export_to_file_and_import_dry_run_then_real(app: Flask, runner, tmp_path: Path) -> None:
@@ -61,7 +61,8 @@ def test_import_rejects_nan_and_malformed_json(app: Flask, runner, tmp_path: Pat
 
 
 def test_users_password_feeds_add_and_snapshots_create(app: Flask, runner, client, tmp_path: Path) -> None:
-    from conftest import PASSWORD, login
+    from support.data import PASSWORD
+    from support.web import login
 
     runner.invoke(args=["users", "create", "maya"], input=PASSWORD + "\n")
     changed = runner.invoke(args=["users", "password", "maya"], input="a brand new passphrase\n")

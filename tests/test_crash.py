@@ -22,7 +22,7 @@ import threading
 import time
 from pathlib import Path
 
-from conftest import BACKEND
+from support.data import BACKEND
 from support.dbcheck import create_revisions, integrity, stance_counts, uid_counts
 from support.server import Gunicorn, Http, create_editor, event_body, flask_cli, issue_token, server_env
 

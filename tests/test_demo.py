@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from pathlib import Path
 
-import jsonschema
 import pytest
 from flask import Flask
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select, text
@@ -27,28 +25,34 @@ from timeline.services.demo import (
     generate_demo_data,
 )
 
-from conftest import load_doc, make_app
+from support.app import load_doc, make_app
+from support.data import validate_export
 
-SCHEMA = json.loads((Path(__file__).parent.parent / "timeline" / "export-v1.schema.json").read_text())
 CYRILLIC = re.compile("[\u0400-\u04ff]")
 PERSIAN = re.compile("[\u0600-\u06ff]")
 LATIN = re.compile("[A-Za-z]")
 SIZE = {"events": 3000, "actors": 40, "topics": 8}
+TABLES = [metadata.tables[name] for name in ("actor", "topic", "event", "stance")]
 
 
 def generate(app: Flask, seed: int = 7, **size: int) -> dict:
+    sizes = {**SIZE, **size}
     with app.app_context():
-        return generate_demo_data(engines()[1], seed=seed, batch=700, **{**SIZE, **size})
+        return generate_demo_data(
+            engines()[1],
+            seed=seed,
+            batch=700,
+            events=sizes["events"],
+            actors=sizes["actors"],
+            topics=sizes["topics"],
+        )
 
 
 def dump(app: Flask) -> list[list[tuple]]:
     """Every row of the four tables, in id order."""
     with app.app_context():
         session = get_session()
-        return [
-            [tuple(r) for r in session.execute(select(model.__table__).order_by(model.__table__.c.id))]
-            for model in (Actor, Topic, Event, Stance)
-        ]
+        return [[tuple(r) for r in session.execute(select(table).order_by(table.c.id))] for table in TABLES]
 
 
 def test_counts_landmarks_and_shape(app: Flask) -> None:
@@ -157,7 +161,7 @@ def test_tiny_dataset_exports_valid_and_imports_elsewhere(app: Flask, databases)
     summary = generate(app, events=60, actors=13, topics=3)
     assert summary["bench_actor_events"] == 30  # half the events when fewer than 2,000
     doc = json.loads(app.test_client().get("/export.json").get_data(as_text=True))
-    jsonschema.Draft202012Validator(SCHEMA).validate(doc)
+    validate_export(doc)
     assert len(doc["events"]) == 60
     # The import validates every record as the form and API do: the synthetic data passes.
     other = make_app(databases.new())

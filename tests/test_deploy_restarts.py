@@ -15,7 +15,8 @@ from timeline.db import engines, write_session
 from timeline.services import accounts, seeding
 from timeline.services.errors import Invalid
 
-from conftest import SEED_FILE, make_app
+from support.app import make_app
+from support.data import SEED_FILE
 
 SEED = json.loads(SEED_FILE.read_text(encoding="utf-8"))
 UID = "putin-2019-not-a-firefighting-crew"

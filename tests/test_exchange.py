@@ -1,39 +1,22 @@
 """Export format, schema, round trips and the all-or-nothing import."""
 
 import json
-from pathlib import Path
 
-import jsonschema
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
 
-from timeline.db import get_session, write_session
-from timeline.models import Actor, Event, Stance
+from timeline.db import write_session
 from timeline.services.errors import Invalid
 from timeline.services.importing import import_document
 
-from conftest import load_doc, make_app, small_doc
-
-SCHEMA = json.loads((Path(__file__).parent.parent / "timeline" / "export-v1.schema.json").read_text())
-
-
-def validate(doc: dict) -> None:
-    jsonschema.Draft202012Validator(SCHEMA).validate(doc)
-
-
-def counts(app: Flask) -> tuple[int, int, int]:
-    with app.app_context():
-        s = get_session()
-        return tuple(
-            s.execute(select(func.count()).select_from(m)).scalar_one() for m in (Actor, Event, Stance)
-        )
+from support.app import counts, load_doc, make_app
+from support.data import small_doc, validate_export
 
 
 def test_full_export_matches_schema_and_round_trips(app: Flask, client, databases) -> None:
     load_doc(app, small_doc())
     first = json.loads(client.get("/export.json").get_data(as_text=True))
-    validate(first)
+    validate_export(first)
     # The full export lists events in the order they were added (a dump, read by programs), unlike
     # an actor's timeline, which is in date order.
     assert [e["uid"] for e in first["events"]] == [e["uid"] for e in small_doc()["events"]]
@@ -49,7 +32,7 @@ def test_actor_export_is_valid_and_includes_members_and_history(app: Flask, clie
     load_doc(app, small_doc())
     response = client.get("/actors/russia.json")
     doc = response.get_json()
-    validate(doc)
+    validate_export(doc)
     assert doc["actor"] == "russia"
     assert [e["uid"] for e in doc["events"]] == ["e-2020b", "e-2019", "e-2020"]  # "2020~" may be 2019
     [jcpoa] = [h for h in doc["histories"] if h["topic"] == "jcpoa"]

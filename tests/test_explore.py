@@ -4,11 +4,14 @@ import re
 
 import pytest
 from flask import Flask
+from sqlmodel import col
 
 from timeline.services.charts import X0, X1, build_chart
 from timeline.services.history import StancePoint, TopicHistory, build_histories, build_series
 
-from conftest import csrf_token, load_doc, small_doc
+from support.app import load_doc
+from support.data import small_doc
+from support.web import csrf_token
 
 
 def doc_with_iran() -> dict:
@@ -96,6 +99,7 @@ def test_chart_scales_from_one_to_500_statements() -> None:
     one = build_chart([("A", "a", history(1))])
     assert one is not None and one.lanes[0].points[0].cx == pytest.approx(50, abs=5)  # percent of the width
     many = build_chart([("A", "a", history(500))])
+    assert many is not None
     xs = [p.cx for p in many.lanes[0].points]
     assert xs == sorted(xs) and xs[0] >= X0 and xs[-1] <= X1
     assert len(many.lanes[0].series[0].segments) == 499  # weekly statements: every one ordered
@@ -131,9 +135,9 @@ def test_topic_json_matches_page_and_names_lanes(app: Flask, client) -> None:
     assert doc["topic"] == "jcpoa"
     assert [h["actor"] for h in doc["histories"]] == ["russia", "iran"]
     assert [e["uid"] for e in doc["events"]] == ["e-2019", "i-1", "e-2020"]  # low-confidence i-2 filtered
-    from test_exchange import validate
+    from support.data import validate_export
 
-    validate(doc)
+    validate_export(doc)
 
 
 def test_topic_page_errors(app: Flask, client) -> None:
@@ -247,7 +251,7 @@ def test_search_sees_inserts_edits_and_deletes(app: Flask, client) -> None:
     from timeline.models import Event
 
     with app.app_context(), write_session() as s:
-        s.execute(delete(Event).where(Event.uid == "e-2019"))
+        s.execute(delete(Event).where(col(Event.uid) == "e-2019"))
     assert client.get("/search.json?q=Kremlin").get_json()["total"] == 0
 
 
@@ -282,6 +286,7 @@ def test_topic_comparison_with_twelve_actors(app: Flask, client) -> None:
     lanes = re.findall(r'<g class="lane" data-lane="([^"]+)"', page)
     assert len(lanes) == 13 and lanes[0] == "russia"  # Russia sorts before "State ..."
     svg = re.search(r'<svg width="100%" height="(\d+)"', page)
+    assert svg, "the chart is drawn"
     assert int(svg.group(1)) >= 13 * 90  # every lane keeps its height: nothing squeezed
     chosen = client.get("/topics/jcpoa?actors=state-11,state-00,russia").get_data(as_text=True)
     assert re.findall(r'<g class="lane" data-lane="([^"]+)"', chosen) == ["state-11", "state-00", "russia"]

@@ -7,8 +7,9 @@ import json
 import pytest
 from flask import Flask
 
-from conftest import csrf_token, load_doc, small_doc
-from test_exchange import counts
+from support.app import counts, load_doc
+from support.data import small_doc
+from support.web import csrf_token
 
 
 @pytest.fixture

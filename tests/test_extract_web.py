@@ -15,8 +15,10 @@ from timeline.db import write_session
 from timeline.services import accounts
 from timeline.services.extraction.sources import fetch_article
 
-from conftest import PASSWORD, SEED_FILE, create_user, csrf_token, load_doc
+from support.app import create_user, load_doc
+from support.data import PASSWORD, SEED_FILE
 from support.extract_articles import RUSSIAN
+from support.web import csrf_token
 
 SEED = json.loads(SEED_FILE.read_text(encoding="utf-8"))
 SOURCE_URL = SEED["events"][0]["source"]["url"]
@@ -165,7 +167,7 @@ def test_a_fetched_page_gives_its_main_text_and_metadata() -> None:
         server.shutdown()
         server.server_close()
     assert article.title == "Peskov speaks" and article.author == "Ivan Petrov"
-    assert article.published == "2021-01-27" and article.url.endswith("/article")
+    assert article.published == "2021-01-27" and article.url is not None and article.url.endswith("/article")
     assert "«не видит альтернативы»" in article.text and "Menu Home" not in article.text
 
 

@@ -12,7 +12,6 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
-from test_atom_feeds import assert_valid_atom
 
 from timeline import queries
 from timeline.db import get_session, write_session
@@ -21,7 +20,8 @@ from timeline.services import stance_changes
 from timeline.services.events import create_event
 from timeline.services.history import UNCHANGED, build_histories, stances_of
 
-from conftest import load_doc
+from support.app import load_doc
+from support.atom import assert_valid_atom
 
 ENTRY_ID = re.compile(r"http://localhost/events/(\d+)#change-(.+)-from-(\d+)")
 Change = tuple[str, str, str, str, str]  # speaker name, topic slug, from uid, to uid, change
@@ -219,6 +219,7 @@ def test_bad_change_feed_requests_name_the_field(seeded: Flask, client: FlaskCli
     assert client.get("/topics/nothing/changes.atom").status_code == 404
 
 
+@pytest.mark.slow  # 1,600 statements imported
 def test_site_feed_of_a_large_dataset_is_the_newest_changes_exactly(
     app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

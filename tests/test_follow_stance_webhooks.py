@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from flask import Flask
 from standardwebhooks import Webhook as Verifier
-from test_webhooks_delivery import deliver, make, register, signed_in, the_hook
 
 from timeline.db import get_session, write_session
 from timeline.services import events as event_service
 from timeline.services import stance_alerts
 
 from support.receiver import Receiver, https_receiver
+from support.webhooks import deliver, editor_client, register, the_hook, webhook_app
 
 
 @pytest.fixture
@@ -80,8 +80,8 @@ def history_changes(app: Flask) -> dict[stance_alerts.Key, Any]:
 
 
 def test_created_moved_and_removed_changes_are_delivered_once(db_url: str, receiver: Receiver) -> None:
-    app = make(db_url, receiver.ca_file)
-    client = signed_in(app)
+    app = webhook_app(db_url, receiver.ca_file)
+    client = editor_client(app)
     assert register(client, receiver.url, ["stance.changed"]).status_code == 303
     secret = the_hook(app).secret
     assert deliver(app).filed == 0  # the job's first run takes stock: nothing has changed yet
@@ -129,8 +129,8 @@ def test_created_moved_and_removed_changes_are_delivered_once(db_url: str, recei
 
 
 def test_only_subscribers_hear_of_stance_changes(db_url: str, receiver: Receiver) -> None:
-    app = make(db_url, receiver.ca_file)
-    client = signed_in(app)
+    app = webhook_app(db_url, receiver.ca_file)
+    client = editor_client(app)
     assert register(client, receiver.url, ["event.created"]).status_code == 303
     deliver(app)
     write(app, "create", "q-1", "2030-01-10", 1)
@@ -143,8 +143,8 @@ def test_only_subscribers_hear_of_stance_changes(db_url: str, receiver: Receiver
 def test_a_subscriber_for_both_gets_the_statement_and_the_stance_change(
     db_url: str, receiver: Receiver
 ) -> None:
-    app = make(db_url, receiver.ca_file)
-    client = signed_in(app)
+    app = webhook_app(db_url, receiver.ca_file)
+    client = editor_client(app)
     assert register(client, receiver.url, ["event.created", "stance.changed"]).status_code == 303
     deliver(app)
     write(app, "create", "r-1", "2030-01-10", 1)

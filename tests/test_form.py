@@ -5,36 +5,20 @@ import re
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from timeline.db import get_session
 from timeline.models import Actor, Event, Stance
 from timeline.services.history import ORDER_UNKNOWN
 
-from conftest import csrf_token, load_doc, small_doc
+from support.app import load_doc
+from support.data import small_doc
+from support.web import csrf_token, form_data
 
 
 def event_count(app: Flask) -> int:
     with app.app_context():
         return get_session().execute(select(func.count()).select_from(Event)).scalar_one()
-
-
-def form_data(client, **overrides):
-    data = {
-        "csrf_token": csrf_token(client),
-        "actor": "russia",
-        "kind": "statement",
-        "date": "2020-12-20",
-        "title": "Russia urges the US to rejoin",
-        "quote": "We urge the United States to return to the deal.",
-        "source_url": "https://example.org/statement",
-        "confidence": "high",
-        "stances-0-topic": "jcpoa",
-        "stances-0-score": "1",
-        "stances-0-rationale": "supports the deal",
-        "save": "Save event",
-    }
-    data.update(overrides)
-    return data
 
 
 @pytest.fixture
@@ -90,7 +74,7 @@ def test_non_latin_text_is_stored_and_shown_exactly(loaded: Flask, client, name:
     response = client.post("/events", data=form_data(client, title=f"{name} {text}", quote=text))
     assert response.status_code == 303
     with loaded.app_context():
-        event = get_session().execute(select(Event).where(Event.title == f"{name} {text}")).scalar_one()
+        event = get_session().execute(select(Event).where(col(Event.title) == f"{name} {text}")).scalar_one()
         assert event.quote == text
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert f'<blockquote dir="auto">{text}</blockquote>' in page

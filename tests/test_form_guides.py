@@ -14,7 +14,9 @@ from timeline.models import Event
 from timeline.services import accounts
 from timeline.web.form_guide import date_message, human_message, label
 
-from conftest import create_user, csrf_token, load_doc, small_doc
+from support.app import create_user, load_doc
+from support.data import small_doc
+from support.web import csrf_token
 
 SOURCE = "https://example.org/statement"
 

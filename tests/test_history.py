@@ -6,6 +6,8 @@ from timeline.dates import parse_date
 from timeline.models import Actor, Event, Stance, Topic
 from timeline.services.history import REVERSAL, SHIFT, UNCHANGED, build_histories, classify
 
+from support.app import id_of
+
 
 @pytest.mark.parametrize(
     ("before", "after", "change"),
@@ -53,7 +55,9 @@ def test_order_mixed_precisions_and_ties_deterministically() -> None:
         _event(6, "2019-05-15"),
     ]
     scores = {5: 2, 2: 1, 4: 1, 3: -1, 7: 0, 6: -1}
-    stances = {e.id: [(Stance(event_id=e.id, topic_id=1, score=scores[e.id]), topic)] for e in events}
+    stances = {
+        id_of(e): [(Stance(event_id=id_of(e), topic_id=1, score=scores[id_of(e)]), topic)] for e in events
+    }
     [history] = build_histories(events, stances, {1: actor})
     # earliest day, then latest day, then id
     assert [p.event_id for p in history.points] == [6, 7, 2, 3, 4, 5]

@@ -7,7 +7,7 @@ import re
 
 from flask import Flask
 
-from conftest import load_doc
+from support.app import load_doc
 from support.histories import history_doc
 
 

@@ -13,7 +13,9 @@ from timeline.models import Event, Revision
 from timeline.services import event_history
 from timeline.services.errors import Conflict, NotFound
 
-from conftest import csrf_token, load_doc, small_doc
+from support.app import load_doc
+from support.data import small_doc
+from support.web import csrf_token
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ precision, open and long intervals, several speakers under one government, a spe
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any
 
 from timeline.dates import parse_date
 from timeline.models import Actor, Event, Stance, Topic
@@ -18,27 +19,32 @@ from timeline.services.history import (
     build_histories,
 )
 
+from support.app import id_of
+
 TOPIC = Topic(id=1, slug="jcpoa", name="JCPOA")
 IRAN = Actor(id=1, slug="iran", name="Iran", kind="government")
 ZARIF = Actor(id=2, slug="zarif", name="Javad Zarif", kind="person", parent_id=1)
 MAJLIS = Actor(id=3, slug="majlis", name="Majlis", kind="organization", parent_id=1)
 BIDEN = Actor(id=4, slug="biden", name="Joe Biden", kind="person")
-ACTORS = {a.id: a for a in (IRAN, ZARIF, MAJLIS, BIDEN)}
+ACTORS = {id_of(a): a for a in (IRAN, ZARIF, MAJLIS, BIDEN)}
 
 
-def history(*statements: tuple[int, str, int] | tuple[int, str, int, Actor, str]) -> TopicHistory:
+Statement = tuple[int, str, int] | tuple[int, str, int, Actor] | tuple[int, str, int, Actor, str]
+
+
+def history(*statements: Statement) -> TopicHistory:
     """One topic's history from (id, EDTF date, score[, speaker, role]) given in any order."""
     events, stances = [], {}
     for item in statements:
         event_id, edtf, score = item[:3]
-        speaker = item[3] if len(item) > 3 else IRAN  # type: ignore[misc]
-        role = item[4] if len(item) > 4 else None  # type: ignore[misc]
+        speaker = item[3] if len(item) > 3 else IRAN
+        role = item[4] if len(item) > 4 else None
         parsed = parse_date(edtf)
         events.append(
             Event(
                 id=event_id,
                 uid=f"e{event_id}",
-                actor_id=speaker.id,
+                actor_id=id_of(speaker),
                 kind="statement",
                 title=f"s{event_id}",
                 date_edtf=edtf,
@@ -68,7 +74,8 @@ def test_overlapping_ranges_claim_no_change_and_are_counted_apart() -> None:
     assert pairs(h) == [(1, 2)] and h.unordered_count == 1
     [series] = h.series
     assert (series.first_score, series.latest_score) == (None, None)  # which came last is unknown
-    summary = h.as_dict()["summary"]
+    doc: dict[str, Any] = h.as_dict()
+    summary = doc["summary"]
     assert (summary["reversals"], summary["unordered_pairs"], summary["latest_score"]) == (0, 1, None)
     assert h.as_dict()["unordered"] == [
         {"speaker": "iran", "event_uids": ["e1", "e2"], "change": ORDER_UNKNOWN}
@@ -140,7 +147,7 @@ def test_several_speakers_under_one_government_are_separate_series() -> None:
     assert [s.speaker_slug for s in h.series] == ["majlis", "zarif", "iran"]
     assert changes(h) == [(2, 5, UNCHANGED), (3, 4, REVERSAL)]
     assert (h.shifts, h.reversals) == (0, 1)
-    doc = h.as_dict()
+    doc: dict[str, Any] = h.as_dict()
     assert [c["speaker"] for c in doc["changes"]] == ["zarif", "iran"]
     assert doc["summary"]["speakers"] == 3 and doc["summary"]["latest_score"] is None  # no government line
     assert [(s["speaker"], s["latest_score"]) for s in doc["series"]] == [
@@ -167,7 +174,8 @@ def test_a_speaker_moving_between_roles_stays_one_series() -> None:
 def test_shift_and_unchanged_within_one_speaker() -> None:
     h = history((1, "2019", 1), (2, "2020", 2), (3, "2021", 2))
     assert changes(h) == [(1, 2, SHIFT), (2, 3, UNCHANGED)]
-    assert h.as_dict()["summary"]["first_score"] == 1 and h.as_dict()["summary"]["latest_score"] == 2
+    doc: dict[str, Any] = h.as_dict()
+    assert doc["summary"]["first_score"] == 1 and doc["summary"]["latest_score"] == 2
 
 
 def test_the_chart_draws_what_the_summary_counts() -> None:

@@ -28,6 +28,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from markupsafe import escape
 from sqlalchemy import func, select, text
+from sqlmodel import col
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
@@ -38,9 +39,12 @@ from timeline.models import Actor, ApiToken, Event, Revision, Stance, Topic, Use
 from timeline.services import accounts
 from timeline.services.tabular import url_for_markup
 
-from conftest import Databases, create_user, csrf_token, load_doc, login, small_doc
+from support.app import create_user, load_doc
 from support.clone import clone_database, drop_database
+from support.data import small_doc
+from support.databases import Databases
 from support.server import ROOT
+from support.web import csrf_token, login
 
 MB = 1024 * 1024
 HUGE_ID = "99999999999999999999"
@@ -173,11 +177,11 @@ class Ctx:
 
     def event_by_uid(self, uid: str) -> Event | None:
         with self.app.app_context():
-            return get_session().execute(select(Event).where(Event.uid == uid)).scalars().first()
+            return get_session().execute(select(Event).where(col(Event.uid) == uid)).scalars().first()
 
     def event_by_title(self, title: str) -> Event:
         with self.app.app_context():
-            return get_session().execute(select(Event).where(Event.title == title)).scalar_one()
+            return get_session().execute(select(Event).where(col(Event.title) == title)).scalar_one()
 
 
 TABLES = {
@@ -438,6 +442,11 @@ def both(*checks: Callable[[Ctx, Outcome], None] | None) -> Callable[[Ctx, Outco
     return check
 
 
+def fields(values: dict[str, Any]) -> dict[str, Any]:
+    """Form fields whose names are no Python names (stances-0-score), for form(..., **fields({...}))."""
+    return values
+
+
 def form(
     id: str,
     status: int,
@@ -596,13 +605,13 @@ CASES: list[Case] = [
         new_actor_name="n" * 10_000,
         new_actor_kind="person",
     ),
-    form("rationale-10000-characters", 422, **{"stances-0-rationale": "r" * 10_000}),
+    form("rationale-10000-characters", 422, **fields({"stances-0-rationale": "r" * 10_000})),
     form("body-10-mb", 413, quote="q" * (10 * MB)),
-    form("score-nan", 422, **{"stances-0-score": "NaN"}),
-    form("score-huge", 422, **{"stances-0-score": HUGE_ID}),
+    form("score-nan", 422, **fields({"stances-0-score": "NaN"})),
+    form("score-huge", 422, **fields({"stances-0-score": HUGE_ID})),
     form("kind-markup", 422, kind="<script>alert(1)</script>"),
     form("actor-sql", 422, actor="'; DROP TABLE event; --"),
-    form("topic-sql", 422, **{"stances-0-topic": "x' OR 1=1 --"}),
+    form("topic-sql", 422, **fields({"stances-0-topic": "x' OR 1=1 --"})),
     Case("form-missing-csrf", lambda c: c.form(csrf=None), 400, {}, message("security token")),
     Case("form-forged-csrf", lambda c: c.form(csrf="forged"), 400),
     Case("form-stale-csrf-from-another-session", stale_csrf, 400),
@@ -1045,6 +1054,16 @@ def create_account(name: str) -> Callable[[Ctx], Outcome]:
     return send
 
 
+def import_cli_dated(edtf: str) -> Callable[[Ctx], Outcome]:
+    """`flask import` of one valid event dated `edtf`."""
+    return lambda c: c.cli_import(doc(events=[{**VALID_EVENT_RECORD, "date": edtf}]))
+
+
+def upload_dated(edtf: str) -> Callable[[Ctx], Outcome]:
+    """The import form's upload of one valid event dated `edtf`."""
+    return lambda c: c.upload(doc(events=[{**VALID_EVENT_RECORD, "date": edtf}]).encode())
+
+
 EDGE_CASES: list[Case] = [
     # Dates at the calendar's ends: stored with earliest <= latest, shown, listed; never a 500.
     *(
@@ -1058,7 +1077,7 @@ EDGE_CASES: list[Case] = [
     *(
         Case(
             f"import-cli-date-edge-{d}",
-            lambda c, d=d: c.cli_import(doc(events=[{**VALID_EVENT_RECORD, "date": d}])),
+            import_cli_dated(d),
             0,
             EVENT_ROWS,
             dated_import(d),
@@ -1068,7 +1087,7 @@ EDGE_CASES: list[Case] = [
     *(
         Case(
             f"import-upload-date-edge-{d}",
-            lambda c, d=d: c.upload(doc(events=[{**VALID_EVENT_RECORD, "date": d}]).encode()),
+            upload_dated(d),
             200,
             EVENT_ROWS,
             dated_import(d),
@@ -1171,8 +1190,8 @@ EDGE_CASES: list[Case] = [
         {},
         message("review item is not a number", "Nothing was saved"),
     ),
-    form("score-arabic-indic", 422, **{"stances-0-score": "\u0661"}),
-    form("score-superscript", 422, **{"stances-0-score": "\u00b2"}),
+    form("score-arabic-indic", 422, **fields({"stances-0-score": "\u0661"})),
+    form("score-superscript", 422, **fields({"stances-0-score": "\u00b2"})),
     Case(
         "edit-version-arabic-indic",
         edit_event_1(version="\u0661"),

@@ -8,9 +8,10 @@ from sqlalchemy import create_engine, text
 
 from timeline import migrate
 
-from conftest import Databases, load_doc, make_app, small_doc
+from support.app import load_doc, make_app
+from support.data import small_doc
+from support.databases import Databases
 
-# (text, what the old parser stored) -> what the current one gives
 STALE = {
     "2020-25": ((date(2020, 3, 1), date(2020, 5, 31), "March 2020"), "Spring 2020 (Northern Hemisphere)"),
     "2019-XX-15": ((date(2019, 1, 15), date(2019, 12, 15), "15 January 2019"), "15 (month unknown) 2019"),

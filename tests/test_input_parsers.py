@@ -12,7 +12,9 @@ from timeline.integers import MAX_ID, parse_int
 from timeline.services import accounts
 from timeline.services.errors import Invalid
 
-from conftest import PASSWORD, create_user, csrf_token, load_doc, login, make_app, small_doc
+from support.app import create_user, load_doc, make_app
+from support.data import PASSWORD, small_doc
+from support.web import csrf_token, login
 
 
 @pytest.mark.parametrize(

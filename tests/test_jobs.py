@@ -4,7 +4,6 @@ import http.server
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -17,13 +16,17 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from sqlalchemy import create_engine, func, select, text
+from sqlmodel import col
 
 from timeline import jobs, work
 from timeline.db import get_session, write_session
 from timeline.models import Candidate, JobRun, Snapshot, SourceLink
 from timeline.services import feeds, linkcheck
 
-from conftest import ROOT, csrf_token, load_doc, make_app, small_doc
+from support.app import load_doc, make_app
+from support.data import ROOT, small_doc
+from support.server import free_port
+from support.web import csrf_token
 
 
 @pytest.fixture
@@ -40,11 +43,17 @@ def export_without_stamp(app: Flask) -> dict:
     return doc
 
 
+def snapshot_name(run: JobRun) -> str:
+    """The snapshot file a run of the snapshot job wrote (its message starts with the name)."""
+    assert run.message is not None, run
+    return run.message.split(":")[0]
+
+
 def test_snapshot_job_writes_checksummed_file_and_keeps_the_newest(snap_app: Flask) -> None:
     names = []
     for _ in range(3):
         run = jobs.run_job(snap_app, "snapshot")
-        assert run.outcome == "ok" and "3 events" in run.message
+        assert run.outcome == "ok" and run.message is not None and "3 events" in run.message
         names.append(run.message.split(":")[0])
     directory = Path(snap_app.config["SNAPSHOT_DIR"])
     files = sorted(p.name for p in directory.iterdir())
@@ -52,7 +61,7 @@ def test_snapshot_job_writes_checksummed_file_and_keeps_the_newest(snap_app: Fla
     assert not list(directory.glob(".*"))  # no temporary file left behind
     with snap_app.app_context():
         assert [s.name for s in get_session().execute(select(Snapshot)).scalars()] == names[1:]
-        runs = get_session().execute(select(JobRun).where(JobRun.job_id == "snapshot")).scalars().all()
+        runs = get_session().execute(select(JobRun).where(col(JobRun.job_id) == "snapshot")).scalars().all()
         assert [r.outcome for r in runs] == ["ok"] * 3 and all(r.finished_at >= r.started_at for r in runs)
     saved = json.loads((directory / names[-1]).read_text(encoding="utf-8"))
     assert sorted(e["uid"] for e in saved["events"]) == ["e-2019", "e-2020", "e-2020b"]
@@ -60,7 +69,7 @@ def test_snapshot_job_writes_checksummed_file_and_keeps_the_newest(snap_app: Fla
 
 def test_snapshot_wipe_restore_gives_back_the_same_data(snap_app: Flask, databases) -> None:
     before = export_without_stamp(snap_app)
-    name = jobs.run_job(snap_app, "snapshot").message.split(":")[0]
+    name = snapshot_name(jobs.run_job(snap_app, "snapshot"))
     fresh = make_app(databases.new())  # a wiped database
     fresh.config["SNAPSHOT_DIR"] = snap_app.config["SNAPSHOT_DIR"]
     runner = fresh.test_cli_runner()
@@ -76,7 +85,7 @@ def test_snapshot_wipe_restore_gives_back_the_same_data(snap_app: Flask, databas
 
 
 def test_damaged_or_unsafe_snapshots_are_refused(snap_app: Flask) -> None:
-    name = jobs.run_job(snap_app, "snapshot").message.split(":")[0]
+    name = snapshot_name(jobs.run_job(snap_app, "snapshot"))
     path = Path(snap_app.config["SNAPSHOT_DIR"]) / name
     path.write_text(
         path.read_text(encoding="utf-8").replace("Not a fire brigade", "Tampered"), encoding="utf-8"
@@ -150,9 +159,7 @@ def local_server() -> Iterator[str]:
 
 
 def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_port()  # free a moment ago: nothing listens there
 
 
 def test_link_check_against_a_local_server(app: Flask, local_server: str, editor) -> None:
@@ -195,7 +202,9 @@ def test_link_check_against_a_local_server(app: Flask, local_server: str, editor
         work.check_links()
     with app.app_context():
         again = (
-            get_session().execute(select(SourceLink).where(SourceLink.url == urls["missing"])).scalar_one()
+            get_session()
+            .execute(select(SourceLink).where(col(SourceLink.url) == urls["missing"]))
+            .scalar_one()
         )
         assert again.broken_since == first_broken  # "broken since" keeps the first day it broke
     page = editor.get("/events/3").get_data(as_text=True)
@@ -204,7 +213,7 @@ def test_link_check_against_a_local_server(app: Flask, local_server: str, editor
 
 def test_link_check_never_probes_private_addresses_unless_allowed(local_server: str) -> None:
     result = linkcheck.check_url(f"{local_server}/ok", timeout=1)
-    assert result.broken and "private or local network" in result.error
+    assert result.broken and result.error is not None and "private or local network" in result.error
 
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Tehran Times</title>
@@ -273,7 +282,8 @@ def test_feeds_file_candidates_once_and_broken_feeds_are_retried(
 
 
 def test_jobs_page_and_run_now(snap_app: Flask, client) -> None:
-    from conftest import create_user, login
+    from support.app import create_user
+    from support.web import login
 
     assert client.get("/admin/jobs").status_code == 302  # editors only
     create_user(snap_app, "ed")
@@ -292,9 +302,7 @@ def test_jobs_page_and_run_now(snap_app: Flask, client) -> None:
 def test_real_scheduler_beside_two_web_workers_makes_one_snapshot_per_interval(
     db_url: str, tmp_path: Path
 ) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {
         **os.environ,
         "TIMELINE_DATABASE_URL": db_url,
@@ -336,7 +344,7 @@ def test_real_scheduler_beside_two_web_workers_makes_one_snapshot_per_interval(
         runs = conn.execute(
             text("SELECT started_at FROM job_run WHERE job_id = 'snapshot' ORDER BY id")
         ).all()
-        snaps = conn.execute(select(func.count()).select_from(Snapshot.__table__)).scalar_one()
+        snaps = conn.execute(select(func.count()).select_from(Snapshot)).scalar_one()
     engine.dispose()
     assert "scheduler started" in output
     # Two web workers, one scheduler: one run per 2 s interval, never two in the same interval.

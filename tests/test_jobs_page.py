@@ -12,7 +12,7 @@ from timeline.db import get_session, write_session
 from timeline.models import JobRun, ScheduledJob
 from timeline.web.timewords import every, on_day, time_words
 
-from conftest import csrf_token
+from support.web import csrf_token
 
 
 def section(page: str, job_id: str) -> str:

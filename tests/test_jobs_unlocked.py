@@ -15,8 +15,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from sqlmodel import col
 
-from timeline import create_app, work
+from timeline import work
 from timeline.db import get_session, read_session, write_session
 from timeline.models import Event
 from timeline.services import accounts
@@ -25,18 +26,16 @@ from timeline.services.errors import Invalid
 from timeline.services.importing import apply_import, import_document, validate_document
 from timeline.services.importplan import plan_import
 
-import conftest
-from conftest import create_user, csrf_token, load_doc, login, small_doc
+from support.app import create_user, load_doc, make_app
+from support.data import small_doc
 from support.locks import write_lock_free, write_lock_held
+from support.web import csrf_token, login
 
 
 @pytest.fixture
 def quick_app(db_url: str) -> Flask:
     """An app whose writes give up after a short wait (SQLite polls 2 s first, then 0.3 s)."""
-    app = create_app(
-        {"TESTING": True, "DATABASE_URL": db_url, "SECRET_KEY": "test-secret", "SQLITE_BUSY_TIMEOUT_MS": 300}
-    )
-    conftest._APPS.append(app)
+    app = make_app(db_url, SQLITE_BUSY_TIMEOUT_MS=300)
     load_doc(app, small_doc())
     return app
 
@@ -87,6 +86,7 @@ def test_dry_run_import_takes_no_write_lock_on_the_page_and_the_cli(
     assert event_count(quick_app) == 3
 
 
+@pytest.mark.slow  # every write waits out the busy timeout
 def test_busy_database_answers_503_with_retry_after_on_api_form_and_import(
     quick_app: Flask, signed_in: FlaskClient, db_url: str
 ) -> None:
@@ -213,13 +213,13 @@ def test_a_stale_plan_is_not_trusted(quick_app: Flask) -> None:
     assert plan.report.unchanged["events"] == 3
     # Someone edits an event between the plan and the write: the write looks again.
     with quick_app.app_context(), write_session() as session:
-        row = session.execute(select(Event).where(Event.uid == "e-2019")).scalar_one()
+        row = session.execute(select(Event).where(col(Event.uid) == "e-2019")).scalar_one()
         row.title = "Edited meanwhile"
     with quick_app.app_context(), write_session() as session:
         report = apply_import(session, validate_document(doc), None, plan)
     assert report.updated["events"] == 1 and report.unchanged["events"] == 2
     with quick_app.app_context():
-        titles = set(get_session().execute(select(Event.title)).scalars())
+        titles = set(get_session().execute(select(col(Event.title))).scalars())
     assert "Not a fire brigade" in titles and "Edited meanwhile" not in titles
 
 

@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from conftest import BACKEND
+from support.data import BACKEND
 from support.dbcheck import integrity, stance_counts, uid_counts
 from support.server import (
     SEED_FILE,

@@ -11,13 +11,13 @@ from flask import Flask
 
 from timeline.db import get_session
 from timeline.services.errors import Invalid
-from timeline.services.matrix import NONE, STANCE, UNORDERED, as_of_matrix, parse_day
+from timeline.services.matrix import NONE, STANCE, UNORDERED, Matrix, MatrixCell, as_of_matrix, parse_day
 
-from conftest import load_doc
+from support.app import load_doc
 from support.histories import history_doc
 
 
-def cells(matrix) -> dict[tuple[str, str], object]:
+def cells(matrix: Matrix) -> dict[tuple[str, str], MatrixCell]:
     return {
         (r.speaker.slug, t.slug): c for r in matrix.rows for t, c in zip(matrix.topics, r.cells, strict=True)
     }
@@ -34,6 +34,7 @@ def test_latest_ordered_score_per_speaker_as_of_a_day(app: Flask) -> None:
             ("iran", "iran"), ("zarif", "iran"), ("majlis", "iran"), ("russia", "russia")
         ]  # fmt: skip
         zarif = grid[("zarif", "jcpoa")]
+        assert zarif.now.statement is not None
         assert (zarif.now.state, zarif.now.score, zarif.now.statement.event_uid) == (STANCE, 2, "j-2")
         # j-3 (January 2021) is not yet said; le-1/le-2 ("November 2020 – January 2021") might not be either.
         assert grid[("zarif", "look-east")].now.state == NONE
@@ -50,6 +51,7 @@ def test_compare_says_what_changed(app: Flask) -> None:
     with app.app_context():
         grid = cells(as_of_matrix(get_session(), date(2020, 12, 31), date(2019, 12, 31)))
     russia = grid[("russia", "jcpoa")]
+    assert russia.then is not None
     assert (russia.then.score, russia.now.score, russia.change) == (-1, 2, "reversal")
     assert grid[("zarif", "jcpoa")].change == "new"
     assert grid[("iran", "jcpoa")].change == "unchanged"

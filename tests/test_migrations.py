@@ -9,7 +9,8 @@ from timeline import migrate
 from timeline.migrate import include_object
 from timeline.models import metadata
 
-from conftest import load_doc, make_app, small_doc
+from support.app import load_doc, make_app
+from support.data import small_doc
 
 
 def test_no_drift_between_models_and_migrations(db_url: str) -> None:

@@ -4,7 +4,8 @@ import re
 
 from flask import Flask
 
-from conftest import load_doc, small_doc
+from support.app import load_doc
+from support.data import small_doc
 
 
 def test_home_lists_actors_with_counts_latest_and_topics(app: Flask, client) -> None:

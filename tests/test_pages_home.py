@@ -14,7 +14,8 @@ from markupsafe import escape
 
 from timeline.services.reads.overview import home_page
 
-from conftest import load_doc, small_doc
+from support.app import load_doc
+from support.data import small_doc
 
 STATIC = Path(__file__).resolve().parent.parent / "timeline" / "static"
 
@@ -119,7 +120,9 @@ def test_share_snippet_on_actor_and_topic_pages(seeded: Flask, client) -> None:
 def test_share_snippet_carries_the_filters_and_rejects_unknown_heights(seeded: Flask, client) -> None:
     page = _text(client.get("/topics/jcpoa?actors=russia,iran&from=2019&page=1"))
     box = page[page.index('<details class="share"') :].split("</details>")[0]
-    src = html.unescape(re.search(r"src=&#34;(.*?)&#34;", box).group(1))
+    found = re.search(r"src=&#34;(.*?)&#34;", box)
+    assert found is not None
+    src = html.unescape(found.group(1))
     assert src.startswith("http://localhost/topics/jcpoa/embed/chart?")
     assert "actors=russia" in src and "from=2019" in src and "page=" not in src
     wrong = _text(client.get("/actors/russia?embed_height=9999"))

@@ -21,7 +21,8 @@ from timeline.services.errors import Conflict, Invalid, NotFound
 from timeline.services.reads import actors, api, backoffice, events, overview, search, topics
 from timeline.services.reads.filters import Filters, event_filters
 
-from conftest import load_doc, small_doc
+from support.app import load_doc
+from support.data import small_doc
 
 
 @pytest.fixture

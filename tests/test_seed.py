@@ -9,8 +9,8 @@ from flask import Flask
 
 from timeline.dates import parse_date
 
-from conftest import ARTICLE, SEED_FILE
-from test_exchange import SCHEMA, counts
+from support.app import counts
+from support.data import ARTICLE, EXPORT_SCHEMA, SEED_FILE
 
 SEED = json.loads(SEED_FILE.read_text(encoding="utf-8"))
 EVENTS = {e["uid"]: e for e in SEED["events"]}
@@ -26,7 +26,7 @@ def article() -> str:
 
 
 def test_seed_is_a_valid_export_document() -> None:
-    jsonschema.Draft202012Validator(SCHEMA).validate(SEED)
+    jsonschema.Draft202012Validator(EXPORT_SCHEMA).validate(SEED)
     assert len(SEED["events"]) >= 25
 
 

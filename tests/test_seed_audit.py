@@ -10,7 +10,7 @@ from flask import Flask
 
 from timeline.dates import parse_date
 
-from conftest import ARTICLE, SEED_FILE
+from support.data import ARTICLE, SEED_FILE
 
 SEED = json.loads(SEED_FILE.read_text(encoding="utf-8"))
 EVENTS = {e["uid"]: e for e in SEED["events"]}

@@ -12,7 +12,9 @@ from timeline.db import get_session, write_session
 from timeline.models import Event
 from timeline.services import accounts
 
-from conftest import create_user, csrf_token, load_doc, login, small_doc
+from support.app import create_user, load_doc
+from support.data import small_doc
+from support.web import csrf_token, login
 
 NEW_EVENT = {
     "actor": "russia",

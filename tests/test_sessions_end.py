@@ -6,8 +6,10 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
-from conftest import PASSWORD, create_user, csrf_token, login
+from support.app import create_user
+from support.data import PASSWORD
 from support.sessions import copy_of, page_token, signed_in
+from support.web import csrf_token, login
 
 NEW_PASSWORD = "a brand new passphrase"
 

@@ -26,7 +26,8 @@ from timeline.services.signin_limits import (
     TooManyFailures,
 )
 
-from conftest import create_user, csrf_token, login, make_app
+from support.app import create_user, make_app
+from support.web import csrf_token, login
 
 LIMITS = SignInLimits(per_account=3, per_address=5, window=timedelta(seconds=60))
 

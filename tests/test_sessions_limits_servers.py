@@ -3,6 +3,7 @@ on one database count the same failures."""
 
 from __future__ import annotations
 
+import http.client
 import re
 import time
 from pathlib import Path
@@ -30,7 +31,7 @@ class Browser:
         self.cookie = ""
         self.token = ""
 
-    def _remember(self, headers) -> None:  # type: ignore[no-untyped-def]
+    def _remember(self, headers: http.client.HTTPMessage) -> None:
         for value in headers.get_all("Set-Cookie") or []:
             self.cookie = value.split(";", 1)[0]
 

@@ -13,8 +13,10 @@ from timeline.db import get_session, write_session
 from timeline.services import accounts
 from timeline.services.errors import Conflict, Invalid
 
-from conftest import PASSWORD, create_user, login
+from support.app import create_user
+from support.data import PASSWORD
 from support.sessions import copy_of, page_token, signed_in
+from support.web import login
 
 NEW = "a brand new passphrase"
 PAGE = "/account/password"

@@ -8,7 +8,9 @@ from timeline import queries
 from timeline.db import get_session, write_session
 from timeline.services import accounts
 
-from conftest import BACKEND, create_user, csrf_token, load_doc, login, make_app, small_doc
+from support.app import create_user, load_doc, make_app
+from support.data import BACKEND, small_doc
+from support.web import csrf_token, login
 
 pytestmark = pytest.mark.skipif(
     BACKEND != "sqlite", reason="SQLite file-level faults (read-only file, full disk)"

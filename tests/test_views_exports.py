@@ -8,7 +8,8 @@ from html import unescape
 import pytest
 from flask import Flask
 
-from conftest import load_doc, small_doc
+from support.app import load_doc
+from support.data import small_doc
 
 
 @pytest.fixture

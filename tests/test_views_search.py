@@ -9,7 +9,8 @@ from html import unescape
 import pytest
 from flask import Flask
 
-from conftest import load_doc, small_doc
+from support.app import load_doc
+from support.data import small_doc
 
 
 @pytest.fixture
@@ -165,6 +166,7 @@ def test_facets_are_counted_on_the_capped_set(loaded: Flask, client, monkeypatch
     )
 
 
+@pytest.mark.slow  # 3,000 events imported
 def test_facets_keep_a_common_word_search_fast(app: Flask, client) -> None:
     doc = small_doc()
     doc["events"] = [

@@ -3,7 +3,7 @@
 import pytest
 from flask import Flask
 from sqlalchemy import select
-from test_form import form_data
+from sqlmodel import col
 
 from timeline.db import get_session, write_session
 from timeline.models import Event
@@ -12,7 +12,9 @@ from timeline.services import accounts
 from timeline.services import events as event_service
 from timeline.services.uids import base_uid
 
-from conftest import create_user, load_doc, small_doc
+from support.app import create_user, load_doc
+from support.data import small_doc
+from support.web import form_data
 
 
 @pytest.mark.parametrize(
@@ -95,7 +97,7 @@ def test_the_form_gives_a_new_event_a_readable_id(app: Flask, editor) -> None:
     response = editor.post("/events", data=form_data(editor, title="Россия призывает США вернуться"))
     assert response.status_code == 303
     with app.app_context():
-        uids = get_session().execute(select(Event.uid).order_by(Event.id.desc())).scalars().first()  # type: ignore[union-attr]
+        uids = get_session().execute(select(col(Event.uid)).order_by(col(Event.id).desc())).scalars().first()
     assert uids == "russia-2020-12-rossiya-prizyvaet-ssha-vernutsya"
 
 

@@ -10,78 +10,28 @@ import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
-from sqlalchemy import select, update
+from sqlalchemy import update
 from standardwebhooks import Webhook as Verifier
 
-from timeline import create_app, jobs, work
-from timeline.db import get_session, write_session
-from timeline.models import Webhook, WebhookDelivery
+from timeline import jobs
+from timeline.db import write_session
+from timeline.models import ActorKind, Webhook
 from timeline.schemas import ActorIn
 from timeline.services import actors as actor_service
 from timeline.services import webhooks
 
-import conftest
-from conftest import create_user, csrf_token, load_doc, login, small_doc
 from support.changes import create, delete, edit
 from support.locks import write_lock_free
 from support.receiver import Receiver, https_receiver
-
-
-def make(db_url: str, ca_file: str, **config: Any) -> Flask:
-    settings = {
-        "TESTING": True,
-        "DATABASE_URL": db_url,
-        "SECRET_KEY": "test-secret",
-        "ALLOW_PRIVATE_ADDRESSES": True,  # the receiver listens on loopback
-        "WEBHOOK_CA_FILE": ca_file,
-        "WEBHOOK_RETRY_SECONDS": 0,
-        "WEBHOOK_MAX_ATTEMPTS": 3,
-        "WEBHOOK_TIMEOUT": 5,
-        **config,
-    }
-    app = create_app(settings)
-    conftest._APPS.append(app)
-    load_doc(app, small_doc())
-    return app
+from support.webhooks import deliver, deliveries, editor_client, register, the_hook, webhook_app
 
 
 @pytest.fixture
 def receiver(tmp_path: Path) -> Iterator[Receiver]:
     with https_receiver(tmp_path) as r:
         yield r
-
-
-def signed_in(app: Flask) -> FlaskClient:
-    client = app.test_client()
-    create_user(app, "ed")
-    assert login(client, "ed").status_code == 303
-    return client
-
-
-def register(client: FlaskClient, url: str, events: list[str]) -> Any:
-    return client.post(
-        "/admin/webhooks", data={"csrf_token": csrf_token(client), "url": url, "events": events}
-    )
-
-
-def the_hook(app: Flask) -> Webhook:
-    with app.app_context():
-        return get_session().execute(select(Webhook)).scalars().one()
-
-
-def deliveries(app: Flask) -> list[WebhookDelivery]:
-    with app.app_context():
-        return list(get_session().execute(select(WebhookDelivery).order_by(WebhookDelivery.id)).scalars())  # type: ignore[arg-type]
-
-
-def deliver(app: Flask) -> webhooks.DeliveryReport:
-    with app.app_context():
-        return work.deliver_webhooks()
 
 
 def readme_verify(secret: str, headers: dict[str, str], body: bytes) -> bool:
@@ -96,8 +46,8 @@ def readme_verify(secret: str, headers: dict[str, str], body: bytes) -> bool:
 
 
 def test_each_change_is_delivered_once_with_a_valid_signature(db_url: str, receiver: Receiver) -> None:
-    app = make(db_url, receiver.ca_file)
-    client = signed_in(app)
+    app = webhook_app(db_url, receiver.ca_file)
+    client = editor_client(app)
     response = register(client, receiver.url, ["event.created", "event.updated", "event.deleted"])
     assert response.status_code == 303
     hook = the_hook(app)
@@ -106,7 +56,7 @@ def test_each_change_is_delivered_once_with_a_valid_signature(db_url: str, recei
     event_id = create(app, "hooked", "First")
     edit(app, event_id, "hooked", "Second")
     with app.app_context(), write_session() as session:  # not subscribed: actors are not statements
-        actor_service.create_actor(session, ActorIn(slug="iran", name="Iran", kind="government"))
+        actor_service.create_actor(session, ActorIn(slug="iran", name="Iran", kind=ActorKind.government))
     assert receiver.requests == []  # nothing is sent by the requests that made the changes
     report = deliver(app)
     assert (report.filed, report.delivered, report.failed) == (2, 2, 0)
@@ -133,9 +83,9 @@ def test_each_change_is_delivered_once_with_a_valid_signature(db_url: str, recei
 
 
 def test_changes_before_registration_are_not_sent(db_url: str, receiver: Receiver) -> None:
-    app = make(db_url, receiver.ca_file)
+    app = webhook_app(db_url, receiver.ca_file)
     create(app, "before", "Before")
-    client = signed_in(app)
+    client = editor_client(app)
     assert register(client, receiver.url, ["event.created"]).status_code == 303
     create(app, "after", "After")
     deliver(app)
@@ -144,8 +94,8 @@ def test_changes_before_registration_are_not_sent(db_url: str, receiver: Receive
 
 def test_a_failing_receiver_is_retried_then_marked_failed(db_url: str, receiver: Receiver) -> None:
     receiver.statuses = [500]
-    app = make(db_url, receiver.ca_file)
-    client = signed_in(app)
+    app = webhook_app(db_url, receiver.ca_file)
+    client = editor_client(app)
     register(client, receiver.url, ["event.created"])
     create(app, "doomed", "Never arrives")
     reports = [deliver(app) for _ in range(4)]
@@ -162,8 +112,8 @@ def test_a_failing_receiver_is_retried_then_marked_failed(db_url: str, receiver:
 
 def test_a_receiver_that_recovers_gets_the_delivery_once(db_url: str, receiver: Receiver) -> None:
     receiver.statuses = [503, 200]
-    app = make(db_url, receiver.ca_file)
-    register(signed_in(app), receiver.url, ["event.created"])
+    app = webhook_app(db_url, receiver.ca_file)
+    register(editor_client(app), receiver.url, ["event.created"])
     create(app, "later", "Arrives on the retry")
     assert deliver(app).retrying == 1
     assert deliver(app).delivered == 1
@@ -174,8 +124,8 @@ def test_a_receiver_that_recovers_gets_the_delivery_once(db_url: str, receiver: 
 
 def test_retries_wait_longer_each_time(db_url: str, receiver: Receiver) -> None:
     receiver.statuses = [500]
-    app = make(db_url, receiver.ca_file, WEBHOOK_RETRY_SECONDS=60)
-    register(signed_in(app), receiver.url, ["event.created"])
+    app = webhook_app(db_url, receiver.ca_file, WEBHOOK_RETRY_SECONDS=60)
+    register(editor_client(app), receiver.url, ["event.created"])
     create(app, "slow", "Backs off")
     deliver(app)
     deliver(app)  # not due yet: nothing sent
@@ -189,8 +139,8 @@ def test_retries_wait_longer_each_time(db_url: str, receiver: Receiver) -> None:
 
 def test_a_delivery_holds_no_database_lock(db_url: str, receiver: Receiver) -> None:
     """While the receiver is answering, other writes (to the webhook's own row too) go through at once."""
-    app = make(db_url, receiver.ca_file, SQLITE_BUSY_TIMEOUT_MS=300)
-    register(signed_in(app), receiver.url, ["event.created"])
+    app = webhook_app(db_url, receiver.ca_file, SQLITE_BUSY_TIMEOUT_MS=300)
+    register(editor_client(app), receiver.url, ["event.created"])
     create(app, "first", "First")
     written: list[str] = []
 
@@ -207,8 +157,8 @@ def test_a_delivery_holds_no_database_lock(db_url: str, receiver: Receiver) -> N
 
 
 def test_the_private_address_guard_applies(db_url: str, receiver: Receiver) -> None:
-    app = make(db_url, receiver.ca_file, ALLOW_PRIVATE_ADDRESSES=False)
-    client = signed_in(app)
+    app = webhook_app(db_url, receiver.ca_file, ALLOW_PRIVATE_ADDRESSES=False)
+    client = editor_client(app)
     refused = register(client, receiver.url, ["event.created"])  # https://127.0.0.1:PORT/hook
     assert refused.status_code == 422 and "private or local network" in refused.get_data(as_text=True)
     # A name is checked where it connects: "localhost" resolves to loopback, so nothing is sent.
@@ -222,8 +172,8 @@ def test_the_private_address_guard_applies(db_url: str, receiver: Receiver) -> N
 
 
 def test_the_scheduler_job_sends_them(db_url: str, receiver: Receiver) -> None:
-    app = make(db_url, receiver.ca_file)
-    register(signed_in(app), receiver.url, ["event.created"])
+    app = webhook_app(db_url, receiver.ca_file)
+    register(editor_client(app), receiver.url, ["event.created"])
     create(app, "via-job", "Sent by the job")
     assert "webhooks" in jobs.JOBS
     run = jobs.run_job(app, "webhooks")

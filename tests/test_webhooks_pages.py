@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from timeline.db import get_session
 from timeline.models import Webhook
 
-from conftest import csrf_token
+from support.web import csrf_token
 
 
 def count(app: Flask) -> int:

@@ -13,7 +13,7 @@ Create Date: 2026-11-24
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 from timeline.dates import parse_date
@@ -128,7 +128,9 @@ def upgrade() -> None:
             op.execute(f"UPDATE event SET stances_json = {_SQLITE_ARRAY.format(event='event.id')}")
     if sqlite:
         _run(_SQLITE)
-        search = op.get_context().script.get_revision("0002").module
+        script = op.get_context().script
+        assert script is not None, "run by alembic's command, which gives the script directory"
+        search = script.get_revision("0002").module
         [statement] = [s for s in search._SQLITE if s.lstrip().startswith(_SEARCH_UPDATE)]
         op.execute("DROP TRIGGER event_search_update")
         op.execute(statement.replace(_SEARCH_UPDATE, _SEARCH_UPDATE_OF, 1))

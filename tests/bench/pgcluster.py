@@ -1,4 +1,4 @@
-"""The benchmark's PostgreSQL server: the tests' throwaway server (tests/pgserver.py), kept under
+"""The benchmark's PostgreSQL server: the tests' throwaway server (tests/support/pgserver.py), kept under
 instance/bench/pg so that its generated databases are reused by later runs, like the SQLite files."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from sqlalchemy import create_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pgserver import PostgresServer  # noqa: E402
+from support.pgserver import PostgresServer  # noqa: E402
 
 
 class BenchPostgres(PostgresServer):

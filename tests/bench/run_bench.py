@@ -44,14 +44,26 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(1, str(Path(__file__).resolve().parent.parent.parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # tests/: the tests' support package
+sys.path.insert(2, str(Path(__file__).resolve().parent.parent.parent))
 
 import report  # noqa: E402
 from databases import Database, copy_database, drop_copy, postgres_database, sqlite_database  # noqa: E402
 from loadgen import RUN_ID, Load, aggregate, aggregate_exports, http_get, serial_median, timed_get  # noqa: E402
 from pgcluster import BenchPostgres  # noqa: E402
 from profiling import profile_worker  # noqa: E402
-from servers import BENCH_DIR, BIN, HERE, LOCAL, ROOT, Server, log, measure_export, serving  # noqa: E402
+from servers import (  # noqa: E402
+    BENCH_DIR,
+    BIN,
+    HERE,
+    LOCAL,
+    ROOT,
+    Server,
+    gunicorn_cmd,
+    log,
+    measure_export,
+    serving,
+)
 
 RESULTS = ROOT / "bench-results.json"
 SMALL_EVENTS = 10_000
@@ -94,19 +106,6 @@ def ensure_wrk() -> str | None:
 
 
 # --- servers -----------------------------------------------------------------------------------
-
-
-def gunicorn_cmd(app_spec: str, extra: list[str] | None = None) -> list[str]:
-    # As `make run`: the shipped settings (gunicorn.conf.py), on this run's port, serving app_spec.
-    return [
-        str(BIN / "gunicorn"),
-        "-c",
-        str(ROOT / "gunicorn.conf.py"),
-        "--bind",
-        f"{LOCAL}:{{port}}",
-        *(extra or []),
-        app_spec,
-    ]
 
 
 def app_env(url: str) -> dict[str, str]:

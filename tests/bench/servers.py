@@ -6,7 +6,6 @@ import http.client
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -19,6 +18,8 @@ from typing import Any
 
 from loadgen import LOCAL, http_get
 
+from support.server import free_port, gunicorn_command
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 BENCH_DIR = ROOT / "instance" / "bench"
@@ -29,12 +30,6 @@ _UID = re.compile(rb'"uid"\s*:\s*"')
 
 def log(msg: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((LOCAL, 0))
-        return int(s.getsockname()[1])
 
 
 class Server:
@@ -130,16 +125,9 @@ class Server:
 
 
 def gunicorn_cmd(app_spec: str, extra: list[str] | None = None) -> list[str]:
-    # As `make run`: the shipped settings (gunicorn.conf.py), on this run's port, serving app_spec.
-    return [
-        str(BIN / "gunicorn"),
-        "-c",
-        str(ROOT / "gunicorn.conf.py"),
-        "--bind",
-        f"{LOCAL}:{{port}}",
-        *(extra or []),
-        app_spec,
-    ]
+    """gunicorn as `make run` starts it (the tests' command: gunicorn.conf.py), on this run's port,
+    serving app_spec."""
+    return gunicorn_command("--bind", f"{LOCAL}:{{port}}", *(extra or []), app_spec)
 
 
 @contextmanager

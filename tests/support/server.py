@@ -21,23 +21,27 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parents[2]
+# Re-exported: test_jobs_busy.py (moving on another branch) takes them from here.
+from support.data import PASSWORD as PASSWORD
+from support.data import ROOT as ROOT
+from support.data import SEED_FILE as SEED_FILE
+
 FLASK = [sys.executable, "-m", "flask", "--app", "timeline"]
-SEED_FILE = ROOT / "seed" / "russia-iran-biden-era.json"
-PASSWORD = "correct horse battery staple"
 GUNICORN_CONF = ROOT / "gunicorn.conf.py"
 
 
 def free_port() -> int:
-    """A free TCP port on the loopback address (nothing listens beyond loopback)."""
+    """A free TCP port on the loopback address (nothing listens beyond loopback); the one helper of the
+    tests, the test PostgreSQL server and the benchmark."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-def gunicorn_command(python: str = sys.executable) -> list[str]:
-    """gunicorn with the shipped settings (gunicorn.conf.py: port and workers from TIMELINE_PORT/_WORKERS)."""
-    return [python, "-m", "gunicorn", "-c", str(GUNICORN_CONF)]
+def gunicorn_command(*args: str, python: str = sys.executable) -> list[str]:
+    """gunicorn as `make run` starts it: the shipped settings (gunicorn.conf.py: port and workers from
+    TIMELINE_PORT/_WORKERS), then `args` (e.g. --bind and another app for the benchmark's references)."""
+    return [python, "-m", "gunicorn", "-c", str(GUNICORN_CONF), *args]
 
 
 def server_env(db_url: str, secret: str = "server-test-secret") -> dict[str, str]:
@@ -105,10 +109,7 @@ class Gunicorn:
         self._log.write(f"\n--- starting gunicorn on port {self.port}\n".encode())
         self._log.flush()
         self.proc = subprocess.Popen(
-            [
-                *gunicorn_command(self.python),
-                *self.extra_args,
-            ],
+            gunicorn_command(*self.extra_args, python=self.python),
             env={**self.env, "TIMELINE_PORT": str(self.port), "TIMELINE_WORKERS": str(self.workers)},
             cwd=self.cwd,
             stdin=subprocess.DEVNULL,
@@ -153,13 +154,14 @@ class Gunicorn:
         self.proc = None
         self._close_log()
 
-    def stop(self, timeout: float = 30) -> int | None:
-        """A graceful stop (SIGTERM to the master); SIGKILL to the group if it takes too long."""
+    def stop(self, timeout: float = 30, sig: signal.Signals = signal.SIGTERM) -> int | None:
+        """A graceful stop (SIGTERM, or SIGINT as Ctrl-C sends, to the master); SIGKILL to the group if it
+        takes too long. Returns the master's exit status (None when it had to be killed)."""
         if self.proc is None:
             return None
         proc = self.proc
         try:
-            proc.send_signal(signal.SIGTERM)
+            proc.send_signal(sig)
             code: int | None = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             code = None

@@ -5,10 +5,11 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
+
+from support.server import free_port
 
 
 def find_bin(name: str) -> str | None:
@@ -18,12 +19,6 @@ def find_bin(name: str) -> str | None:
         return found
     candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)
     return candidates[0] if candidates else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class PostgresServer:
@@ -38,7 +33,7 @@ class PostgresServer:
         base = base or Path(tempfile.mkdtemp(prefix="timeline-pg-"))
         self.base = base
         self.data = base / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self.prefix: list[str] = []
         if os.geteuid() == 0:
             runuser = shutil.which("runuser")
