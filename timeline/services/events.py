@@ -277,7 +277,7 @@ def purge_event(session: Session, event_id: int, *, user_id: int | None = None) 
     """Remove a deleted event for good (admins only, enforced by the caller); the purge is logged."""
     event = queries.event_by_id(session, event_id)
     if event is None or event.deleted_at is None:
-        raise Invalid({"event": "only a deleted event can be purged; delete it first"})
+        raise Conflict("Only a deleted event can be purged: delete it first.")
     assert event.id is not None
     before = event_snapshot(session, event)
     revisions.record(

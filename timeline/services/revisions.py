@@ -11,9 +11,8 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session
 
-from .. import queries, scopes
+from .. import feedlog, queries, scopes
 from ..models import Actor, Revision, Topic, utcnow
-from . import changes
 
 # Derived or bookkeeping fields: recorded in snapshots, left out of the readable diff.
 _NOT_DIFFED = {"date_earliest", "date_latest", "date_display", "created_at", "updated_at", "version"}
@@ -48,7 +47,7 @@ def record(
             "after": after,
         },
     )
-    changes.note(session, int(result.inserted_primary_key[0]))  # type: ignore[attr-defined]
+    feedlog.note(session, int(result.inserted_primary_key[0]))  # type: ignore[attr-defined]
 
 
 def purge(

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from .. import jobs, queries
 from ..db import get_session, write_session
 from ..services import accounts, feeds
-from ..services.errors import Invalid, NotFound
+from ..services.errors import Invalid
 from .auth import admin_required, current_user_id, editor_required
 
 bp = Blueprint("admin", __name__)
@@ -73,11 +73,8 @@ def add_feed() -> tuple[str, int] | BaseResponse:
 @bp.post("/review/<int:candidate_id>/dismiss")
 @editor_required
 def dismiss(candidate_id: int) -> BaseResponse:
-    try:
-        with write_session() as session:
-            feeds.dismiss(session, candidate_id)
-    except NotFound as exc:
-        abort(404, description=str(exc))
+    with write_session() as session:
+        feeds.dismiss(session, candidate_id)
     flash("Dismissed.")
     return redirect(url_for("admin.review"), 303)
 
@@ -105,12 +102,7 @@ def create_user() -> tuple[str, int] | BaseResponse:
 @bp.post("/admin/users/<name>/disable")
 @admin_required
 def disable_user(name: str) -> BaseResponse:
-    if name == current_user.name:
-        abort(409, description="You cannot disable your own account.")
-    try:
-        with write_session() as session:
-            accounts.disable_user(session, name)
-    except NotFound as exc:
-        abort(404, description=str(exc))
+    with write_session() as session:
+        accounts.disable_user(session, name, by=current_user.name)
     flash(f"Disabled {name}; its API tokens no longer work.")
     return redirect(url_for("admin.users_page"), 303)

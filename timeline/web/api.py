@@ -16,7 +16,7 @@ from ..schemas import ActorIn, TopicIn
 from ..services import actors as actor_service
 from ..services import events as event_service
 from ..services import topics as topic_service
-from ..services.errors import Conflict, Invalid, NotFound
+from ..services.errors import Invalid, InvalidFilter, NotFound
 from ..services.export import actor_records
 from ..services.records import event_record, topic_record
 from ..services.search import terms_of
@@ -40,21 +40,6 @@ def _body_error(exc: BodyError) -> Response:
     return error_json(exc.status, exc.code, exc.message)
 
 
-@bp.errorhandler(Invalid)
-def _invalid(exc: Invalid) -> Response:
-    return error_json(422, "invalid", exc.message, exc.fields)
-
-
-@bp.errorhandler(NotFound)
-def _not_found(exc: NotFound) -> Response:
-    return error_json(404, "not_found", str(exc))
-
-
-@bp.errorhandler(Conflict)
-def _conflict(exc: Conflict) -> Response:
-    return error_json(409, "conflict", exc.message)
-
-
 @bp.errorhandler(HTTPException)
 def _http(exc: HTTPException) -> Response:
     code = (exc.name or "error").lower().replace(" ", "_")
@@ -75,7 +60,7 @@ def _page_args() -> tuple[int, int]:
     if per_page is None:
         errors["per_page"] = f"a whole number from 1 to {MAX_PER_PAGE} (digits 0-9)"
     if page is None or per_page is None:
-        raise Invalid(errors, "Invalid paging.")
+        raise InvalidFilter(errors, "Invalid paging.")
     return page, per_page
 
 
@@ -153,7 +138,7 @@ def get_actor(slug: str) -> Response:
 def actor_history(slug: str) -> Response:
     filters, errors, _args = parse_filters()
     if errors:
-        raise Invalid(errors, "Invalid filter.")
+        raise InvalidFilter(errors)
     timeline = actor_timeline(get_session(), _actor_or_404(slug), filters)
     return json_response({"actor": slug, "histories": [h.as_dict() for h in timeline.histories]})
 
@@ -192,7 +177,7 @@ def list_events() -> Response:
     except Invalid as exc:
         errors.update(exc.fields)
     if errors:
-        raise Invalid(errors, "Invalid filter.")
+        raise InvalidFilter(errors)
     rows, total = queries.list_events(
         session, filters, actor_ids=actor_ids, terms=terms, limit=per_page, offset=(page - 1) * per_page
     )

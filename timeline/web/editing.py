@@ -17,7 +17,7 @@ from ..services import actors as actor_service
 from ..services import events as event_service
 from ..services import feeds, revisions
 from ..services import topics as topic_service
-from ..services.errors import Conflict, Invalid, NotFound
+from ..services.errors import Conflict, Invalid
 from ..services.validation import validate
 from .auth import admin_required, current_user_id, editor_required
 from .forms import MAX_STANCE_ROWS, ActorForm, EventForm, TopicForm, event_form_data
@@ -139,11 +139,8 @@ def delete_event(event_id: int) -> BaseResponse:
 @bp.post("/events/<int:event_id>/restore")
 @editor_required
 def restore_event(event_id: int) -> BaseResponse:
-    try:
-        with write_session() as session:
-            event_service.restore_event(session, event_id, user_id=current_user_id())
-    except NotFound as exc:
-        abort(404, description=str(exc))
+    with write_session() as session:
+        event_service.restore_event(session, event_id, user_id=current_user_id())
     flash("Event restored.")
     return redirect(url_for("pages.event_page", event_id=event_id), 303)
 
@@ -152,11 +149,8 @@ def restore_event(event_id: int) -> BaseResponse:
 @admin_required
 def purge_event(event_id: int) -> BaseResponse:
     _event_or_404(event_id, deleted_ok=True)
-    try:
-        with write_session() as session:
-            event_service.purge_event(session, event_id, user_id=current_user_id())
-    except Invalid as exc:
-        abort(409, description=exc.fields.get("event", exc.message))
+    with write_session() as session:
+        event_service.purge_event(session, event_id, user_id=current_user_id())
     flash("Event purged for good; the purge is in the audit log.")
     return redirect(url_for("editing.deleted_events"), 303)
 

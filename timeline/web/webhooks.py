@@ -9,7 +9,7 @@ from .. import queries
 from ..db import get_session, write_session
 from ..models import Webhook
 from ..services import webhooks
-from ..services.errors import Invalid, NotFound
+from ..services.errors import Invalid
 from .auth import current_user_id, editor_required
 
 bp = Blueprint("webhooks", __name__)
@@ -77,10 +77,7 @@ def webhook_page(webhook_id: int) -> str:
 @bp.post("/admin/webhooks/<int:webhook_id>/delete")
 @editor_required
 def delete_webhook(webhook_id: int) -> BaseResponse:
-    try:
-        with write_session(bookkeeping=True) as session:
-            webhooks.remove(session, webhook_id)
-    except NotFound as exc:
-        abort(404, description=str(exc))
+    with write_session(bookkeeping=True) as session:
+        webhooks.remove(session, webhook_id)
     flash("Webhook deleted, with its delivery log.")
     return redirect(url_for("webhooks.webhooks_page"), 303)
