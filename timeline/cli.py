@@ -12,12 +12,11 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
 
 from . import migrate, work
 from .cli_demo import demo_data_command
 from .config import bundled
-from .db import engines, write_session
+from .db import engines, read_session, write_session
 from .errors import DatabaseBusy, DomainError
 from .jsontext import JsonTextError, loads_strict
 from .services import accounts, feeds, seeding, snapshots
@@ -166,7 +165,7 @@ def export_command(actor_slug: str | None, output: Path | None) -> None:
     """Export the dataset (or one actor's timeline) as native JSON."""
     from . import queries
 
-    with Session(engines()[0]) as session:
+    with read_session() as session:
         if actor_slug:
             actor = queries.actor_by_slug(session, actor_slug)
             if actor is None:
@@ -239,7 +238,7 @@ def users_password(name: str) -> None:
 @with_appcontext
 def users_list() -> None:
     """List accounts."""
-    with Session(engines()[0]) as session:
+    with read_session() as session:
         for user in accounts.list_users(session):
             state = "disabled" if user.disabled else "active"
             click.echo(f"{user.name}\t{user.role}\t{state}")
@@ -366,7 +365,7 @@ def extract_command(file: Path, published: str, url: str | None, as_json: bool) 
 
     article = article_from_upload(file.name, file.read_bytes())
     article.url = url or article.url
-    with Session(engines()[0]) as session:
+    with read_session() as session:
         result = extraction.extract_article(session, article, extraction.published_date(published))
     if as_json:
         click.echo(dumps(extraction.as_json(result, include_text=not file.name.endswith(".txt"))))

@@ -143,7 +143,7 @@ def engines(app: Flask | None = None) -> tuple[Engine, Engine]:
 
 
 def get_session() -> Session:
-    """The read session of the current app context."""
+    """The read session of the current request (app context); outside a request use read_session()."""
     if "db_session" not in g:
         g.db_session = Session(engines()[0], expire_on_commit=False)
     return g.db_session
@@ -191,7 +191,8 @@ def busy_failure(exc: BaseException) -> DatabaseBusy | None:
 
 @contextmanager
 def read_session() -> Iterator[Session]:
-    """One consistent read (SQLite: a WAL snapshot; PostgreSQL: REPEATABLE READ) taking no write lock."""
+    """One consistent read (SQLite: a WAL snapshot; PostgreSQL: REPEATABLE READ) taking no write lock: the
+    way to read outside a request's get_session() (commands, jobs, streamed exports)."""
     engine = engines()[0]
     session = Session(engine, expire_on_commit=False)
     try:

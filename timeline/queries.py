@@ -128,21 +128,6 @@ def actor_family_ids(session: Session, actor_id: int) -> list[int]:
     return list(session.execute(select(family.c.id)).scalars())
 
 
-def actor_ancestors(session: Session, actor: Actor) -> list[Actor]:
-    """The actor's parent, grandparent... nearest first."""
-    chain: list[Actor] = []
-    seen = {actor.id}
-    current = actor
-    while current.parent_id is not None and current.parent_id not in seen:
-        parent = session.get(Actor, current.parent_id)
-        if parent is None:
-            break
-        chain.append(parent)
-        seen.add(parent.id)
-        current = parent
-    return chain
-
-
 def actors_by_ids(session: Session, ids: Iterable[int]) -> dict[int, Actor]:
     wanted = list(set(ids))
     if not wanted:

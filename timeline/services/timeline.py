@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from .. import queries
 from ..models import Actor, Topic
+from . import actor_tree
 from .history import Step, TopicHistory, build_histories, stances_of
 
 
@@ -58,4 +59,4 @@ def actor_timeline(
     events = queries.events_for_actors(session, family, filters or queries.EventFilters(), shape)
     stances = stances_of(events, queries.all_topics(session))
     histories = build_histories(events, stances, members)
-    return Timeline(actor, queries.actor_ancestors(session, actor), members, events, stances, histories)
+    return Timeline(actor, actor_tree.ancestors(session, actor), members, events, stances, histories)

@@ -15,6 +15,7 @@ from ..models import Actor, Event, Topic
 from ..schemas import ActorIn, TopicIn
 from ..services import actors as actor_service
 from ..services import events as event_service
+from ..services import paging
 from ..services import topics as topic_service
 from ..services.errors import Invalid, InvalidFilter, NotFound
 from ..services.export import actor_records
@@ -52,14 +53,18 @@ def openapi() -> Response:
 
 
 def _page_args() -> tuple[int, int]:
-    errors = {}
-    page = parse_int(request.args.get("page", "1"), minimum=1, maximum=1_000_000)
-    per_page = parse_int(request.args.get("per_page", "50"), minimum=1, maximum=MAX_PER_PAGE)
-    if page is None:
-        errors["page"] = "a whole number from 1 (digits 0-9)"
-    if per_page is None:
-        errors["per_page"] = f"a whole number from 1 to {MAX_PER_PAGE} (digits 0-9)"
-    if page is None or per_page is None:
+    """`?page=` and `?per_page=`; InvalidFilter naming each bad one."""
+    errors: dict[str, str] = {}
+    page = per_page = 1
+    try:
+        page = paging.page_number(request.args.get("page"))
+    except InvalidFilter as exc:
+        errors.update(exc.fields)
+    try:
+        per_page = paging.per_page_number(request.args.get("per_page"), 50, MAX_PER_PAGE)
+    except InvalidFilter as exc:
+        errors.update(exc.fields)
+    if errors:
         raise InvalidFilter(errors, "Invalid paging.")
     return page, per_page
 
@@ -70,7 +75,7 @@ def _page(items: list[Any], total: int, page: int, per_page: int) -> dict[str, A
         "total": total,
         "page": page,
         "per_page": per_page,
-        "pages": max(1, -(-total // per_page)),
+        "pages": paging.page_count(total, per_page),
     }
 
 

@@ -10,7 +10,7 @@ from werkzeug.routing import IntegerConverter
 from .. import queries
 from ..dates import InvalidDate, parse_bound
 from ..db import get_session
-from ..integers import MAX_ID, parse_int
+from ..integers import MAX_ID, parse_id
 from ..models import CONFIDENCE_RANK, Confidence, EventKind
 from ..services import paging
 from ..services.errors import Invalid
@@ -25,7 +25,7 @@ class IdConverter(IntegerConverter):
     def to_python(self, value: str) -> int:
         # Past the largest id (even 5,000 digits, which int() refuses): one that no row has, so 404.
         # (Refusing the match here would answer 405 where another method's rule has the same path.)
-        number = parse_int(value, maximum=MAX_ID)
+        number = parse_id(value)
         return MAX_ID + 1 if number is None else number
 
 

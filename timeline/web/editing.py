@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from .. import queries, work
 from ..dates import InvalidDate, parse_bound
 from ..db import get_session, write_session
-from ..integers import MAX_ID, parse_int
+from ..integers import parse_id
 from ..models import Candidate, Event
 from ..schemas import ActorIn, TopicIn
 from ..services import actors as actor_service
@@ -49,7 +49,7 @@ def _event_form(event: Event | None = None) -> EventForm:
         form.actor.data = request.args["actor"]
     candidate_text = request.args.get("candidate", "")
     if request.method == "GET" and event is None and candidate_text:
-        candidate_id = parse_int(candidate_text, minimum=1, maximum=MAX_ID)
+        candidate_id = parse_id(candidate_text)
         if candidate_id is None:
             abort(400, description="candidate: give the number of a review-queue item (digits 0-9).")
         candidate = session.get(Candidate, candidate_id)
@@ -73,7 +73,7 @@ def create_event() -> tuple[str, int] | BaseResponse:
         return render_template("event_form.html", form=form, event=None), 200
     payload, rows = form.event_payload()
     candidate_text = str(form.candidate.data or "").strip()
-    candidate_id = parse_int(candidate_text, minimum=1, maximum=MAX_ID)
+    candidate_id = parse_id(candidate_text)
     try:
         if candidate_text and candidate_id is None:
             raise Invalid(

@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from .. import queries, scopes
 from ..dates import parse_date
-from ..db import engines, get_session
+from ..db import engines, get_session, read_session
 from ..migrate import schema_problem
 from ..models import Actor, EventKind
 from ..services.charts import DETAIL_POINTS, charts_on_one_axis, score_word
@@ -157,7 +157,7 @@ def export_csv() -> Response:
         return error_json(400, "invalid_filter", "Invalid filter.", errors)
 
     def generate() -> Iterator[str]:
-        with Session(engines()[0]) as session:
+        with read_session() as session:
             yield from stream_full_csv(session, bom=bom, filters=filters)
 
     return _csv_response(stream_with_context(generate()), _export_name(args, "csv"))
@@ -194,7 +194,7 @@ def export_json() -> Response:
 
     # The session must outlive the view: the generator keeps reading while the body streams.
     def generate() -> Iterator[bytes]:
-        with Session(engines()[0]) as session:
+        with read_session() as session:
             yield from stream_full_export(session, filters=filters)
 
     return Response(
