@@ -1,6 +1,6 @@
 """The revisions a write transaction records, queued for the changes feed and filed at commit.
 
-Below the services (like scopes.py): revisions.record notes each revision here, and db.write_session
+Below the services (like scopes.py): revisions.log notes each revision here, and db.write_session
 files them under the transaction's data version, taken under its row's lock (services/changes.py reads
 the feed back).
 """

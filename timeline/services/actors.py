@@ -49,16 +49,7 @@ def create_actor(session: Session, data: ActorIn, user_id: int | None = None) ->
     session.add(actor)
     session.flush()
     assert actor.id is not None
-    revisions.record(
-        session,
-        entity="actor",
-        entity_id=actor.id,
-        key=actor.slug,
-        action="create",
-        user_id=user_id,
-        before=None,
-        after=actor_snapshot(session, actor),
-    )
+    revisions.log(session, actor, "create", after=actor_snapshot(session, actor), by=user_id)
     return actor
 
 
@@ -80,16 +71,7 @@ def update_actor(session: Session, slug: str, data: ActorIn, user_id: int | None
     session.flush()
     after = actor_snapshot(session, actor)
     if after != before:
-        revisions.record(
-            session,
-            entity="actor",
-            entity_id=actor.id,
-            key=actor.slug,
-            action="update",
-            user_id=user_id,
-            before=before,
-            after=after,
-        )
+        revisions.log(session, actor, "update", before=before, after=after, by=user_id)
     return actor
 
 
@@ -101,4 +83,4 @@ def delete_actor(session: Session, slug: str, user_id: int | None = None) -> Non
     assert actor.id is not None
     if queries.actor_in_use(session, actor.id):
         raise Conflict(f"“{slug}” still has events or member actors; move or purge them first.")
-    revisions.purge(session, actor, "actor", slug, actor_snapshot(session, actor), user_id)
+    revisions.purge(session, actor, actor_snapshot(session, actor), user_id)

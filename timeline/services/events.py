@@ -140,15 +140,12 @@ def create_event(session: Session, data: EventIn, user_id: int | None = None) ->
         raise Invalid({"uid": f"an event with the uid “{uid}” already exists"})
     if stances:
         session.execute(_INSERT_STANCE, [{"event_id": event_id, **s} for s in stances])
-    revisions.record(
+    revisions.log(
         session,
-        entity="event",
-        entity_id=event_id,
-        key=uid,
-        action="create",
-        user_id=user_id,
-        before=None,
+        revisions.Subject("event", event_id, uid),
+        "create",
         after=_snapshot(record, row["version"], deleted=False),
+        by=user_id,
     )
     return CreatedEvent(event_id, row["version"], record)
 
@@ -209,16 +206,7 @@ def apply_event_change(
     session.add_all(Stance(event_id=event.id, **s) for s in stances)
     session.flush()
     session.refresh(event)
-    revisions.record(
-        session,
-        entity="event",
-        entity_id=event.id,
-        key=event.uid,
-        action=action,
-        user_id=user_id,
-        before=before,
-        after=event_snapshot(session, event),
-    )
+    revisions.log(session, event, action, before=before, after=event_snapshot(session, event), by=user_id)
     return True
 
 
@@ -247,16 +235,7 @@ def _mark_deleted(
     event.deleted_at = deleted_at
     event.version += 1
     session.flush()
-    revisions.record(
-        session,
-        entity="event",
-        entity_id=event.id,
-        key=event.uid,
-        action=action,
-        user_id=user_id,
-        before=before,
-        after=event_snapshot(session, event),
-    )
+    revisions.log(session, event, action, before=before, after=event_snapshot(session, event), by=user_id)
     return event
 
 
@@ -280,16 +259,7 @@ def purge_event(session: Session, event_id: int, *, user_id: int | None = None) 
         raise Conflict("Only a deleted event can be purged: delete it first.")
     assert event.id is not None
     before = event_snapshot(session, event)
-    revisions.record(
-        session,
-        entity="event",
-        entity_id=event.id,
-        key=event.uid,
-        action="purge",
-        user_id=user_id,
-        before=before,
-        after=None,
-    )
+    revisions.log(session, event, "purge", before=before, by=user_id)
     session.delete(event)
     session.flush()
 

@@ -211,16 +211,7 @@ def _import_actors(
             continue
         action = "create" if old is None else "update"
         (report.created if old is None else report.updated)["actors"] += 1
-        revisions.record(
-            session,
-            entity="actor",
-            entity_id=row.id,
-            key=row.slug,
-            action=action,
-            user_id=user_id,
-            before=old,
-            after=new,
-        )
+        revisions.log(session, row, action, before=old, after=new, by=user_id)
 
 
 def parent_loop(index: int, slug: str) -> Invalid:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import jobs, queries
+from .. import queries
 from ..db import get_session, write_session
-from ..services import accounts, feeds
+from ..services import accounts, feeds, jobqueue
 from ..services.errors import Invalid
 from .auth import admin_required, current_user_id, editor_required
 
@@ -22,28 +22,14 @@ def init_app(app: Flask) -> None:
 @bp.get("/admin/jobs")
 @editor_required
 def jobs_page() -> str:
-    session = get_session()
-    scheduled = queries.scheduled_jobs(session)
-    rows = []
-    for job_id, (what, _call, key) in jobs.JOBS.items():
-        rows.append(
-            {
-                "id": job_id,
-                "what": what,
-                "interval": int(current_app.config[key]),
-                "scheduled": scheduled.get(job_id),
-                "runs": queries.recent_job_runs(session, job_id),
-            }
-        )
-    return render_template("jobs.html", jobs=rows)
+    return render_template("jobs.html", jobs=jobqueue.job_statuses(get_session(), current_app.config))
 
 
 @bp.post("/admin/jobs/<job_id>/run")
 @editor_required
 def run_now(job_id: str) -> BaseResponse:
-    if job_id not in jobs.JOBS:
-        abort(404, description=f"No job “{job_id}”.")
-    jobs.request_run(job_id, current_user_id())
+    with write_session(bookkeeping=True) as session:
+        jobqueue.enqueue(session, job_id, current_user_id())
     flash(f"“{job_id}” is queued: the scheduler process runs it within a few seconds.")
     return redirect(url_for("admin.jobs_page"), 303)
 
