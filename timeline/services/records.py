@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
 from ..models import Actor, Event, Stance, Topic
+from ..record_fields import ACTOR, DAYS, EVENT_FIELDS, STAMPS, Fields
 
 FORMAT, VERSION = "stance-timeline", 1
 
@@ -58,32 +59,32 @@ def event_record(event: Event, actor_slug: str, stances: Sequence[tuple[Stance, 
 def event_record_of(event: Any, actor_slug: str, stances: list[dict[str, Any]]) -> dict[str, Any]:
     """The record of anything with an event's attributes: an ORM object or a Core row.
 
-    queries._event_json builds the same record (without "stances", which come last) in SQL.
+    Built from record_fields.EVENT_FIELDS, as queries._event_json builds it in SQL; "stances" come last.
     """
-    return {
-        "uid": event.uid,
-        "actor": actor_slug,
-        "kind": event.kind,
-        "title": event.title,
-        "date": event.date_edtf,
-        "date_earliest": event.date_earliest.isoformat(),
-        "date_latest": event.date_latest.isoformat(),
-        "date_display": event.date_display,
-        "date_basis": event.date_basis,
-        "quote": event.quote,
-        "summary": event.summary,
-        "location": event.location,
-        "speaker_role": event.speaker_role,
-        "source": {
-            "title": event.source_title,
-            "url": event.source_url,
-            "publisher": event.source_publisher,
-            "author": event.source_author,
-            "published": event.source_published,
-            "archive_url": event.archive_url,
-        },
-        "confidence": event.confidence,
-        "created_at": iso_utc(event.created_at),
-        "updated_at": iso_utc(event.updated_at),
-        "stances": stances,
-    }
+    record = {key: value(event, actor_slug) for key, value in _EVENT_STEPS}
+    record["stances"] = stances
+    return record
+
+
+Step = Callable[[Any, str], Any]
+
+
+def _steps(fields: Fields) -> list[tuple[str, Step]]:
+    """How to get each field's value from an event and its actor's slug, worked out once."""
+    return [(key, _step(column)) for key, column in fields]
+
+
+def _step(column: str | Fields) -> Step:
+    if isinstance(column, tuple):
+        inner = _steps(column)
+        return lambda e, slug: {k: f(e, slug) for k, f in inner}
+    if column == ACTOR:
+        return lambda e, slug: slug
+    if column in DAYS:
+        return lambda e, slug: getattr(e, column).isoformat()
+    if column in STAMPS:
+        return lambda e, slug: iso_utc(getattr(e, column))
+    return lambda e, slug: getattr(e, column)
+
+
+_EVENT_STEPS = _steps(EVENT_FIELDS)
