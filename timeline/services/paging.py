@@ -26,22 +26,22 @@ def page_count(total: int, size: int) -> int:
 def page_number(raw: str | None, last: int = MAX_PAGE, *, field: str = "page") -> int:
     """The page a query string asks for: 1 when absent or empty, else ASCII digits from 1 to `last`;
     InvalidFilter naming `field` otherwise."""
-    return _number(raw, 1, last, field, "use a page number: a whole number")
+    return _number(raw, 1, last, field, "use a page number from 1{upto} (a whole number, digits 0-9)")
 
 
 def per_page_number(raw: str | None, default: int, maximum: int, *, field: str = "per_page") -> int:
     """How many items per page a query string asks for: `default` when absent, else 1 to `maximum`."""
-    return _number(raw, default, maximum, field, "a whole number")
+    return _number(raw, default, maximum, field, "a whole number from 1{upto} (digits 0-9)")
 
 
-def _number(raw: str | None, default: int, maximum: int, field: str, what: str) -> int:
+def _number(raw: str | None, default: int, maximum: int, field: str, message: str) -> int:
     text = (raw or "").strip()
     if not text:
         return default
     number = parse_int(text, minimum=1, maximum=maximum)
     if number is None:
         upto = f" to {maximum}" if maximum < MAX_PAGE else ""
-        raise InvalidFilter({field: f"{what} from 1{upto} (digits 0-9)"})
+        raise InvalidFilter({field: message.format(upto=upto)})
     return number
 
 
