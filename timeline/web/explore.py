@@ -10,8 +10,8 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from .. import queries, scopes
 from ..db import get_session
+from ..integers import parse_int
 from ..models import EventKind, Topic
-from ..services import paging
 from ..services.charts import DETAIL_POINTS, charts_on_one_axis
 from ..services.comparison import BY_GOVERNMENT, Comparison, compare_topic, split_names
 from ..services.errors import Invalid
@@ -200,12 +200,10 @@ def _search() -> tuple[Results | None, dict[str, str], dict[str, str]]:
         actor = queries.actor_by_slug(get_session(), args["actor"])
         if actor is None:
             errors["actor"] = f"no actor “{args['actor']}”"
-    page = 1
-    try:
-        page = paging.page_number(request.args.get("page"))
-    except Invalid as exc:
-        errors.update(exc.fields)
-    if errors:
+    page = parse_int(request.args.get("page", "1"))
+    if page is None:
+        errors["page"] = "must be a whole number"
+    if errors or page is None:
         return None, errors, args
     if not args["q"].strip():
         return None, {}, args
