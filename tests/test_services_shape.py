@@ -198,3 +198,22 @@ def test_cli_prints_each_domain_error_on_one_line(runner: FlaskCliRunner) -> Non
     assert again.exit_code == 1 and _error_lines(again.output) == [
         "Error: url: this feed is already registered"
     ]
+
+
+# --- the job queue ---------------------------------------------------------------------------------
+
+
+def test_run_now_queues_a_run_the_jobs_page_lists(app: Flask) -> None:
+    from timeline.services import jobqueue
+
+    with app.app_context():
+        with write_session(bookkeeping=True) as session:
+            jobqueue.enqueue(session, "snapshot", None)
+        with pytest.raises(NotFound), write_session(bookkeeping=True) as session:
+            jobqueue.enqueue(session, "no-such-job", None)
+        with read_session() as session:
+            statuses = {s.id: s for s in jobqueue.job_statuses(session, app.config)}
+            assert set(statuses) == set(jobqueue.KINDS)
+            assert [r.outcome for r in statuses["snapshot"].runs] == ["queued"]
+            assert list(statuses["feeds"].runs) == []
+            assert statuses["feeds"].interval == int(app.config["FEED_INTERVAL"])
