@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any
 
 import orjson
 
 from ..models import Actor, Event, Stance, Topic
-from ..record_fields import ACTOR, DAYS, EVENT_FIELDS, STAMPS, Fields
+from ..record_fields import ACTOR, DAYS, EVENT_FIELDS, STAMPS
 
 FORMAT, VERSION = "stance-timeline", 1
 
@@ -61,30 +62,30 @@ def event_record_of(event: Any, actor_slug: str, stances: list[dict[str, Any]]) 
 
     Built from record_fields.EVENT_FIELDS, as queries._event_json builds it in SQL; "stances" come last.
     """
-    record = {key: value(event, actor_slug) for key, value in _EVENT_STEPS}
+    record = dict(zip(_KEYS, _COLUMNS(event), strict=True))  # every key in its place, then the special ones
+    for key in _ACTOR_KEYS:
+        record[key] = actor_slug
+    for key in _DAY_KEYS:
+        record[key] = record[key].isoformat()
+    for key in _STAMP_KEYS:
+        record[key] = iso_utc(record[key])
+    for key, inner_keys, inner_columns in _NESTED:
+        record[key] = dict(zip(inner_keys, inner_columns(event), strict=True))
     record["stances"] = stances
     return record
 
 
-Step = Callable[[Any, str], Any]
-
-
-def _steps(fields: Fields) -> list[tuple[str, Step]]:
-    """How to get each field's value from an event and its actor's slug, worked out once."""
-    return [(key, _step(column)) for key, column in fields]
-
-
-def _step(column: str | Fields) -> Step:
-    if isinstance(column, tuple):
-        inner = _steps(column)
-        return lambda e, slug: {k: f(e, slug) for k, f in inner}
-    if column == ACTOR:
-        return lambda e, slug: slug
-    if column in DAYS:
-        return lambda e, slug: getattr(e, column).isoformat()
-    if column in STAMPS:
-        return lambda e, slug: iso_utc(getattr(e, column))
-    return lambda e, slug: getattr(e, column)
-
-
-_EVENT_STEPS = _steps(EVENT_FIELDS)
+# The table worked out once (one attrgetter call per record: a record is built per API item and revision);
+# the actor's key and the nested groups read "uid" as a placeholder, replaced in event_record_of.
+_KEYS = [key for key, _ in EVENT_FIELDS]
+_COLUMNS = attrgetter(
+    *(column if isinstance(column, str) and column != ACTOR else "uid" for _, column in EVENT_FIELDS)
+)
+_ACTOR_KEYS = [key for key, column in EVENT_FIELDS if column == ACTOR]
+_DAY_KEYS = [key for key, column in EVENT_FIELDS if isinstance(column, str) and column in DAYS]
+_STAMP_KEYS = [key for key, column in EVENT_FIELDS if isinstance(column, str) and column in STAMPS]
+_NESTED = [
+    (key, [k for k, _ in column], attrgetter(*(str(c) for _, c in column)))
+    for key, column in EVENT_FIELDS
+    if isinstance(column, tuple)
+]
