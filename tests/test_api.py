@@ -249,10 +249,10 @@ def test_cookie_sessions_need_csrf_but_tokens_do_not(token, client) -> None:
         ("get", "/api/v1/actors/nobody", 404),
         ("get", "/api/v1/nothing", 404),
         ("patch", "/api/v1/events/1", 405),
-        ("get", "/api/v1/events?page=0", 422),
-        ("get", "/api/v1/events?per_page=100000", 422),
-        ("get", "/api/v1/events?from=soon", 422),
-        ("get", "/api/v1/events?q=" + "x" * 300, 422),
+        ("get", "/api/v1/events?page=0", 400),
+        ("get", "/api/v1/events?per_page=100000", 400),
+        ("get", "/api/v1/events?from=soon", 400),
+        ("get", "/api/v1/events?q=" + "x" * 300, 400),
     ],
 )
 def test_error_statuses_keep_the_shape(token, client, method: str, path: str, status: int) -> None:

@@ -102,6 +102,8 @@ def _every_worker_sees(base: str, token: str) -> None:
 
 def test_bookkeeping_writes_keep_the_cache_but_data_writes_do_not(app: Flask, client, tmp_path) -> None:
     from timeline import jobs
+    from timeline.db import write_session
+    from timeline.services import jobqueue
 
     from support.web import login
 
@@ -109,8 +111,8 @@ def test_bookkeeping_writes_keep_the_cache_but_data_writes_do_not(app: Flask, cl
     create_user(app, "ed")
     etag = client.get("/actors/russia.json").headers["ETag"]
     app.config["SNAPSHOT_DIR"] = str(tmp_path)
-    with app.app_context():
-        jobs.request_run("snapshot", None)  # a queued run, then the scheduler's own records
+    with app.app_context(), write_session(bookkeeping=True) as session:
+        jobqueue.enqueue(session, "snapshot", None)  # a queued run, then the scheduler's own records
     jobs._dispatch_queued(app)
     assert len(list(tmp_path.glob("snapshot-*.json"))) == 1
     login(app.test_client(), "ed")  # records the last sign-in

@@ -84,15 +84,18 @@ def test_an_item_cursor_resumes_right_after_that_item(app: Flask, client: FlaskC
     assert [c["cursor"] for c in resumed] == [c["cursor"] for c in items[3:]]
 
 
-def test_bad_cursor_or_limit_is_a_422_naming_the_parameter(app: Flask, client: FlaskClient) -> None:
+def test_bad_cursor_or_limit_is_a_400_invalid_filter_naming_the_parameter(
+    app: Flask, client: FlaskClient
+) -> None:
     load_doc(app, small_doc())
     for since in ("nonsense", "YzEu", "c1.1.1", "x" * 5000, "YzEuMS4x\x00", "Yy4xLjE", "٣"):
         response = client.get("/api/v1/changes", query_string={"since": since})
-        assert response.status_code == 422, since
+        assert response.status_code == 400, since
+        assert response.get_json()["error"]["code"] == "invalid_filter"
         assert list(response.get_json()["error"]["fields"]) == ["since"]
     for limit in ("0", "1001", "-1", "², ", "ten"):
         response = client.get("/api/v1/changes", query_string={"limit": limit})
-        assert response.status_code == 422, limit
+        assert response.status_code == 400, limit
         assert list(response.get_json()["error"]["fields"]) == ["limit"]
     assert client.get("/api/v1/changes?since=").status_code == 200  # empty: from the start
 

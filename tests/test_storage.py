@@ -82,7 +82,7 @@ def test_a_writer_waits_for_another_and_gives_up_cleanly(db_url: str, monkeypatc
 
     from timeline import create_app
     from timeline import db as timeline_db
-    from timeline.services.errors import DatabaseBusy
+    from timeline.errors import DatabaseBusy
 
     app = make_app(db_url)
     load_doc(app, small_doc())

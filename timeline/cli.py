@@ -12,15 +12,15 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
 
 from . import migrate, work
 from .cli_demo import demo_data_command
 from .config import bundled
-from .db import engines, write_session
+from .db import engines, read_session, write_session
+from .errors import DatabaseBusy, DomainError
 from .jsontext import JsonTextError, loads_strict
 from .services import accounts, feeds, seeding, snapshots
-from .services.errors import DatabaseBusy, Invalid, NotFound
+from .services.errors import Invalid, NotFound
 from .services.export import stream_full_export
 from .services.records import dumps
 
@@ -43,8 +43,21 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(_needing_schema(command))
 
 
+class DomainErrorExit(click.ClickException):
+    """A domain error as the CLI shows it: one line per field (`Error: <field>: <message>`), exit status 1."""
+
+    def __init__(self, error: DomainError) -> None:
+        super().__init__(error.message)
+        self.lines = [f"{field}: {message}" for field, message in error.fields.items()] or [error.message]
+
+    def show(self, file: Any = None) -> None:
+        for line in self.lines:
+            click.echo(f"Error: {line}", file=file or sys.stderr, color=self.show_color)
+
+
 def _needing_schema(command: click.Command) -> click.Command:
-    """Every command but `db` first checks the schema: one line and exit 1 instead of a traceback."""
+    """Every command but `db` first checks the schema: one line and exit 1 instead of a traceback; and
+    every domain error it raises ends it with one line per error (DomainErrorExit)."""
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             _needing_schema(sub)
@@ -64,7 +77,10 @@ def _schema_checked(callback: Callable[..., Any]) -> Callable[..., Any]:
             raise click.ClickException(f"Cannot reach the database: {reason}") from exc
         if problem is not None:
             raise click.ClickException(problem)
-        return callback(*args, **kwargs)
+        try:
+            return callback(*args, **kwargs)
+        except DomainError as exc:
+            raise DomainErrorExit(exc) from exc
 
     checked._checks_schema = True  # type: ignore[attr-defined]
     return checked
@@ -150,7 +166,7 @@ def export_command(actor_slug: str | None, output: Path | None) -> None:
     from .services.reads.actors import actor_document
     from .services.reads.filters import Filters
 
-    with Session(engines()[0]) as session:
+    with read_session() as session:
         if actor_slug:
             try:
                 document = actor_document(session, actor_slug, Filters(queries.EventFilters()))
@@ -203,12 +219,8 @@ def _read_password(prompt: bool) -> str:
 def users_create(name: str, admin: bool) -> None:
     """Create an editor (password from a prompt, or from stdin)."""
     password = _read_password(prompt=True)
-    try:
-        with write_session() as session:
-            user = accounts.create_user(session, name, password, admin=admin)
-            role = user.role
-    except Invalid as exc:
-        raise click.ClickException("; ".join(f"{k}: {v}" for k, v in exc.fields.items())) from exc
+    with write_session() as session:
+        role = accounts.create_user(session, name, password, admin=admin).role
     click.echo(f"Created {role} {name}.")
 
 
@@ -218,11 +230,8 @@ def users_create(name: str, admin: bool) -> None:
 def users_password(name: str) -> None:
     """Set a new password (from a prompt, or from stdin)."""
     password = _read_password(prompt=True)
-    try:
-        with write_session() as session:
-            accounts.set_password(session, name, password)
-    except (Invalid, NotFound) as exc:
-        raise click.ClickException(str(getattr(exc, "fields", "") or exc)) from exc
+    with write_session() as session:
+        accounts.set_password(session, name, password)
     click.echo(f"Password of {name} changed.")
 
 
@@ -230,7 +239,7 @@ def users_password(name: str) -> None:
 @with_appcontext
 def users_list() -> None:
     """List accounts."""
-    with Session(engines()[0]) as session:
+    with read_session() as session:
         for user in accounts.list_users(session):
             state = "disabled" if user.disabled else "active"
             click.echo(f"{user.name}\t{user.role}\t{state}")
@@ -241,11 +250,8 @@ def users_list() -> None:
 @with_appcontext
 def users_disable(name: str) -> None:
     """Disable an account and revoke its API tokens."""
-    try:
-        with write_session() as session:
-            accounts.disable_user(session, name)
-    except NotFound as exc:
-        raise click.ClickException(str(exc)) from exc
+    with write_session() as session:
+        accounts.disable_user(session, name)
     click.echo(f"Disabled {name}; its API tokens no longer work.")
 
 
@@ -254,11 +260,8 @@ def users_disable(name: str) -> None:
 @with_appcontext
 def users_token(name: str) -> None:
     """Issue an API token for NAME; it is shown once and stored hashed."""
-    try:
-        with write_session() as session:
-            token = accounts.issue_token(session, name)
-    except (Invalid, NotFound) as exc:
-        raise click.ClickException(str(getattr(exc, "fields", "") or exc)) from exc
+    with write_session() as session:
+        token = accounts.issue_token(session, name)
     click.echo(token)
     click.echo("Shown once: store it now. Send it as 'Authorization: Bearer <token>'.", err=True)
 
@@ -331,11 +334,7 @@ def snapshots_create() -> None:
 @with_appcontext
 def snapshots_restore(name: str, replace: bool) -> None:
     """Restore a snapshot whose checksum matches, into an empty database (or with --replace)."""
-    try:
-        report = work.restore_snapshot(name, replace=replace)
-    except (Invalid, NotFound) as exc:
-        detail = "; ".join(getattr(exc, "fields", {}).values()) or str(exc)
-        raise click.ClickException(f"{detail}. Nothing was changed.") from exc
+    report = work.restore_snapshot(name, replace=replace)  # refused: nothing was changed
     click.echo(f"Restored {name}: {report.summary()}")
 
 
@@ -349,11 +348,8 @@ def feeds_group() -> None:
 @with_appcontext
 def feeds_add(url: str) -> None:
     """Watch a feed."""
-    try:
-        with write_session() as session:
-            feeds.add_feed(session, url)
-    except Invalid as exc:
-        raise click.ClickException("; ".join(exc.fields.values())) from exc
+    with write_session() as session:
+        feeds.add_feed(session, url)
     click.echo(f"Watching {url}.")
 
 
@@ -368,14 +364,10 @@ def extract_command(file: Path, published: str, url: str | None, as_json: bool) 
     from .services.extraction import service as extraction
     from .services.extraction.sources import article_from_upload
 
-    try:
-        article = article_from_upload(file.name, file.read_bytes())
-        article.url = url or article.url
-        with Session(engines()[0]) as session:
-            result = extraction.extract_article(session, article, extraction.published_date(published))
-    except Invalid as exc:
-        detail = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
-        raise click.ClickException(f"{exc.message} {detail}") from exc
+    article = article_from_upload(file.name, file.read_bytes())
+    article.url = url or article.url
+    with read_session() as session:
+        result = extraction.extract_article(session, article, extraction.published_date(published))
     if as_json:
         click.echo(dumps(extraction.as_json(result, include_text=not file.name.endswith(".txt"))))
         return

@@ -17,10 +17,9 @@ from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session
 
-from . import scopes
+from . import feedlog, scopes
+from .errors import DatabaseBusy, StorageError
 from .models import DataVersion
-from .services import changes
-from .services.errors import DatabaseBusy, StorageError
 
 _ENGINES = "timeline.engines"
 
@@ -144,7 +143,7 @@ def engines(app: Flask | None = None) -> tuple[Engine, Engine]:
 
 
 def get_session() -> Session:
-    """The read session of the current app context."""
+    """The read session of the current request (app context); outside a request use read_session()."""
     if "db_session" not in g:
         g.db_session = Session(engines()[0], expire_on_commit=False)
     return g.db_session
@@ -192,7 +191,8 @@ def busy_failure(exc: BaseException) -> DatabaseBusy | None:
 
 @contextmanager
 def read_session() -> Iterator[Session]:
-    """One consistent read (SQLite: a WAL snapshot; PostgreSQL: REPEATABLE READ) taking no write lock."""
+    """One consistent read (SQLite: a WAL snapshot; PostgreSQL: REPEATABLE READ) taking no write lock: the
+    way to read outside a request's get_session() (commands, jobs, streamed exports)."""
     engine = engines()[0]
     session = Session(engine, expire_on_commit=False)
     try:
@@ -214,7 +214,7 @@ def write_session(*, bookkeeping: bool = False) -> Iterator[Session]:
     session = _WriteSession(engines()[1], expire_on_commit=False)
     try:
         yield session
-        recorded = changes.pending(session)
+        recorded = feedlog.pending(session)
         if recorded or (
             not bookkeeping
             and (session.info.get("written") or session.new or session.dirty or session.deleted)
@@ -223,7 +223,7 @@ def write_session(*, bookkeeping: bool = False) -> Iterator[Session]:
             # and the scopes it touched: cached pages that show none of them stay (timeline/scopes.py).
             if recorded:
                 # The number comes under the row's lock, held to commit: the changes feed's commit order.
-                changes.stamp(session, session.execute(_BUMP_DATA_VERSION_RETURNING).scalar_one(), recorded)
+                feedlog.stamp(session, session.execute(_BUMP_DATA_VERSION_RETURNING).scalar_one(), recorded)
             else:
                 session.execute(_BUMP_DATA_VERSION)
             scopes.bump(session, scopes.touched(session))

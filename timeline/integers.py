@@ -24,3 +24,8 @@ def parse_int(
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
         return None
     return value
+
+
+def parse_id(text: str | None) -> int | None:
+    """A record id from request data (path, query string, form): 1 to MAX_ID in ASCII digits, else None."""
+    return parse_int(text, minimum=1, maximum=MAX_ID)

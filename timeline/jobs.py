@@ -27,6 +27,7 @@ from . import queries, work
 from .db import engines, write_session
 from .leader import SchedulerLock, describe, scheduler_lock
 from .models import JobRun, ScheduledJob, utcnow
+from .services import jobqueue
 
 log = logging.getLogger("timeline.jobs")
 
@@ -51,12 +52,15 @@ def _webhooks() -> str:
     return f"{r.filed} filed, {r.delivered} delivered, {r.retrying} to retry, {r.failed} failed"
 
 
-# id -> (what it does, the service call, the config key of its interval)
+_CALLS: dict[str, Callable[[], str]] = {
+    "snapshot": _snapshot,
+    "link-check": _link_check,
+    "feeds": _feeds,
+    "webhooks": _webhooks,
+}
+# id -> (what it does, the service call, the config key of its interval); the kinds are jobqueue's.
 JOBS: dict[str, tuple[str, Callable[[], str], str]] = {
-    "snapshot": ("Snapshot of the whole dataset", _snapshot, "SNAPSHOT_INTERVAL"),
-    "link-check": ("Check source links", _link_check, "LINK_CHECK_INTERVAL"),
-    "feeds": ("Fetch watched feeds into the review queue", _feeds, "FEED_INTERVAL"),
-    "webhooks": ("Send webhook deliveries (retries included)", _webhooks, "WEBHOOK_INTERVAL"),
+    job_id: (kind.what, _CALLS[job_id], kind.interval_key) for job_id, kind in jobqueue.KINDS.items()
 }
 
 
@@ -80,17 +84,6 @@ def run_job(app: Flask, job_id: str, run_id: int | None = None) -> JobRun:
             run = session.get(JobRun, run_id)
             assert run is not None
             run.outcome, run.message, run.finished_at = outcome, message[:4000], utcnow()
-        return run
-
-
-def request_run(job_id: str, user_id: int | None) -> JobRun:
-    """Queue a run for the scheduler process ("run now" on /admin/jobs)."""
-    if job_id not in JOBS:
-        raise KeyError(job_id)
-    with write_session(bookkeeping=True) as session:
-        run = JobRun(job_id=job_id, outcome="queued", requested_by=user_id, queued_at=utcnow())
-        session.add(run)
-        session.flush()
         return run
 
 

@@ -1,4 +1,8 @@
-"""Table models only: validation lives in schemas.py."""
+"""Table models only: validation lives in schemas.py.
+
+One module though long: the tables, their constraints and the naming convention Alembic compares
+against are one schema, read together (a table per class, nothing else here).
+"""
 
 from __future__ import annotations
 

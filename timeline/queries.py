@@ -46,6 +46,7 @@ from .models import (
     Webhook,
     WebhookDelivery,
 )
+from .record_fields import ACTOR, EVENT_FIELDS, STAMPS, Fields
 
 
 @dataclass(frozen=True)
@@ -128,21 +129,6 @@ def actor_family_ids(session: Session, actor_id: int) -> list[int]:
     return list(session.execute(select(family.c.id)).scalars())
 
 
-def actor_ancestors(session: Session, actor: Actor) -> list[Actor]:
-    """The actor's parent, grandparent... nearest first."""
-    chain: list[Actor] = []
-    seen = {actor.id}
-    current = actor
-    while current.parent_id is not None and current.parent_id not in seen:
-        parent = session.get(Actor, current.parent_id)
-        if parent is None:
-            break
-        chain.append(parent)
-        seen.add(parent.id)
-        current = parent
-    return chain
-
-
 def actors_by_ids(session: Session, ids: Iterable[int]) -> dict[int, Actor]:
     wanted = list(set(ids))
     if not wanted:
@@ -186,7 +172,8 @@ _STANCE = Stance.__table__  # type: ignore[attr-defined]
 
 def _event_json(dialect: str) -> Any:
     """An event's record (services.records.event_record_of) built by the database as JSON text: for
-    long listings and exports, C-speed JSON instead of Python objects per field."""
+    long listings and exports, C-speed JSON instead of Python objects per field. Both iterate
+    record_fields.EVENT_FIELDS."""
     e = _EVENT.c
     stances: Any
     if dialect == "postgresql":
@@ -195,17 +182,23 @@ def _event_json(dialect: str) -> Any:
     else:
         obj, stamp = func.json_object, lambda c: func.strftime("%Y-%m-%dT%H:%M:%SZ", c)
         stances = func.json(e.stances_json)
-    source = obj(
-        "title", e.source_title, "url", e.source_url, "publisher", e.source_publisher,
-        "author", e.source_author, "published", e.source_published, "archive_url", e.archive_url,
-    )  # fmt: skip
-    return obj(
-        "uid", e.uid, "actor", _ACTOR.c.slug, "kind", e.kind, "title", e.title, "date", e.date_edtf,
-        "date_earliest", e.date_earliest, "date_latest", e.date_latest, "date_display", e.date_display,
-        "date_basis", e.date_basis, "quote", e.quote, "summary", e.summary, "location", e.location,
-        "speaker_role", e.speaker_role, "source", source, "confidence", e.confidence,
-        "created_at", stamp(e.created_at), "updated_at", stamp(e.updated_at), "stances", stances,
-    )  # fmt: skip
+
+    def pairs(fields: Fields) -> list[Any]:
+        """key, value, key, value... for json_object, from record_fields.EVENT_FIELDS."""
+        out: list[Any] = []
+        for key, column in fields:
+            if isinstance(column, tuple):
+                value = obj(*pairs(column))
+            elif column == ACTOR:
+                value = _ACTOR.c.slug
+            elif column in STAMPS:
+                value = stamp(e[column])
+            else:
+                value = e[column]  # a day is ISO text on SQLite; json_build_object writes a date so
+            out += (key, value)
+        return out
+
+    return obj(*pairs(EVENT_FIELDS), "stances", stances)
 
 
 _PG_STAMP = 'YYYY-MM-DD"T"HH24:MI:SS"Z"'

@@ -82,8 +82,8 @@ def set_password(session: Session, name: str, password: str) -> User:
 
 
 def disable_user(session: Session, name: str, *, by: str | None = None) -> User:
-    """Disable an account, end its sessions and revoke its tokens; `by` (the admin asking) cannot
-    disable their own account (Conflict), which would lock them out."""
+    """Disable an account, end its sessions and revoke its tokens; `by`, the admin asking, cannot disable
+    their own account (the CLI passes no one: it may disable any)."""
     if by is not None and name == by:
         raise Conflict("You cannot disable your own account.")
     user = user_by_name(session, name)

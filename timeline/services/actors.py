@@ -9,7 +9,7 @@ from sqlmodel import Session
 from .. import queries
 from ..models import Actor, utcnow
 from ..schemas import ActorIn
-from . import revisions
+from . import actor_tree, revisions
 from .errors import Conflict, Invalid, NotFound
 from .records import actor_record
 
@@ -27,7 +27,7 @@ def actor_values(session: Session, data: ActorIn, *, self_id: int | None = None)
         if parent is None:
             raise Invalid({"parent": f"no actor with the slug “{data.parent}”"})
         if self_id is not None and parent.id == self_id:
-            raise Invalid({"parent": "an actor cannot be its own parent"})
+            raise Invalid({"parent": actor_tree.LOOP})
         parent_id = parent.id
     return {
         "slug": data.slug,
@@ -49,16 +49,7 @@ def create_actor(session: Session, data: ActorIn, user_id: int | None = None) ->
     session.add(actor)
     session.flush()
     assert actor.id is not None
-    revisions.record(
-        session,
-        entity="actor",
-        entity_id=actor.id,
-        key=actor.slug,
-        action="create",
-        user_id=user_id,
-        before=None,
-        after=actor_snapshot(session, actor),
-    )
+    revisions.log(session, actor, "create", after=actor_snapshot(session, actor), by=user_id)
     return actor
 
 
@@ -71,8 +62,8 @@ def update_actor(session: Session, slug: str, data: ActorIn, user_id: int | None
         raise Invalid({"slug": f"the slug “{data.slug}” is already taken"})
     assert actor.id is not None
     values = actor_values(session, data, self_id=actor.id)
-    if values["parent_id"] is not None and values["parent_id"] in queries.actor_family_ids(session, actor.id):
-        raise Invalid({"parent": "the parent chain would loop back to this actor"})
+    if actor_tree.would_loop(session, actor.id, values["parent_id"]):
+        raise Invalid({"parent": actor_tree.LOOP})
     before = actor_snapshot(session, actor)
     for key, value in values.items():
         setattr(actor, key, value)
@@ -80,16 +71,7 @@ def update_actor(session: Session, slug: str, data: ActorIn, user_id: int | None
     session.flush()
     after = actor_snapshot(session, actor)
     if after != before:
-        revisions.record(
-            session,
-            entity="actor",
-            entity_id=actor.id,
-            key=actor.slug,
-            action="update",
-            user_id=user_id,
-            before=before,
-            after=after,
-        )
+        revisions.log(session, actor, "update", before=before, after=after, by=user_id)
     return actor
 
 
@@ -101,4 +83,4 @@ def delete_actor(session: Session, slug: str, user_id: int | None = None) -> Non
     assert actor.id is not None
     if queries.actor_in_use(session, actor.id):
         raise Conflict(f"“{slug}” still has events or member actors; move or purge them first.")
-    revisions.purge(session, actor, "actor", slug, actor_snapshot(session, actor), user_id)
+    revisions.purge(session, actor, actor_snapshot(session, actor), user_id)

@@ -1,10 +1,10 @@
 """The changes feed: every created, updated and deleted record, in commit order, behind an opaque cursor.
 
-Each revision a write transaction records is noted here; at commit, db.write_session bumps the data
-version under its row's lock (held to commit) and files the revisions under that number. Numbers so
-taken follow commit order on SQLite (one writer) and on PostgreSQL (where ids from a sequence do not),
-so a reader's snapshot always holds a prefix of the feed: paging on from a cursor never skips a change
-that commits later with a smaller number.
+Each revision a write transaction records is noted in timeline/feedlog.py; at commit, db.write_session
+bumps the data version under its row's lock (held to commit) and files the revisions under that number.
+Numbers so taken follow commit order on SQLite (one writer) and on PostgreSQL (where ids from a
+sequence do not), so a reader's snapshot always holds a prefix of the feed: paging on from a cursor
+never skips a change that commits later with a smaller number.
 """
 
 from __future__ import annotations
@@ -16,16 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import Session
 
 from .. import queries
-from ..models import ChangeEntry
-from .errors import Invalid
+from .errors import InvalidFilter
 from .records import iso_utc
 
-_PENDING = "timeline.changes"
-_INSERT = insert(ChangeEntry.__table__)  # type: ignore[attr-defined]
 _CURSOR = re.compile(r"c1\.([0-9]{1,18})\.([0-9]{1,9})")
 START = (
     0,
@@ -37,21 +33,6 @@ BAD_CURSOR = "not a cursor this service gave out (use the “next” of an earli
 # What each revision action means to a follower: the record is there (with "record") or gone.
 ACTIONS = ("create", "update", "delete", "restore", "purge")
 REMOVING = ("delete", "purge")
-
-
-def note(session: Session, revision_id: int) -> None:
-    """Queue a revision of the session's write transaction for the feed (filed at commit)."""
-    session.info.setdefault(_PENDING, []).append(revision_id)
-
-
-def pending(session: Session) -> list[int]:
-    """The revisions the session's transaction recorded, taken off the queue."""
-    return list(session.info.pop(_PENDING, []))
-
-
-def stamp(session: Session, seq: int, revision_ids: list[int]) -> None:
-    """File the transaction's revisions under its commit number, in the order they were recorded."""
-    session.execute(_INSERT, [{"seq": seq, "n": i, "revision_id": r} for i, r in enumerate(revision_ids, 1)])
 
 
 def encode_cursor(seq: int, n: int) -> str:
@@ -67,10 +48,10 @@ def decode_cursor(cursor: str | None) -> tuple[int, int]:
         padded = cursor + "=" * (-len(cursor) % 4)
         text = base64.b64decode(padded.encode("ascii"), altchars=b"-_", validate=True).decode("ascii")
     except (UnicodeError, ValueError, binascii.Error):
-        raise Invalid({"since": BAD_CURSOR}, "Invalid cursor.") from None
+        raise InvalidFilter({"since": BAD_CURSOR}, "Invalid cursor.") from None
     match = _CURSOR.fullmatch(text)
     if match is None:
-        raise Invalid({"since": BAD_CURSOR}, "Invalid cursor.")
+        raise InvalidFilter({"since": BAD_CURSOR}, "Invalid cursor.")
     return int(match.group(1)), int(match.group(2))
 
 
@@ -134,7 +115,7 @@ def change_of(row: Any) -> Change:
 def changes_since(session: Session, since: str | None, limit: int = 100) -> ChangesPage:
     """Up to `limit` changes after the cursor `since` (from the start without one), oldest first."""
     if not 1 <= limit <= MAX_LIMIT:
-        raise Invalid({"limit": f"a whole number from 1 to {MAX_LIMIT}"}, "Invalid limit.")
+        raise InvalidFilter({"limit": f"a whole number from 1 to {MAX_LIMIT}"}, "Invalid limit.")
     seq, n = decode_cursor(since)
     rows = queries.changes_after(session, seq, n, limit + 1)
     items = [change_of(row) for row in rows[:limit]]

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from .. import queries
 from ..models import Actor, Topic
+from . import actor_tree
 from .errors import Invalid
 from .export import actor_records, document_header
 from .history import TopicHistory, build_histories, stances_of
@@ -50,24 +51,6 @@ class Comparison:
         return sorted(seen.values(), key=lambda t: t.slug)
 
 
-def top_ancestors(session: Session, actors: dict[int, Actor]) -> dict[int, Actor]:
-    """Each actor's top-level ancestor (itself when it has no parent)."""
-    known = dict(actors)
-    pending = {a.parent_id for a in known.values() if a.parent_id and a.parent_id not in known}
-    while pending:
-        found = queries.actors_by_ids(session, [p for p in pending if p is not None])
-        known.update(found)
-        pending = {a.parent_id for a in found.values() if a.parent_id and a.parent_id not in known}
-    tops: dict[int, Actor] = {}
-    for actor_id, actor in actors.items():
-        current, seen = actor, {actor_id}
-        while current.parent_id is not None and current.parent_id in known and current.parent_id not in seen:
-            seen.add(current.parent_id)
-            current = known[current.parent_id]
-        tops[actor_id] = current
-    return tops
-
-
 def compare_topic(
     session: Session,
     topic: Topic,
@@ -87,7 +70,7 @@ def compare_topic(
     events = list(listing(session, topic.id, filters or queries.EventFilters()))
     stances = stances_of(events, queries.all_topics(session))
     actors = queries.actors_by_ids(session, {e.actor_id for e in events})
-    lane_of = top_ancestors(session, actors) if by == BY_GOVERNMENT else dict(actors)
+    lane_of = actor_tree.top_ancestors(session, actors) if by == BY_GOVERNMENT else dict(actors)
     only_topic = {
         event_id: [(s, t) for s, t in rows if t.id == topic.id] for event_id, rows in stances.items()
     }

@@ -14,6 +14,9 @@ Other actors get a Zipf-like share of the events (a few with tens of thousands a
 some people are officials of a government (parent). Source URLs use the reserved ``.invalid`` domain:
 a link checker run on demo data reaches no one. The data version is bumped once at the end, as by any
 write, so response caches keyed by it drop pages of the empty database.
+
+One module though long: its steps share one random stream, whose order is the data (same seed, same
+rows); only the vocabulary, which draws nothing, lives apart (demo_words.py).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from sqlalchemy import Engine, Table, func, select, text
 from .. import scopes
 from ..dates import InvalidDate, ParsedDate, parse_date
 from ..models import Actor, Event, Stance, Topic, metadata
+from . import demo_words as vocab
 
 GENERATOR_VERSION = 3  # bump when the generated data changes: benchmark databases are regenerated
 BENCH_ACTOR = "bench-actor-1000"
@@ -51,201 +55,6 @@ class DemoDataError(ValueError):
     """The database or the arguments do not allow generating the demo dataset."""
 
 
-def _words(text_: str) -> list[str]:
-    return text_.split()
-
-
-# --- vocabulary: three scripts, policy words ---------------------------------------------------
-
-_LATIN = _words(
-    "agreement sanctions negotiations security cooperation economy policy government president minister "
-    "foreign affairs nuclear programme region peace dialogue treaty energy oil gas market trade diplomacy "
-    "support opposition statement meeting proposal stability crisis strategy partner neighbour border "
-    "defence people rights law future history relations bilateral Gulf Persian Caspian Moscow Tehran "
-    "Washington Brussels Vienna JCPOA inspectors enrichment uranium commitments restraint escalation "
-    "deterrence guarantees framework consultations summit delegation envoy ceasefire corridor pipeline "
-    "tariffs exports imports currency banking reserves grain shipping waterway coalition alliance "
-    "mediation verification compliance withdrawal return resumption principled pragmatic constructive "
-    "unacceptable welcome regret urge insist reaffirm reject condemn endorse oppose propose consider "
-    "review postpone accelerate resume suspend"
-)
-_CYRILLIC = _words(
-    "соглашение санкции переговоры Россия Иран безопасность Персидский залив сотрудничество экономика "
-    "политика правительство президент министр иностранных дел ядерная программа США Европа регион мир "
-    "диалог Москва Тегеран Вашингтон договор энергетика нефть газ рынок торговля дипломатия поддержка "
-    "против заявление встреча предложение стабильность кризис стратегия партнёр сосед граница оборона "
-    "народ право закон будущее история отношения двусторонние пожарная команда гарантии обязательства "
-    "эскалация сдерживание консультации саммит делегация посланник перемирие коридор трубопровод пошлины "
-    "экспорт импорт валюта банки резервы зерно судоходство коалиция союз посредничество проверка "
-    "соблюдение выход возвращение возобновление прагматичный конструктивный недопустимо приветствуем "
-    "сожалеем призываем настаиваем подтверждаем отвергаем осуждаем поддерживаем"
-)
-_PERSIAN = _words(
-    "توافق تحریم مذاکره ایران روسیه امنیت خلیج فارس همکاری اقتصاد سیاست دولت رئیس جمهور وزیر خارجه "
-    "هسته‌ای برنامه آمریکا اروپا منطقه صلح گفتگو تهران مسکو واشنگتن قرارداد انرژی نفت گاز بازار تجارت "
-    "دیپلماسی حمایت مخالفت بیانیه نشست پیشنهاد ثبات بحران راهبرد شریک همسایه مرز دفاع مردم حقوق قانون "
-    "آینده تاریخ روابط دوجانبه برجام تضمین تعهدات تنش بازدارندگی رایزنی اجلاس هیئت فرستاده آتش‌بس کریدور "
-    "خط لوله تعرفه صادرات واردات ارز بانک ذخایر غلات کشتیرانی ائتلاف اتحاد میانجیگری راستی‌آزمایی پایبندی "
-    "خروج بازگشت ازسرگیری سازنده غیرقابل قبول استقبال تأسف تأکید رد محکوم"
-)
-_SCRIPTS = (_LATIN, _CYRILLIC, _PERSIAN)
-
-_COUNTRIES = [
-    ("Russia", 1),
-    ("Iran", 2),
-    ("United States", 0),
-    ("China", 0),
-    ("France", 0),
-    ("Germany", 0),
-    ("United Kingdom", 0),
-    ("Turkey", 0),
-    ("Saudi Arabia", 0),
-    ("Israel", 0),
-    ("India", 0),
-    ("Azerbaijan", 0),
-    ("Armenia", 0),
-    ("Kazakhstan", 1),
-    ("Belarus", 1),
-    ("Ukraine", 1),
-    ("Afghanistan", 2),
-    ("Tajikistan", 2),
-    ("Iraq", 0),
-    ("Syria", 0),
-    ("Qatar", 0),
-    ("Oman", 0),
-    ("United Arab Emirates", 0),
-    ("Pakistan", 0),
-    ("Egypt", 0),
-    ("Japan", 0),
-    ("Brazil", 0),
-    ("South Africa", 0),
-    ("Kyrgyzstan", 1),
-    ("Uzbekistan", 1),
-]  # (country, script: 0 Latin, 1 Cyrillic, 2 Persian)
-_FIRST = {
-    0: _words("John Maria Anna Peter Laura James Emma David Sophie Thomas Claire Robert Helen Daniel Julia"),
-    1: _words("Vladimir Sergei Maria Dmitry Anna Nikolai Olga Alexei Elena Mikhail Irina Andrei Tatiana"),
-    2: _words("Hassan Mohammad Zahra Ali Maryam Javad Fatemeh Reza Narges Hossein Leila Abbas Shirin"),
-}
-_LAST = {
-    0: _words("Smith Keller Novak Rossi Laurent Becker Walsh Moreau Fischer Hughes Brandt Carter Lindqvist"),
-    1: _words("Ivanov Petrova Smirnov Volkov Kuznetsova Sokolov Lebedev Morozova Pavlov Orlov Zaitseva"),
-    2: _words("Rahimi Tehrani Ahmadi Karimi Hosseini Moradi Rezaei Sadeghi Jafari Mousavi Heidari Ghasemi"),
-}
-# Transliterations for aliases: a search for "Иванов" or "رحیمی" finds the actor's events.
-_TRANSLIT_CYR = dict(
-    zip(
-        "abcdefghijklmnopqrstuvwxyz",
-        _words("а б к д е ф г х и й к л м н о п к р с т у в в кс ы з"),
-        strict=True,
-    )
-)
-_TRANSLIT_FA = dict(
-    zip(
-        "abcdefghijklmnopqrstuvwxyz",
-        _words("ا ب ک د ه ف گ ه ی ج ک ل م ن و پ ق ر س ت و و و کس ی ز"),
-        strict=True,
-    )
-)
-_ORG_WORDS = _words("Institute Council Foundation Centre Agency Forum Association Committee Union")
-_MEDIA = _words("Herald Tribune Observer Review Chronicle Dispatch Courier Gazette Monitor Post")
-_GROUPS = _words("Movement Front Bloc Alliance Initiative Coalition Caucus")
-_ROLES = (
-    "Minister of Foreign Affairs",
-    "President",
-    "Deputy Foreign Minister",
-    "Ambassador",
-    "Spokesperson",
-    "Prime Minister",
-    "Minister of Energy",
-    "Security Council Secretary",
-    "Special Envoy",
-    "Defence Minister",
-)
-_TOPIC_NAMES = (
-    "JCPOA",
-    "US sanctions",
-    "Gulf security",
-    "Caspian cooperation",
-    "Arms embargo",
-    "Oil exports",
-    "Nuclear inspections",
-    "Syria settlement",
-    "Eurasian integration",
-    "Shipping corridor",
-    "Currency swaps",
-    "Grain deal",
-    "Afghanistan",
-    "Regional dialogue",
-    "Energy prices",
-    "Missile programme",
-    "Human rights",
-    "Trade tariffs",
-    "Banking channels",
-    "Space cooperation",
-)
-_KINDS = ("statement", "interview", "meeting", "action", "publication", "proposal", "agreement", "other")
-_KIND_WEIGHTS = (45, 15, 10, 10, 8, 5, 4, 3)
-_CONFIDENCE = ("low", "medium", "high")
-_CONFIDENCE_WEIGHTS = (20, 50, 30)
-_CITIES = (
-    "Moscow",
-    "Tehran",
-    "Sochi",
-    "Vienna",
-    "Geneva",
-    "Ashgabat",
-    "Baku",
-    "Doha",
-    "Muscat",
-    "Brussels",
-    "Washington",
-    "Beijing",
-    "Ankara",
-    "New York",
-    "Astana",
-    "Dushanbe",
-    "Yerevan",
-)
-_PUBLISHERS = (
-    "TASS",
-    "IRNA",
-    "Reuters",
-    "Kommersant",
-    "Tehran Times",
-    "RIAC",
-    "Al-Monitor",
-    "Interfax",
-    "ISNA",
-    "Foreign Ministry",
-    "Kremlin",
-    "President.ir",
-)
-_BASES = (
-    "Date of the interview as published by the outlet.",
-    "Dated by the official transcript.",
-    "The article gives only the month; no transcript found.",
-    "Approximate: reported a few days later without an exact date.",
-    "Year only: the statement is quoted in a later review.",
-    "Interval: the talks ran across these weeks.",
-    "Date of the press release on the ministry's website.",
-)
-_VERBS = (
-    "on",
-    "rejects",
-    "welcomes",
-    "calls for",
-    "warns over",
-    "backs",
-    "questions",
-    "restates",
-    "softens line on",
-    "hardens line on",
-    "proposes talks on",
-    "comments on",
-)
-
-
 def _fragment(rng: random.Random, words: Sequence[str]) -> str:
     n = rng.randint(3, 9)
     text_ = " ".join(rng.choice(words) for _ in range(n))
@@ -254,7 +63,7 @@ def _fragment(rng: random.Random, words: Sequence[str]) -> str:
 
 
 def _fragments(rng: random.Random, per_script: int) -> list[list[str]]:
-    return [[_fragment(rng, words) for _ in range(per_script)] for words in _SCRIPTS]
+    return [[_fragment(rng, words) for _ in range(per_script)] for words in vocab.SCRIPTS]
 
 
 def _edtf_pool(rng: random.Random, size: int) -> list[ParsedDate]:
@@ -415,13 +224,13 @@ def generate_demo_data(
     # Titles per topic, built once: "<verb> <topic>: <fragment>".
     titles = {
         t: [
-            f"{rng.choice(_VERBS)} {topic_name[t]}"
-            + (f": {_fragment(rng, _LATIN).rstrip(' ,.;…')}" if rng.random() < 0.6 else "")
+            f"{rng.choice(vocab.VERBS)} {topic_name[t]}"
+            + (f": {_fragment(rng, vocab.LATIN).rstrip(' ,.;…')}" if rng.random() < 0.6 else "")
             for _ in range(40)
         ]
         for t in topic_name
     }
-    rationales = [_fragment(rng, _LATIN) for _ in range(200)]
+    rationales = [_fragment(rng, vocab.LATIN) for _ in range(200)]
 
     event_table, stance_table = _table(Event), _table(Stance)
     actor_table, topic_table = _table(Actor), _table(Topic)
@@ -435,8 +244,8 @@ def generate_demo_data(
     last_score: dict[tuple[int, int], int] = {}
     rand, randint, choices, sample = rng.random, rng.randint, rng.choices, rng.sample
     n_dates = len(date_pool)
-    kinds = choices(_KINDS, _KIND_WEIGHTS, k=events)
-    confidences = choices(_CONFIDENCE, _CONFIDENCE_WEIGHTS, k=events)
+    kinds = choices(vocab.KINDS, vocab.KIND_WEIGHTS, k=events)
+    confidences = choices(vocab.CONFIDENCE, vocab.CONFIDENCE_WEIGHTS, k=events)
 
     with engine.connect() as conn:
         raw = conn.connection.dbapi_connection
@@ -528,10 +337,10 @@ def generate_demo_data(
                         "date_earliest": parsed.earliest,
                         "date_latest": parsed.latest,
                         "date_display": parsed.display,
-                        "date_basis": _BASES[int(rand() * len(_BASES))] if rand() < 0.5 else None,
+                        "date_basis": vocab.BASES[int(rand() * len(vocab.BASES))] if rand() < 0.5 else None,
                         "quote": quote,
                         "summary": summary,
-                        "location": _CITIES[int(rand() * len(_CITIES))] if rand() < 0.6 else None,
+                        "location": vocab.CITIES[int(rand() * len(vocab.CITIES))] if rand() < 0.6 else None,
                         "speaker_role": actor_role[actor_id],
                         "source_title": f"{topic_name[chosen[0]]}: transcript {event_id}"
                         if has_source
@@ -539,7 +348,7 @@ def generate_demo_data(
                         "source_url": f"https://sources.example.invalid/demo/{event_id}"
                         if has_source
                         else None,
-                        "source_publisher": _PUBLISHERS[int(rand() * len(_PUBLISHERS))]
+                        "source_publisher": vocab.PUBLISHERS[int(rand() * len(vocab.PUBLISHERS))]
                         if has_source
                         else None,
                         "source_author": actor_label[actor_id] if has_source and rand() < 0.3 else None,
@@ -630,7 +439,7 @@ def _actors(
     role: dict[int, str | None] = {}
     label: dict[int, str] = {}
     slugs: set[str] = set()
-    n_gov = max(3, min(len(_COUNTRIES), n // 8))
+    n_gov = max(3, min(len(vocab.COUNTRIES), n // 8))
     governments: list[int] = []
 
     def add(
@@ -677,46 +486,46 @@ def _actors(
         aliases=["Бенч Актор", "بنچ اکتور"],
     )
     for i in range(n_gov):
-        country, s = _COUNTRIES[i % len(_COUNTRIES)]
-        name = country if i < len(_COUNTRIES) else f"{country} ({i // len(_COUNTRIES) + 1})"
+        country, s = vocab.COUNTRIES[i % len(vocab.COUNTRIES)]
+        name = country if i < len(vocab.COUNTRIES) else f"{country} ({i // len(vocab.COUNTRIES) + 1})"
         add(
             name,
             "government",
             country=country,
             s=s,
-            aliases=[_translit(country, _TRANSLIT_CYR), _translit(country, _TRANSLIT_FA)],
+            aliases=[_translit(country, vocab.TRANSLIT_CYR), _translit(country, vocab.TRANSLIT_FA)],
         )
         governments.append(len(rows))
     while len(rows) < n:
         i = len(rows)
-        country, s = _COUNTRIES[int(rng.random() * len(_COUNTRIES))]
+        country, s = vocab.COUNTRIES[int(rng.random() * len(vocab.COUNTRIES))]
         r = rng.random()
         if r < 0.6:
             # People after the first few are often officials of a government (its country, its script).
             parent = rng.choice(governments) if i > WIDE_ACTORS + 1 and rng.random() < 0.5 else None
             if parent is not None:
                 country, s = rows[parent - 1]["country"], script[parent]
-            name = f"{rng.choice(_FIRST[s])} {rng.choice(_LAST[s])}"
+            name = f"{rng.choice(vocab.FIRST[s])} {rng.choice(vocab.LAST[s])}"
             add(
                 name,
                 "person",
-                role_=f"{rng.choice(_ROLES)} of {country}",
+                role_=f"{rng.choice(vocab.ROLES)} of {country}",
                 country=country,
                 parent=parent,
                 s=s,
-                aliases=[_translit(name, _TRANSLIT_CYR), _translit(name, _TRANSLIT_FA)],
+                aliases=[_translit(name, vocab.TRANSLIT_CYR), _translit(name, vocab.TRANSLIT_FA)],
             )
         elif r < 0.8:
             add(
-                f"{country} {rng.choice(_ORG_WORDS)} for {rng.choice(_TOPIC_NAMES)}",
+                f"{country} {rng.choice(vocab.ORG_WORDS)} for {rng.choice(vocab.TOPIC_NAMES)}",
                 "organization",
                 country=country,
                 s=s,
             )
         elif r < 0.92:
-            add(f"The {country} {rng.choice(_MEDIA)}", "media", country=country, s=s)
+            add(f"The {country} {rng.choice(vocab.MEDIA)}", "media", country=country, s=s)
         else:
-            add(f"{rng.choice(_TOPIC_NAMES)} {rng.choice(_GROUPS)}", "group", s=s)
+            add(f"{rng.choice(vocab.TOPIC_NAMES)} {rng.choice(vocab.GROUPS)}", "group", s=s)
     return rows, script, role, label
 
 
@@ -730,8 +539,8 @@ def _topics(n: int) -> list[Row]:
         }
     ]
     for i in range(1, n):
-        base = _TOPIC_NAMES[(i - 1) % len(_TOPIC_NAMES)]
-        name = base if i <= len(_TOPIC_NAMES) else f"{base} {(i - 1) // len(_TOPIC_NAMES) + 1}"
+        base = vocab.TOPIC_NAMES[(i - 1) % len(vocab.TOPIC_NAMES)]
+        name = base if i <= len(vocab.TOPIC_NAMES) else f"{base} {(i - 1) // len(vocab.TOPIC_NAMES) + 1}"
         rows.append(
             {"id": i + 1, "slug": _slugify(name), "name": name, "description": f"Synthetic topic: {name}."}
         )

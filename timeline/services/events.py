@@ -141,15 +141,12 @@ def create_event(session: Session, data: EventIn, user_id: int | None = None) ->
         raise Invalid({"uid": f"an event with the uid “{uid}” already exists"})
     if stances:
         session.execute(_INSERT_STANCE, [{"event_id": event_id, **s} for s in stances])
-    revisions.record(
+    revisions.log(
         session,
-        entity="event",
-        entity_id=event_id,
-        key=uid,
-        action="create",
-        user_id=user_id,
-        before=None,
+        revisions.Subject("event", event_id, uid),
+        "create",
         after=_snapshot(record, row["version"], deleted=False),
+        by=user_id,
     )
     return CreatedEvent(event_id, row["version"], record)
 
@@ -203,16 +200,7 @@ def apply_event_change(
     session.add_all(Stance(event_id=event.id, **s) for s in stances)
     session.flush()
     session.refresh(event)
-    revisions.record(
-        session,
-        entity="event",
-        entity_id=event.id,
-        key=event.uid,
-        action=action,
-        user_id=user_id,
-        before=before,
-        after=event_snapshot(session, event),
-    )
+    revisions.log(session, event, action, before=before, after=event_snapshot(session, event), by=user_id)
     return True
 
 
@@ -241,16 +229,7 @@ def _mark_deleted(
     event.deleted_at = deleted_at
     event.version += 1
     session.flush()
-    revisions.record(
-        session,
-        entity="event",
-        entity_id=event.id,
-        key=event.uid,
-        action=action,
-        user_id=user_id,
-        before=before,
-        after=event_snapshot(session, event),
-    )
+    revisions.log(session, event, action, before=before, after=event_snapshot(session, event), by=user_id)
     return event
 
 
@@ -271,19 +250,10 @@ def purge_event(session: Session, event_id: int, *, user_id: int | None = None) 
     """Remove a deleted event for good (admins only, enforced by the caller); the purge is logged."""
     event = queries.event_by_id(session, event_id)
     if event is None or event.deleted_at is None:
-        raise Invalid({"event": "only a deleted event can be purged; delete it first"})
+        raise Conflict("Only a deleted event can be purged: delete it first.")
     assert event.id is not None
     before = event_snapshot(session, event)
-    revisions.record(
-        session,
-        entity="event",
-        entity_id=event.id,
-        key=event.uid,
-        action="purge",
-        user_id=user_id,
-        before=before,
-        after=None,
-    )
+    revisions.log(session, event, "purge", before=before, by=user_id)
     session.delete(event)
     session.flush()
 

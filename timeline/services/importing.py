@@ -12,9 +12,9 @@ from sqlmodel import Session
 from .. import queries
 from ..models import Actor
 from ..schemas import ActorIn, EventIn, TopicIn
+from . import actor_tree, revisions
 from . import actors as actor_service
 from . import events as event_service
-from . import revisions
 from . import topics as topic_service
 from .errors import Invalid
 from .records import FORMAT, VERSION
@@ -211,35 +211,21 @@ def _import_actors(
             continue
         action = "create" if old is None else "update"
         (report.created if old is None else report.updated)["actors"] += 1
-        revisions.record(
-            session,
-            entity="actor",
-            entity_id=row.id,
-            key=row.slug,
-            action=action,
-            user_id=user_id,
-            before=old,
-            after=new,
-        )
+        revisions.log(session, row, action, before=old, after=new, by=user_id)
 
 
 def parent_loop(index: int, slug: str) -> Invalid:
     """The error for an actor whose parent chain loops."""
-    return Invalid(
-        {f"actors[{index}].parent": "the parent chain loops back to this actor"},
-        f"Record actors[{index}] ({slug}), field “parent”: the parent chain loops.",
-    )
+    return _record_error("actors", index, slug, {"parent": actor_tree.LOOP})
 
 
 def _check_no_cycles(session: Session, actors: list[ActorIn]) -> None:
+    rows = queries.all_actors(session)
+    parent_of = {a.id: a.parent_id for a in rows}
+    id_of = {a.slug: a.id for a in rows}
     for i, data in enumerate(actors):
-        row = queries.actor_by_slug(session, data.slug)
-        seen: set[int | None] = set()
-        while row is not None and row.parent_id is not None:
-            if row.id in seen:
-                raise parent_loop(i, data.slug)
-            seen.add(row.id)
-            row = session.get(Actor, row.parent_id)
+        if actor_tree.loops(parent_of.get, id_of[data.slug]):
+            raise parent_loop(i, data.slug)
 
 
 def _import_event(session: Session, data: EventIn, report: ImportReport, user_id: int | None) -> None:

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from .. import queries
 from ..schemas import ActorIn
+from . import actor_tree
 from . import events as event_service
 from .importing import ImportPlan, ImportReport, ValidDocument, _record_error, parent_loop
 from .records import actor_record, topic_record
@@ -62,17 +63,12 @@ def _plan_actors(session: Session, actors: list[ActorIn], report: ImportReport) 
         if data.parent and data.parent not in known:
             raise _record_error("actors", i, data.slug, {"parent": f"no actor with the slug “{data.parent}”"})
         if data.parent and data.parent == data.slug:
-            raise _record_error("actors", i, data.slug, {"parent": "an actor cannot be its own parent"})
+            raise parent_loop(i, data.slug)
     before = {slug: actor_record(row, parent_of[slug]) for slug, row in rows.items()}
     parent_of.update((a.slug, a.parent) for a in actors)
     for i, data in enumerate(actors):
-        current: str | None = data.slug
-        seen: set[str] = set()
-        while current is not None and parent_of.get(current) is not None:
-            if current in seen:
-                raise parent_loop(i, data.slug)
-            seen.add(current)
-            current = parent_of[current]
+        if actor_tree.loops(parent_of.get, data.slug):
+            raise parent_loop(i, data.slug)
     for data in actors:
         if data.slug not in rows:
             report.created["actors"] += 1

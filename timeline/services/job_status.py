@@ -8,8 +8,9 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from .. import jobs, queries
+from .. import queries
 from ..models import JobRun
+from .jobqueue import KINDS
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,8 @@ def jobs_overview(session: Session, intervals: Mapping[str, int]) -> list[JobSta
     """Every job in the order the scheduler defines them; `intervals` is the app's config."""
     scheduled = queries.scheduled_jobs(session)
     overview = []
-    for job_id, (what, _call, key) in jobs.JOBS.items():
+    for job_id, kind in KINDS.items():
+        what, key = kind.what, kind.interval_key
         planned = scheduled.get(job_id)
         interval = int(intervals[key])
         overview.append(
@@ -50,4 +52,5 @@ def jobs_overview(session: Session, intervals: Mapping[str, int]) -> list[JobSta
 
 def is_off(job_id: str, intervals: Mapping[str, int]) -> bool:
     """Whether a job is turned off in configuration (its interval is 0): "run now" is refused then."""
-    return int(intervals[jobs.JOBS[job_id][2]]) <= 0
+    kind = KINDS.get(job_id)  # an unknown job is not off: queueing it answers 404
+    return kind is not None and int(intervals[kind.interval_key]) <= 0

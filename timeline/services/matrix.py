@@ -18,7 +18,7 @@ from sqlmodel import Session
 from .. import queries
 from ..dates import InvalidDate, parse_bound
 from ..models import Actor, Topic
-from .comparison import top_ancestors
+from . import actor_tree
 from .errors import Invalid
 from .history import StancePoint, build_histories, build_series, classify, stances_of
 from .tabular import neutralise
@@ -158,7 +158,7 @@ def as_of_matrix(session: Session, as_of: date, compare: date | None = None) -> 
     events = queries.history_rows_for_actors(session, list(actors), queries.EventFilters(date_to=last))
     topics = queries.all_topics(session)
     histories = build_histories(events, stances_of(events, topics), actors)
-    governments = top_ancestors(session, actors)
+    governments = actor_tree.top_ancestors(session, actors)
     by_slug = {a.slug: a for a in actors.values()}
     speakers = sorted(
         {s.speaker_slug for h in histories for s in h.series},

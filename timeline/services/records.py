@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any
 
 import orjson
 
 from ..models import Actor, Event, Stance, Topic
+from ..record_fields import ACTOR, DAYS, EVENT_FIELDS, STAMPS
 
 FORMAT, VERSION = "stance-timeline", 1
 
@@ -58,32 +60,32 @@ def event_record(event: Event, actor_slug: str, stances: Sequence[tuple[Stance, 
 def event_record_of(event: Any, actor_slug: str, stances: list[dict[str, Any]]) -> dict[str, Any]:
     """The record of anything with an event's attributes: an ORM object or a Core row.
 
-    queries._event_json builds the same record (without "stances", which come last) in SQL.
+    Built from record_fields.EVENT_FIELDS, as queries._event_json builds it in SQL; "stances" come last.
     """
-    return {
-        "uid": event.uid,
-        "actor": actor_slug,
-        "kind": event.kind,
-        "title": event.title,
-        "date": event.date_edtf,
-        "date_earliest": event.date_earliest.isoformat(),
-        "date_latest": event.date_latest.isoformat(),
-        "date_display": event.date_display,
-        "date_basis": event.date_basis,
-        "quote": event.quote,
-        "summary": event.summary,
-        "location": event.location,
-        "speaker_role": event.speaker_role,
-        "source": {
-            "title": event.source_title,
-            "url": event.source_url,
-            "publisher": event.source_publisher,
-            "author": event.source_author,
-            "published": event.source_published,
-            "archive_url": event.archive_url,
-        },
-        "confidence": event.confidence,
-        "created_at": iso_utc(event.created_at),
-        "updated_at": iso_utc(event.updated_at),
-        "stances": stances,
-    }
+    record = dict(zip(_KEYS, _COLUMNS(event), strict=True))  # every key in its place, then the special ones
+    for key in _ACTOR_KEYS:
+        record[key] = actor_slug
+    for key in _DAY_KEYS:
+        record[key] = record[key].isoformat()
+    for key in _STAMP_KEYS:
+        record[key] = iso_utc(record[key])
+    for key, inner_keys, inner_columns in _NESTED:
+        record[key] = dict(zip(inner_keys, inner_columns(event), strict=True))
+    record["stances"] = stances
+    return record
+
+
+# The table worked out once (one attrgetter call per record: a record is built per API item and revision);
+# the actor's key and the nested groups read "uid" as a placeholder, replaced in event_record_of.
+_KEYS = [key for key, _ in EVENT_FIELDS]
+_COLUMNS = attrgetter(
+    *(column if isinstance(column, str) and column != ACTOR else "uid" for _, column in EVENT_FIELDS)
+)
+_ACTOR_KEYS = [key for key, column in EVENT_FIELDS if column == ACTOR]
+_DAY_KEYS = [key for key, column in EVENT_FIELDS if isinstance(column, str) and column in DAYS]
+_STAMP_KEYS = [key for key, column in EVENT_FIELDS if isinstance(column, str) and column in STAMPS]
+_NESTED = [
+    (key, [k for k, _ in column], attrgetter(*(str(c) for _, c in column)))
+    for key, column in EVENT_FIELDS
+    if isinstance(column, tuple)
+]

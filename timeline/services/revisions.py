@@ -6,22 +6,22 @@ import difflib
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import insert
 from sqlmodel import Session
 
-from .. import queries, scopes
-from ..models import Actor, Revision, Topic, utcnow
-from . import changes
+from .. import feedlog, queries, scopes
+from ..models import Actor, Event, Revision, Topic, utcnow
 
 # Derived or bookkeeping fields: recorded in snapshots, left out of the readable diff.
 _NOT_DIFFED = {"date_earliest", "date_latest", "date_display", "created_at", "updated_at", "version"}
 _TOKEN = re.compile(r"\S+\s*|\s+")  # a word with the spaces after it
 _INSERT_REVISION = insert(Revision.__table__)  # type: ignore[attr-defined]
+_ENTITY = {Event: ("event", "uid"), Actor: ("actor", "slug"), Topic: ("topic", "slug")}  # name, key column
 
 
-def record(
+def _write(
     session: Session,
     *,
     entity: str,
@@ -48,24 +48,47 @@ def record(
             "after": after,
         },
     )
-    changes.note(session, int(result.inserted_primary_key[0]))  # type: ignore[attr-defined]
+    feedlog.note(session, int(result.inserted_primary_key[0]))  # type: ignore[attr-defined]
 
 
-def purge(
-    session: Session, row: Actor | Topic, entity: str, key: str, before: dict[str, Any], user_id: int | None
+class Subject(NamedTuple):
+    """What a revision is about, for a record not loaded as a row (an event inserted with Core)."""
+
+    entity: str  # event, actor, topic
+    id: int
+    key: str  # uid or slug
+
+
+def log(
+    session: Session,
+    subject: Event | Actor | Topic | Subject,
+    action: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    by: int | None,
 ) -> None:
-    """Delete a row for good, keeping its last state in a "purge" revision."""
-    assert row.id is not None
-    record(
+    """Record one revision of a row (or a Subject): `action` is create, update, delete, restore or purge;
+    `by` is the editor's user id (None: the system, e.g. a seed)."""
+    if not isinstance(subject, Subject):
+        assert subject.id is not None
+        entity, key = _ENTITY[type(subject)]
+        subject = Subject(entity, subject.id, getattr(subject, key))
+    _write(
         session,
-        entity=entity,
-        entity_id=row.id,
-        key=key,
-        action="purge",
-        user_id=user_id,
+        entity=subject.entity,
+        entity_id=subject.id,
+        key=subject.key,
+        action=action,
+        user_id=by,
         before=before,
-        after=None,
+        after=after,
     )
+
+
+def purge(session: Session, row: Actor | Topic, before: dict[str, Any], user_id: int | None) -> None:
+    """Delete a row for good, keeping its last state in a "purge" revision."""
+    log(session, row, "purge", before=before, by=user_id)
     session.delete(row)
     session.flush()
 

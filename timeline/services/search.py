@@ -12,6 +12,7 @@ from sqlmodel import Session
 from .. import queries
 from ..models import Actor, Event, Topic
 from .errors import Invalid
+from .paging import page_count
 from .search_facets import candidate_of, facets_of, narrow, suggestions
 
 MAX_QUERY = 200
@@ -73,7 +74,7 @@ class Results:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.shown // self.per_page))
+        return page_count(self.shown, self.per_page)
 
 
 def terms_of(query: str) -> list[str]:
@@ -142,7 +143,7 @@ def search(
     """Events matching every word of the query, narrowed by the listing filters (and an actor), ranked
     or by date, with facets counted on the best SEARCH_CAP matches and the words highlighted."""
     terms = terms_of(query)
-    last = max(1, -(-queries.SEARCH_CAP // per_page))
+    last = page_count(queries.SEARCH_CAP, per_page)
     if page < 1 or page > last:
         raise Invalid({"page": f"must be between 1 and {last} (the best {queries.SEARCH_CAP} matches)"})
     ranked = queries.search_candidates(session, terms)

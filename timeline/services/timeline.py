@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from .. import queries
 from ..models import Actor, Topic
+from . import actor_tree
 from .family import family_ids
 from .history import Step, TopicHistory, build_histories, stances_of
 
@@ -59,4 +60,4 @@ def actor_timeline(
     events = listing(session, family, filters or queries.EventFilters())
     stances = stances_of(events, queries.all_topics(session))
     histories = build_histories(events, stances, members)
-    return Timeline(actor, queries.actor_ancestors(session, actor), members, events, stances, histories)
+    return Timeline(actor, actor_tree.ancestors(session, actor), members, events, stances, histories)

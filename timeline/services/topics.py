@@ -20,16 +20,7 @@ def create_topic(session: Session, data: TopicIn, user_id: int | None = None) ->
     session.add(topic)
     session.flush()
     assert topic.id is not None
-    revisions.record(
-        session,
-        entity="topic",
-        entity_id=topic.id,
-        key=topic.slug,
-        action="create",
-        user_id=user_id,
-        before=None,
-        after=topic_record(topic),
-    )
+    revisions.log(session, topic, "create", after=topic_record(topic), by=user_id)
     return topic
 
 
@@ -44,16 +35,7 @@ def update_topic(session: Session, slug: str, data: TopicIn, user_id: int | None
     topic.slug, topic.name, topic.description = data.slug, data.name, data.description
     session.flush()
     if topic_record(topic) != before:
-        revisions.record(
-            session,
-            entity="topic",
-            entity_id=topic.id,
-            key=topic.slug,
-            action="update",
-            user_id=user_id,
-            before=before,
-            after=topic_record(topic),
-        )
+        revisions.log(session, topic, "update", before=before, after=topic_record(topic), by=user_id)
     return topic
 
 
@@ -65,4 +47,4 @@ def delete_topic(session: Session, slug: str, user_id: int | None = None) -> Non
     assert topic.id is not None
     if queries.topic_in_use(session, topic.id):
         raise Conflict(f"Stances still use the topic “{slug}”.")
-    revisions.purge(session, topic, "topic", slug, topic_record(topic), user_id)
+    revisions.purge(session, topic, topic_record(topic), user_id)

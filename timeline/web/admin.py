@@ -6,10 +6,9 @@ from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import jobs
 from ..db import get_session, write_session
-from ..services import accounts, feeds, job_status
-from ..services.errors import Conflict, Invalid, NotFound
+from ..services import accounts, feeds, job_status, jobqueue
+from ..services.errors import Invalid
 from ..services.reads import backoffice
 from .auth import admin_required, current_user_id, editor_required
 
@@ -29,11 +28,10 @@ def jobs_page() -> str:
 @bp.post("/admin/jobs/<job_id>/run")
 @editor_required
 def run_now(job_id: str) -> BaseResponse:
-    if job_id not in jobs.JOBS:
-        abort(404, description=f"No job “{job_id}”.")
     if job_status.is_off(job_id, current_app.config):
         abort(409, description=f"“{job_id}” is turned off in configuration: it cannot run now.")
-    jobs.request_run(job_id, current_user_id())
+    with write_session(bookkeeping=True) as session:
+        jobqueue.enqueue(session, job_id, current_user_id())
     flash(f"“{job_id}” is queued: the scheduler process runs it within a few seconds.")
     return redirect(url_for("admin.jobs_page"), 303)
 
@@ -61,11 +59,8 @@ def add_feed() -> tuple[str, int] | BaseResponse:
 @bp.post("/review/<int:candidate_id>/dismiss")
 @editor_required
 def dismiss(candidate_id: int) -> BaseResponse:
-    try:
-        with write_session() as session:
-            feeds.dismiss(session, candidate_id)
-    except NotFound as exc:
-        abort(404, description=str(exc))
+    with write_session() as session:
+        feeds.dismiss(session, candidate_id)
     flash("Dismissed.")
     return redirect(url_for("admin.review"), 303)
 
@@ -93,10 +88,7 @@ def create_user() -> tuple[str, int] | BaseResponse:
 @bp.post("/admin/users/<name>/disable")
 @admin_required
 def disable_user(name: str) -> BaseResponse:
-    try:
-        with write_session() as session:  # NotFound answers 404
-            accounts.disable_user(session, name, by=current_user.name)
-    except Conflict as exc:
-        abort(409, description=exc.message)
+    with write_session() as session:
+        accounts.disable_user(session, name, by=current_user.name)
     flash(f"Disabled {name}; its API tokens no longer work.")
     return redirect(url_for("admin.users_page"), 303)

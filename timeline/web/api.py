@@ -13,7 +13,7 @@ from ..schemas import ActorIn, TopicIn
 from ..services import actors as actor_service
 from ..services import events as event_service
 from ..services import topics as topic_service
-from ..services.errors import Conflict, Invalid, NotFound
+from ..services.errors import Invalid
 from ..services.reads import api as read_api
 from ..services.reads.actors import find_actor
 from ..services.reads.topics import find_topic
@@ -34,21 +34,6 @@ def init_app(app: Flask) -> None:
 @bp.errorhandler(BodyError)
 def _body_error(exc: BodyError) -> Response:
     return error_json(exc.status, exc.code, exc.message)
-
-
-@bp.errorhandler(Invalid)
-def _invalid(exc: Invalid) -> Response:
-    return error_json(422, "invalid", exc.message, exc.fields)
-
-
-@bp.errorhandler(NotFound)
-def _not_found(exc: NotFound) -> Response:
-    return error_json(404, "not_found", str(exc))
-
-
-@bp.errorhandler(Conflict)
-def _conflict(exc: Conflict) -> Response:
-    return error_json(409, "conflict", exc.message)
 
 
 @bp.errorhandler(HTTPException)

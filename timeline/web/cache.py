@@ -13,6 +13,9 @@ read-only connection and asks ``PRAGMA data_version``, which changes whenever an
 (any worker, the scheduler, the CLI) commits; only then is the row read again. A write that has
 committed is therefore seen by the very next request in every worker, and there is no side channel
 (file, signal) that a crash could leave behind.
+
+One module though long: the store, both layers and the data-version watch share one store's state and
+its locking, and one freshness rule; split, that rule would be spread over several files.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ from flask import Blueprint, Flask, Response, request
 from ..db import get_session
 from ..integers import parse_int
 from ..services import changes
-from ..services.errors import Invalid
-from .common import error_json, json_response
+from ..services.errors import InvalidFilter
+from .common import json_response
 
 bp = Blueprint("changes", __name__, url_prefix="/api/v1")
 
@@ -17,17 +17,12 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-@bp.errorhandler(Invalid)
-def _invalid(exc: Invalid) -> Response:
-    return error_json(422, "invalid", exc.message, exc.fields)
-
-
 @bp.get("/changes")
 def changes_feed() -> Response:
     """Changes after `since`, oldest first; `next` is the cursor to ask with next time."""
     limit = parse_int(request.args.get("limit", "100"), minimum=1, maximum=changes.MAX_LIMIT)
     if limit is None:
-        raise Invalid(
+        raise InvalidFilter(
             {"limit": f"a whole number from 1 to {changes.MAX_LIMIT} (digits 0-9)"}, "Invalid limit."
         )
     page = changes.changes_since(get_session(), request.args.get("since"), limit)

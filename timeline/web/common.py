@@ -8,7 +8,7 @@ from flask import Flask, Response, request, url_for
 from werkzeug.routing import IntegerConverter
 
 from ..db import get_session
-from ..integers import MAX_ID, parse_int
+from ..integers import MAX_ID, parse_id
 from ..services.reads import filters as reads_filters
 from ..services.reads.filters import Filters, event_filters
 from ..services.records import dumpb
@@ -22,7 +22,7 @@ class IdConverter(IntegerConverter):
     def to_python(self, value: str) -> int:
         # Past the largest id (even 5,000 digits, which int() refuses): one that no row has, so 404.
         # (Refusing the match here would answer 405 where another method's rule has the same path.)
-        number = parse_int(value, maximum=MAX_ID)
+        number = parse_id(value)
         return MAX_ID + 1 if number is None else number
 
 

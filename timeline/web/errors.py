@@ -1,4 +1,4 @@
-"""Error pages: JSON for JSON routes and clients, HTML for people."""
+"""Error pages: JSON for JSON routes and clients, HTML for people; one handler for every DomainError."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from flask import Flask, Response, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadHost, HTTPException, InternalServerError, SecurityError
 
-from ..services.errors import DatabaseBusy, NotFound, StorageError
+from ..errors import DatabaseBusy, DomainError, StorageError
 from ..services.records import dumps
 
 
@@ -18,11 +18,14 @@ def wants_json() -> bool:
     return best == "application/json"
 
 
-def _render(status: int, code: str, message: str) -> tuple[Response | str, int]:
+def _render(
+    status: int, code: str, message: str, fields: dict[str, str] | None = None
+) -> tuple[Response | str, int]:
+    """The one error shape: JSON {"error": {"code", "message", "fields"}}, or the error page for people."""
     if wants_json():
-        body = dumps({"error": {"code": code, "message": message, "fields": {}}})
+        body = dumps({"error": {"code": code, "message": message, "fields": fields or {}}})
         return Response(body, status=status, mimetype="application/json"), status
-    return render_template("error.html", status=status, message=message), status
+    return render_template("error.html", status=status, message=message, fields=fields or {}), status
 
 
 BAD_HOST = "This site does not answer to that host name (the request's Host header); check the address."
@@ -49,21 +52,17 @@ def init_app(app: Flask) -> None:
             "The form's security token is missing or expired. Go back, reload the page and send it again.",
         )
 
-    @app.errorhandler(StorageError)
-    def storage_error(exc: StorageError) -> tuple[Response | str, int]:
-        app.logger.error("%s", exc.message)
-        return _render(503, "storage_unavailable", exc.message)
-
-    @app.errorhandler(DatabaseBusy)
-    def database_busy(exc: DatabaseBusy) -> Response:
-        app.logger.warning("%s %s: %s", request.method, request.path, exc.message)
-        response = make_response(_render(503, "database_busy", exc.message))
-        response.headers["Retry-After"] = str(exc.retry_after)
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError) -> Response:
+        """Every error a service raises on purpose: its status and code, as JSON or as an error page."""
+        if isinstance(exc, StorageError):
+            app.logger.error("%s", exc.message)
+        elif isinstance(exc, DatabaseBusy):
+            app.logger.warning("%s %s: %s", request.method, request.path, exc.message)
+        response = make_response(_render(exc.status, exc.code, exc.message, exc.fields))
+        if isinstance(exc, DatabaseBusy):
+            response.headers["Retry-After"] = str(exc.retry_after)
         return response
-
-    @app.errorhandler(NotFound)  # a read function found no such record: as abort(404) would answer
-    def not_found(exc: NotFound) -> tuple[Response | str, int]:
-        return _render(404, "not_found", str(exc))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> tuple[Response | str, int]:

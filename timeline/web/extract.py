@@ -72,14 +72,11 @@ def _body_error(exc: BodyError) -> Response:
 def api_extract() -> Response:
     """Candidates for pasted text or a fetched URL; nothing is stored."""
     body = json_body()
-    try:
-        article, fetched = _article_from_json(body)
-        published_text = body.get("published") or article.published
-        if published_text is not None and not isinstance(published_text, str):
-            raise Invalid({"published": "must be a string"}, "Invalid publication date.")
-        result = service.extract_article(get_session(), article, service.published_date(published_text))
-    except Invalid as exc:
-        return error_json(422, "invalid", exc.message, exc.fields)
+    article, fetched = _article_from_json(body)
+    published_text = body.get("published") or article.published
+    if published_text is not None and not isinstance(published_text, str):
+        raise Invalid({"published": "must be a string"}, "Invalid publication date.")
+    result = service.extract_article(get_session(), article, service.published_date(published_text))
     return json_response(service.as_json(result, include_text=fetched))
 
 

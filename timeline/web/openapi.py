@@ -27,7 +27,7 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 def _errors(*codes: int) -> dict[str, Any]:
     text = {
-        400: "Malformed request",
+        400: "Malformed request, or a bad query parameter: filter or paging (code invalid_filter)",
         401: "Sign-in or API token required",
         403: "Not allowed",
         404: "Not found",
@@ -35,7 +35,7 @@ def _errors(*codes: int) -> dict[str, Any]:
         409: "Conflict (stale version or record in use)",
         413: "Body too large",
         415: "Body must be application/json",
-        422: "Validation failed",
+        422: "The body failed validation (code invalid)",
     }
     return {str(c): _json(_ref("Error"), text[c]) for c in codes}
 
@@ -129,7 +129,7 @@ def openapi_document() -> dict[str, Any]:
     def body(name: str) -> dict[str, Any]:
         return {"required": True, "content": {"application/json": {"schema": _ref(name)}}}
 
-    read_errors = _errors(400, 404, 405, 422)
+    read_errors = _errors(400, 404, 405)
     write_errors = _errors(400, 401, 403, 404, 405, 409, 413, 415, 422)
     paths: dict[str, Any] = {
         "/api/v1/actors": {

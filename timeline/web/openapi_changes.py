@@ -76,9 +76,8 @@ CHANGES_PATH: dict[str, Any] = {
             **{
                 str(code): {"description": text, "content": {"application/json": {"schema": _ERROR}}}
                 for code, text in (
-                    (400, "Malformed request"),
+                    (400, "Malformed request, or a bad cursor or limit (code invalid_filter)"),
                     (405, "Method not allowed"),
-                    (422, "Bad cursor or limit"),
                 )
             },
         },

@@ -14,10 +14,9 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlmodel import Session
 
 from ..dates import parse_date
-from ..db import engines, get_session
+from ..db import engines, get_session, read_session
 from ..migrate import schema_problem
 from ..services.charts import score_word
 from ..services.errors import Invalid
@@ -140,7 +139,7 @@ def export_csv() -> Response:
     filters = parsed.filters
 
     def generate() -> Iterator[str]:
-        with Session(engines()[0]) as session:
+        with read_session() as session:
             yield from stream_full_csv(session, bom=bom, filters=filters)
 
     return _csv_response(stream_with_context(generate()), _export_name(parsed.args, "csv"))
@@ -185,7 +184,7 @@ def export_json() -> Response:
 
     # The session must outlive the view: the generator keeps reading while the body streams.
     def generate() -> Iterator[bytes]:
-        with Session(engines()[0]) as session:
+        with read_session() as session:
             yield from stream_full_export(session, filters=filters)
 
     return Response(

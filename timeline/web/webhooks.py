@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..db import get_session, write_session
 from ..services import webhooks
-from ..services.errors import Invalid, NotFound
+from ..services.errors import Invalid
 from ..services.reads import backoffice
 from .auth import current_user_id, editor_required
 
@@ -70,10 +70,7 @@ def webhook_page(webhook_id: int) -> str:
 @bp.post("/admin/webhooks/<int:webhook_id>/delete")
 @editor_required
 def delete_webhook(webhook_id: int) -> BaseResponse:
-    try:
-        with write_session(bookkeeping=True) as session:
-            webhooks.remove(session, webhook_id)
-    except NotFound as exc:
-        abort(404, description=str(exc))
+    with write_session(bookkeeping=True) as session:
+        webhooks.remove(session, webhook_id)
     flash("Webhook deleted, with its delivery log.")
     return redirect(url_for("webhooks.webhooks_page"), 303)

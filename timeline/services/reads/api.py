@@ -9,9 +9,9 @@ from typing import Any
 from sqlmodel import Session
 
 from ... import queries
-from ...integers import parse_int
 from ...models import Actor, Event
-from ..errors import Invalid
+from .. import paging as page_helpers
+from ..errors import Invalid, InvalidFilter
 from ..export import actor_records
 from ..family import family_ids
 from ..records import event_record, topic_record
@@ -38,16 +38,19 @@ class Paging:
 
 
 def paging(page: str | None, per_page: str | None) -> Paging:
-    """`?page=&per_page=` (defaults 1 and 50), or Invalid naming each bad one."""
-    errors = {}
-    number = parse_int(page if page is not None else "1", minimum=1, maximum=1_000_000)
-    size = parse_int(per_page if per_page is not None else "50", minimum=1, maximum=MAX_PER_PAGE)
-    if number is None:
-        errors["page"] = "a whole number from 1 (digits 0-9)"
-    if size is None:
-        errors["per_page"] = f"a whole number from 1 to {MAX_PER_PAGE} (digits 0-9)"
-    if number is None or size is None:
-        raise Invalid(errors, "Invalid paging.")
+    """`?page=&per_page=` (defaults 1 and 50), or InvalidFilter naming each bad one."""
+    errors: dict[str, str] = {}
+    number = size = 1
+    try:
+        number = page_helpers.page_number(page)
+    except InvalidFilter as exc:
+        errors.update(exc.fields)
+    try:
+        size = page_helpers.per_page_number(per_page, 50, MAX_PER_PAGE)
+    except InvalidFilter as exc:
+        errors.update(exc.fields)
+    if errors:
+        raise InvalidFilter(errors, "Invalid paging.")
     return Paging(number, size)
 
 
@@ -65,7 +68,7 @@ class Listing:
             "total": self.total,
             "page": self.paging.page,
             "per_page": self.paging.per_page,
-            "pages": max(1, -(-self.total // self.paging.per_page)),
+            "pages": page_helpers.page_count(self.total, self.paging.per_page),
         }
 
 
@@ -141,7 +144,7 @@ def event_list(
     except Invalid as exc:
         errors.update(exc.fields)
     if errors:
-        raise Invalid(errors, "Invalid filter.")
+        raise InvalidFilter(errors)
     rows, total = queries.list_events(
         session, filters.filters, actor_ids=actor_ids, terms=terms, limit=at.per_page, offset=at.offset
     )

@@ -12,7 +12,7 @@ from ... import queries
 from ...dates import InvalidDate, parse_bound
 from ...models import CONFIDENCE_RANK, Confidence, EventKind
 from .. import paging
-from ..errors import Invalid
+from ..errors import Invalid, InvalidFilter
 
 FILTER_NAMES = ("topic", "from", "to", "kind", "confidence")
 KINDS = [k.value for k in EventKind]
@@ -33,7 +33,7 @@ class Filters:
     def check(self) -> queries.EventFilters:
         """The filters, or Invalid naming every bad parameter (the JSON twins answer it with 400)."""
         if self.errors:
-            raise Invalid(dict(self.errors), "Invalid filter.")
+            raise InvalidFilter(dict(self.errors))
         return self.filters
 
 

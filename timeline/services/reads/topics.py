@@ -12,7 +12,7 @@ from ... import queries, scopes
 from ...models import Topic
 from ..charts import DETAIL_POINTS, Chart, PageCharts, charts_on_one_axis
 from ..comparison import BY_GOVERNMENT, Comparison, compare_topic
-from ..errors import Invalid, NotFound
+from ..errors import Invalid, InvalidFilter, NotFound
 from ..paging import Page
 from .filters import KINDS, Filters, listing_page, whole_axis
 
@@ -50,7 +50,7 @@ def topic_comparison(
         session, find_topic(session, slug), filters, lanes, by, queries.events_for_topic
     )
     if comparison is None or errors:
-        raise Invalid(errors, "Invalid filter.")
+        raise InvalidFilter(errors)
     return comparison
 
 
@@ -62,7 +62,7 @@ def topic_histories(
         session, find_topic(session, slug), filters, lanes, by, queries.history_rows_for_topic
     )
     if comparison is None or errors:
-        raise Invalid(errors, "Invalid filter.")
+        raise InvalidFilter(errors)
     return comparison
 
 
