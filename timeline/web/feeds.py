@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, Response, request, url_for
+from flask import Blueprint, Flask, Response, abort, request, url_for
 
 from .. import queries
 from ..db import get_session
+from ..models import Actor
 from ..services import atom, stance_changes
+from ..services.comparison import Comparison
 from ..services.errors import Invalid
 from .cache import cached
 from .common import error_json, parse_filters
@@ -41,6 +43,23 @@ def _page_url(endpoint: str, **values: str) -> str:
     return f"{base}?{query}" if query else base
 
 
+def _actor_and_filters(slug: str) -> tuple[Actor, queries.EventFilters]:
+    """The feed's actor (404 when unknown) and the page's filters (400 naming the field)."""
+    actor = _actor_or_404(slug)
+    filters, errors, _args = parse_filters()
+    if errors:
+        abort(error_json(400, "invalid_filter", "Invalid filter.", errors))
+    return actor, filters
+
+
+def _comparison_or_400(slug: str, shape: str = queries.FULL) -> Comparison:
+    """The topic's comparison with the page's filters and lanes (400 naming the field)."""
+    comparison, errors, _args = _comparison(slug, shape)
+    if comparison is None:
+        abort(error_json(400, "invalid_filter", "Invalid filter.", errors))
+    return comparison
+
+
 def _atom(data: atom.FeedData, page_url: str) -> Response:
     return Response(atom.atom(data, request.url, page_url, _event_url), content_type=ATOM)
 
@@ -48,10 +67,7 @@ def _atom(data: atom.FeedData, page_url: str) -> Response:
 @bp.get("/actors/<slug>.atom")
 @cached
 def actor_feed(slug: str) -> Response:
-    actor = _actor_or_404(slug)
-    filters, errors, _args = parse_filters()
-    if errors:
-        return error_json(400, "invalid_filter", "Invalid filter.", errors)
+    actor, filters = _actor_and_filters(slug)
     data = atom.actor_feed(get_session(), actor, filters)
     return _atom(data, _page_url("pages.actor_page", slug=actor.slug))
 
@@ -59,9 +75,7 @@ def actor_feed(slug: str) -> Response:
 @bp.get("/topics/<slug>.atom")
 @cached
 def topic_feed(slug: str) -> Response:
-    comparison, errors, _args = _comparison(slug)
-    if comparison is None:
-        return error_json(400, "invalid_filter", "Invalid filter.", errors)
+    comparison = _comparison_or_400(slug)
     data = atom.topic_feed(get_session(), comparison)
     return _atom(data, _page_url("explore.topic_page", slug=comparison.topic.slug))
 
@@ -86,10 +100,7 @@ def _changes_atom(data: stance_changes.ChangeFeed, page_url: str) -> Response:
 @bp.get("/actors/<slug>/changes.atom")
 @cached
 def actor_changes_feed(slug: str) -> Response:
-    actor = _actor_or_404(slug)
-    filters, errors, _args = parse_filters()
-    if errors:
-        return error_json(400, "invalid_filter", "Invalid filter.", errors)
+    actor, filters = _actor_and_filters(slug)
     session = get_session()
     timeline = _timeline(session, actor, filters, shape=queries.HISTORY)
     data = stance_changes.actor_change_feed(session, actor.name, timeline.histories)
@@ -99,9 +110,7 @@ def actor_changes_feed(slug: str) -> Response:
 @bp.get("/topics/<slug>/changes.atom")
 @cached
 def topic_changes_feed(slug: str) -> Response:
-    comparison, errors, _args = _comparison(slug, queries.HISTORY)
-    if comparison is None:
-        return error_json(400, "invalid_filter", "Invalid filter.", errors)
+    comparison = _comparison_or_400(slug, queries.HISTORY)
     data = stance_changes.topic_change_feed(get_session(), comparison)
     return _changes_atom(data, _page_url("explore.topic_page", slug=comparison.topic.slug))
 
