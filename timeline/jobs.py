@@ -51,12 +51,17 @@ def _webhooks() -> str:
     return f"{r.filed} filed, {r.delivered} delivered, {r.retrying} to retry, {r.failed} failed"
 
 
+def _housekeeping() -> str:
+    return f"{work.prune_job_runs()} old job runs pruned"
+
+
 # id -> (what it does, the service call, the config key of its interval)
 JOBS: dict[str, tuple[str, Callable[[], str], str]] = {
     "snapshot": ("Snapshot of the whole dataset", _snapshot, "SNAPSHOT_INTERVAL"),
     "link-check": ("Check source links", _link_check, "LINK_CHECK_INTERVAL"),
     "feeds": ("Fetch watched feeds into the review queue", _feeds, "FEED_INTERVAL"),
     "webhooks": ("Send webhook deliveries (retries included)", _webhooks, "WEBHOOK_INTERVAL"),
+    "housekeeping": ("Prune old job runs", _housekeeping, "HOUSEKEEPING_INTERVAL"),
 }
 
 

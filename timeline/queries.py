@@ -16,6 +16,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     cast,
+    delete,
     func,
     literal,
     literal_column,
@@ -695,6 +696,28 @@ def recent_job_runs(session: Session, job_id: str, limit: int = 10) -> Sequence[
 def queued_job_runs(session: Session) -> Sequence[JobRun]:
     stmt = select(JobRun).where(col(JobRun.outcome) == "queued").order_by(col(JobRun.id))
     return session.execute(stmt).scalars().all()
+
+
+def prunable_job_run_ids(session: Session, finished_before: datetime, keep_per_job: int) -> list[int]:
+    """Finished runs (ok or error) that finished before the cutoff or are past their job's newest
+    `keep_per_job` finished runs, oldest first; queued and running ones are never listed."""
+    finished = col(JobRun.finished_at).is_not(None) & col(JobRun.outcome).in_(("ok", "error"))
+    newest_first = func.row_number().over(partition_by=col(JobRun.job_id), order_by=col(JobRun.id).desc())
+    ranked = (
+        select(col(JobRun.id), col(JobRun.finished_at), newest_first.label("rank")).where(finished).subquery()
+    )
+    stmt = (
+        select(ranked.c.id)
+        .where(or_(ranked.c.finished_at < finished_before, ranked.c.rank > keep_per_job))
+        .order_by(ranked.c.id)
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def delete_job_runs(session: Session, ids: Sequence[int]) -> int:
+    """Delete these runs if they are still finished; how many went."""
+    stmt = delete(JobRun).where(col(JobRun.id).in_(ids), col(JobRun.finished_at).is_not(None))
+    return int(session.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]
 
 
 def scheduled_jobs(session: Session) -> dict[str, ScheduledJob]:

@@ -14,8 +14,8 @@ from typing import Any
 from flask import current_app
 
 from .db import read_session, write_session
-from .models import Snapshot
-from .services import feeds, linkcheck, snapshots, stance_alerts, webhooks
+from .models import Snapshot, utcnow
+from .services import feeds, jobruns, linkcheck, snapshots, stance_alerts, webhooks
 from .services.exchange import ImportReport, apply_import, validate_document
 from .services.importplan import plan_import
 
@@ -99,6 +99,24 @@ def deliver_webhooks() -> webhooks.DeliveryReport:
         )
     outcome.filed = report.filed
     return outcome
+
+
+PRUNE_BATCH = 1000  # job runs deleted per write transaction: each stays short
+
+
+def prune_job_runs() -> int:
+    """Forget finished job runs past the retention (JOB_RUN_KEEP_DAYS, JOB_RUN_KEEP_PER_JOB), in short
+    writes of PRUNE_BATCH runs; queued and running ones stay."""
+    cfg = current_app.config
+    with read_session() as session:
+        ids = jobruns.runs_to_prune(
+            session, utcnow(), int(cfg["JOB_RUN_KEEP_DAYS"]), int(cfg["JOB_RUN_KEEP_PER_JOB"])
+        )
+    pruned = 0
+    for start in range(0, len(ids), PRUNE_BATCH):
+        with write_session(bookkeeping=True) as session:
+            pruned += jobruns.prune_runs(session, ids[start : start + PRUNE_BATCH])
+    return pruned
 
 
 def import_document(document: Any, user_id: int | None = None, *, dry_run: bool = False) -> ImportReport:
