@@ -23,6 +23,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    tuple_,
     type_coerce,
 )
 from sqlmodel import Session, col
@@ -42,6 +43,7 @@ from .models import (
     SourceLink,
     Stance,
     StanceWatch,
+    StanceWatchChange,
     Topic,
     User,
     Webhook,
@@ -878,5 +880,32 @@ def due_deliveries(session: Session, now: datetime, limit: int) -> list[tuple[We
 
 
 def stance_watch(session: Session) -> StanceWatch | None:
-    """The stance changes the webhooks job last computed (None before its first run with a subscriber)."""
+    """Where the webhooks job last computed stance changes (None before its first run with a subscriber)."""
     return session.get(StanceWatch, 1)
+
+
+_WATCHED = StanceWatchChange.__table__  # type: ignore[attr-defined]
+
+
+def watched_changes(session: Session, series: Iterable[tuple[str, str]] | None = None) -> list[Any]:
+    """The stance changes the webhooks job last computed, of these (topic, speaker) series or all."""
+    stmt = select(_WATCHED)
+    if series is None:
+        return list(session.execute(stmt).all())
+    found: list[Any] = []
+    wanted = sorted(set(series))
+    for start in range(0, len(wanted), 500):  # bound the parameters of one statement
+        chunk = wanted[start : start + 500]
+        found += session.execute(stmt.where(tuple_(_WATCHED.c.topic, _WATCHED.c.speaker).in_(chunk))).all()
+    return found
+
+
+def revision_records_after(session: Session, seq: int, n: int) -> Iterator[Any]:
+    """(entity, before, after) of every revision filed after change-log place (seq, n), in feed order."""
+    stmt = (
+        select(_REVISION.c.entity, _REVISION.c.before, _REVISION.c.after)
+        .join(_CHANGE, _REVISION.c.id == _CHANGE.c.revision_id)
+        .where(or_(_CHANGE.c.seq > seq, and_(_CHANGE.c.seq == seq, _CHANGE.c.n > n)))
+        .order_by(_CHANGE.c.seq, _CHANGE.c.n)
+    )
+    yield from session.execute(stmt.execution_options(yield_per=1000))

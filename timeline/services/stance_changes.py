@@ -124,7 +124,7 @@ def site_change_feed(session: Session) -> ChangeFeed:
         keys = {
             (r.actor_id, s["topic"]) for r in recent[:window] for s in orjson.loads(r.stances_json or "[]")
         }
-        histories = _series_histories(session, keys)
+        histories = series_histories(session, keys)
         found = changes_of(histories)
         times = queries.event_times(
             session, {i for c in found for i in (c.before.event_id, c.after.event_id)}
@@ -139,7 +139,7 @@ def site_change_feed(session: Session) -> ChangeFeed:
         window *= 4
 
 
-def _series_histories(session: Session, keys: set[tuple[int, str]]) -> list[TopicHistory]:
+def series_histories(session: Session, keys: set[tuple[int, str]]) -> list[TopicHistory]:
     """The whole histories of these (speaker id, topic slug) series, and no other series."""
     actors = queries.actors_by_ids(session, {actor_id for actor_id, _topic in keys})
     events = queries.events_for_actors(session, list(actors), shape=queries.HISTORY)
