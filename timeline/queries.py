@@ -774,6 +774,38 @@ def data_version(session: Session) -> int:
     return int(session.execute(text("SELECT version FROM data_version WHERE id = 1")).scalar_one())
 
 
+def existing_uids(session: Session, uids: Sequence[str]) -> set[str]:
+    """Which of these uids events have (deleted ones too), 500 uids a query."""
+    found: set[str] = set()
+    for start in range(0, len(uids), 500):
+        stmt = select(col(Event.uid)).where(col(Event.uid).in_(uids[start : start + 500]))
+        found.update(session.execute(stmt).scalars())
+    return found
+
+
+def event_ids_by_uid(session: Session, uids: Sequence[str]) -> dict[str, int]:
+    """The ids of the events with these uids, 500 uids a query."""
+    found: dict[str, int] = {}
+    for start in range(0, len(uids), 500):
+        stmt = select(col(Event.uid), col(Event.id)).where(col(Event.uid).in_(uids[start : start + 500]))
+        found.update((uid, event_id) for uid, event_id in session.execute(stmt))
+    return found
+
+
+def creation_revision_ids(session: Session, event_ids: Sequence[int]) -> dict[int, int]:
+    """The id of each of these events' latest "create" revision, by event id, 500 events a query."""
+    found: dict[int, int] = {}
+    for start in range(0, len(event_ids), 500):
+        stmt = select(col(Revision.entity_id), col(Revision.id)).where(
+            col(Revision.entity) == "event",
+            col(Revision.entity_id).in_(event_ids[start : start + 500]),
+            col(Revision.action) == "create",
+        )
+        for event_id, revision_id in session.execute(stmt):  # the newest: an id may be reused after a purge
+            found[event_id] = max(revision_id, found.get(event_id, revision_id))
+    return found
+
+
 def events_by_uids(session: Session, uids: Sequence[str]) -> dict[str, Event]:
     """Events (deleted ones too) by uid, 500 uids a query (SQLite caps bound parameters)."""
     found: dict[str, Event] = {}

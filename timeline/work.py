@@ -15,7 +15,7 @@ from flask import current_app
 
 from .db import read_session, write_session
 from .models import Snapshot, utcnow
-from .services import feeds, jobruns, linkcheck, snapshots, stance_alerts, webhooks
+from .services import feeds, importrows, jobruns, linkcheck, snapshots, stance_alerts, webhooks
 from .services.exchange import ImportReport, apply_import, validate_document
 from .services.importplan import plan_import
 
@@ -129,8 +129,9 @@ def import_document(document: Any, user_id: int | None = None, *, dry_run: bool 
         plan = plan_import(session, valid)
     if dry_run:
         return plan.report
+    new_rows = importrows.new_events(valid.events, plan.new_events)  # built before the write lock
     with write_session() as session:
-        return apply_import(session, valid, user_id, plan)
+        return apply_import(session, valid, user_id, plan, new_rows)
 
 
 def restore_snapshot(name: str, *, replace: bool = False) -> ImportReport:
