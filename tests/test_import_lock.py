@@ -33,7 +33,7 @@ def _doc(count: int, prefix: str = "bulk") -> dict[str, Any]:
             "uid": f"{prefix}-{i}",
             "actor": "vladimir-putin" if i % 2 else "russia",
             "kind": "statement",
-            "title": f"Заявление {i} بیانیه",
+            "title": f"Заявление {i} بیانیه" + (" Kerguelen" if i == count - 1 else ""),
             "date": "2020-05~" if i % 3 else "2021-02-03",
             "quote": "«Москва» — سخن",
             "stances": [{"topic": "jcpoa", "score": i % 5 - 2}, *SANCTIONS * (i % 2)],
@@ -75,7 +75,9 @@ def test_a_large_import_is_stored_whole_in_one_short_write(app: Flask, monkeypat
         started = time.perf_counter()
         report = work.import_document(doc)
         total = time.perf_counter() - started
-    print(f"\nimport of {LARGE} new events: {total:.2f} s in all, write lock held {held[0]:.2f} s")
+    # SQLite: the write lock is held for the whole transaction; PostgreSQL: only its data-version bump
+    # at the end waits for other writers, whatever the transaction's length.
+    print(f"\nimport of {LARGE} new events: {total:.2f} s in all, write transaction {held[0]:.2f} s")
     assert len(held) == 1  # one all-or-nothing transaction
     assert (report.created["events"], report.unchanged["events"]) == (LARGE, 0)
     stances = sum(len(e["stances"]) for e in doc["events"])
@@ -96,7 +98,7 @@ def test_a_large_import_is_stored_whole_in_one_short_write(app: Flask, monkeypat
         assert snapshot["title"] == "Заявление 7 بیانیه" and snapshot["date_display"] == "c. May 2020"
         assert [s["topic"] for s in snapshot["stances"]] == ["jcpoa", "us-sanctions"]  # by topic name
         # The search index and derived columns are kept as for any create.
-        hits = search.search(session, f"بیانیه {LARGE - 1}", 1, per_page=5)
+        hits = search.search(session, "Kerguelen", 1, per_page=5)
         assert [h.event.uid for h in hits.hits] == [f"bulk-{LARGE - 1}"]
     again = work_import(app, doc)
     assert (again.created["events"], again.unchanged["events"]) == (0, LARGE)
