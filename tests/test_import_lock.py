@@ -16,8 +16,9 @@ from sqlalchemy import func, select
 from timeline import queries, work
 from timeline.db import get_session, write_session
 from timeline.models import Event, Revision, Stance
-from timeline.services import changes, search
+from timeline.services import changes, importing, search
 from timeline.services import events as event_service
+from timeline.services.errors import Invalid
 from timeline.services.importplan import plan_import
 
 from conftest import load_doc, small_doc
@@ -142,3 +143,20 @@ def test_a_failure_after_the_bulk_insert_stores_nothing(app: Flask, monkeypatch)
     with app.app_context(), pytest.raises(RuntimeError, match="disk full"):
         work.import_document(doc)
     assert (_count(app, Event), _count(app, Stance), _count(app, Revision)) == counts
+
+
+def test_a_new_event_naming_an_unknown_actor_or_topic_is_refused_by_its_place(app: Flask) -> None:
+    load_doc(app, small_doc())
+    doc = _doc(20)
+    doc["events"][12]["stances"] = [{"topic": "no-such-topic", "score": 1}]
+    # The import inside a caller's transaction (no plan): the bulk insert's own check names the record.
+    with app.app_context(), pytest.raises(Invalid) as refused, write_session() as session:
+        importing.import_document(session, doc)
+    assert refused.value.fields == {"events[12].stances.0.topic": "no topic with the slug “no-such-topic”"}
+    assert "events[12] (bulk-12)" in refused.value.message
+    doc["events"][12]["stances"] = []
+    doc["events"][15]["actor"] = "nobody"
+    with app.app_context(), pytest.raises(Invalid) as refused:
+        work.import_document(doc)  # planned first: the plan refuses it the same way
+    assert refused.value.fields == {"events[15].actor": "no actor with the slug “nobody”"}
+    assert _count(app, Event) == 3

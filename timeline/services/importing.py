@@ -159,7 +159,10 @@ def apply_import(
         else:
             report.unchanged["topics"] += 1
     session.flush()
-    report.created["events"] += importrows.insert_events(session, new_rows, user_id)
+    try:
+        report.created["events"] += importrows.insert_events(session, new_rows, user_id)
+    except importrows.UnknownReference as exc:
+        raise _record_error("events", exc.index, exc.uid, exc.fields) from exc
     for i, ev in enumerate(valid.events):
         if ev.uid in skip:
             report.unchanged["events"] += 1

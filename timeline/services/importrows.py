@@ -67,18 +67,19 @@ def new_events(events: Iterable[EventIn], new_uids: frozenset[str] | set[str]) -
     return built
 
 
-def _record_error(index: int, uid: str, fields: dict[str, str]) -> Invalid:
-    first = next(iter(fields))
-    return Invalid(
-        {f"events[{index}].{k}": v for k, v in fields.items()},
-        f"Record events[{index}] ({uid}), field “{first}”: {fields[first]}",
-    )
+class UnknownReference(Invalid):
+    """A new event names an actor or topic that does not exist: `index` and `uid` say which."""
+
+    def __init__(self, index: int, uid: str, fields: dict[str, str]) -> None:
+        super().__init__(fields)
+        self.index, self.uid = index, uid
 
 
 def insert_events(session: Session, events: list[NewEvent], user_id: int | None) -> int:
     """Insert these new events, their stances and their revisions in the caller's write transaction.
 
-    Actors and topics are looked up once; Invalid names the first record whose actor or topic is missing.
+    Actors and topics are looked up once; UnknownReference names the first record whose actor or topic
+    is missing.
     """
     if not events:
         return 0
@@ -92,7 +93,7 @@ def insert_events(session: Session, events: list[NewEvent], user_id: int | None)
             if topic not in topics:
                 errors[f"stances.{j}.topic"] = f"no topic with the slug “{topic}”"
         if errors:
-            raise _record_error(ev.index, ev.uid, errors)
+            raise UnknownReference(ev.index, ev.uid, errors)
         row = {
             **ev.values,
             "actor_id": actors[ev.actor].id,
