@@ -17,6 +17,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -236,8 +237,10 @@ def test_writes_never_wait_on_a_stalled_feed_link_checks_snapshots_or_a_large_im
         threads = _write_until(writers, stop)
         busy_started = time.monotonic()
         try:
-            dry = flask_cli(env, "import", str(big), "--dry-run", timeout=300)
-            imported = flask_cli(env, "import", str(real), timeout=300)
+            with ThreadPoolExecutor(2) as pool:  # the dry run and the real import at the same time
+                dry_run = pool.submit(flask_cli, env, "import", str(big), "--dry-run", timeout=300)
+                real_run = pool.submit(flask_cli, env, "import", str(real), timeout=300)
+                dry, imported = dry_run.result(), real_run.result()
             deadline = time.monotonic() + STALL + 60
             while not (_ok_runs(db_url, "feeds") and _ok_runs(db_url, "link-check")):
                 assert time.monotonic() < deadline, (tmp_path / "scheduler.log").read_text()[-3000:]

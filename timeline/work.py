@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import current_app
 
+from . import queries
 from .db import read_session, write_session
 from .models import Snapshot, utcnow
 from .services import feeds, importrows, jobruns, linkcheck, snapshots, stance_alerts, webhooks
@@ -127,9 +128,11 @@ def import_document(document: Any, user_id: int | None = None, *, dry_run: bool 
     valid = validate_document(document)
     with read_session() as session:
         plan = plan_import(session, valid)
+        topic_names = {t.slug: t.name for t in queries.all_topics(session)}
     if dry_run:
         return plan.report
-    new_rows = importrows.new_events(valid.events, plan.new_events)  # built before the write lock
+    topic_names.update((t.slug, t.name) for t in valid.topics)  # as they will be
+    new_rows = importrows.new_events(valid.events, plan.new_events, topic_names)  # before the write lock
     with write_session() as session:
         return apply_import(session, valid, user_id, plan, new_rows)
 

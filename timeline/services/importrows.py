@@ -7,7 +7,7 @@ The rows, revisions and change-feed entries are those services/events.create_eve
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
@@ -22,7 +22,7 @@ from ..schemas import EventIn
 from . import changes
 from .errors import Invalid
 from .events import _row_values
-from .records import event_record_of
+from .records import event_record_of, iso_utc
 
 _EVENT = Event.__table__  # type: ignore[attr-defined]
 _INSERT_EVENTS = insert(_EVENT)
@@ -33,38 +33,57 @@ _NO_ID = SimpleNamespace(id=None)
 
 @dataclass(frozen=True)
 class NewEvent:
-    """One new event of a document, its columns worked out; ids and times are filled in at insert."""
+    """One new event of a document: its row and its revision's record, built before the transaction;
+    the insert fills in the ids, and the times the document leaves to it."""
 
     index: int  # its place in the document (errors name it)
     uid: str
     actor: str  # slug
-    values: dict[str, Any]  # the event's columns but actor_id, created_at, updated_at
-    stances: list[tuple[str, int, str | None]]  # topic slug, score, rationale
+    row: dict[str, Any]  # the event's columns but actor_id (and created_at/updated_at when not given)
+    stances: list[tuple[str, int, str | None]]  # topic slug, score, rationale: in the record's order
+    record: dict[str, Any]  # the revision's record ("created_at"/"updated_at" refreshed at insert)
+    ordered: bool  # the stances are in their final order (topic names known and distinct)
     created_at: datetime | None
     updated_at: datetime | None
 
 
-def new_events(events: Iterable[EventIn], new_uids: frozenset[str] | set[str]) -> list[NewEvent]:
-    """The rows of the events whose uid is in `new_uids`, in document order (no database)."""
+def new_events(
+    events: Iterable[EventIn],
+    new_uids: frozenset[str] | set[str],
+    topic_names: Mapping[str, str] | None = None,
+) -> list[NewEvent]:
+    """The rows of the events whose uid is in `new_uids`, in document order (no database).
+
+    topic_names (slug -> name after the import) puts each event's stances in their stored order now.
+    """
     built = []
+    placeholder = utcnow()
     for i, data in enumerate(events):
         if data.uid not in new_uids:
             continue
-        topics = {s.topic: _NO_ID for s in data.stances}
-        values, _ = _row_values(data, _NO_ID, topics)
+        values, _ = _row_values(data, _NO_ID, {s.topic: _NO_ID for s in data.stances})
         del values["actor_id"]
+        row = {**values, "uid": data.uid, "version": 1, "deleted_at": None}
+        stances = [(s.topic, s.score, s.rationale) for s in data.stances]
+        names = [topic_names.get(t) for t, _s, _r in stances] if topic_names is not None else []
+        ordered = topic_names is not None and None not in names and len(set(names)) == len(names)
+        if ordered:
+            stances.sort(key=lambda s: str(topic_names[s[0]]))  # type: ignore[index]
+        created = data.created_at or placeholder
+        times = {"created_at": created, "updated_at": data.updated_at or created}
+        record = _record({**row, **times}, data.actor, stances)
         built.append(
             NewEvent(
-                index=i,
-                uid=data.uid or "",
-                actor=data.actor,
-                values=values,
-                stances=[(s.topic, s.score, s.rationale) for s in data.stances],
-                created_at=data.created_at,
-                updated_at=data.updated_at,
+                i, data.uid or "", data.actor, row, stances, record, ordered, data.created_at, data.updated_at
             )
         )
     return built
+
+
+def _record(row: dict[str, Any], actor: str, stances: list[tuple[str, int, str | None]]) -> dict[str, Any]:
+    """What the event's "create" revision keeps (as services/events.create_event records it)."""
+    stance_records = [{"topic": t, "score": score, "rationale": why} for t, score, why in stances]
+    return {**event_record_of(SimpleNamespace(**row), actor, stance_records), "version": 1, "deleted": False}
 
 
 class UnknownReference(Invalid):
@@ -94,20 +113,18 @@ def insert_events(session: Session, events: list[NewEvent], user_id: int | None)
                 errors[f"stances.{j}.topic"] = f"no topic with the slug “{topic}”"
         if errors:
             raise UnknownReference(ev.index, ev.uid, errors)
-        row = {
-            **ev.values,
-            "actor_id": actors[ev.actor].id,
-            "uid": ev.uid,
-            "created_at": ev.created_at or now,
-            "updated_at": ev.updated_at or ev.created_at or now,
-            "version": 1,
-            "deleted_at": None,
-        }
-        ordered = sorted(ev.stances, key=lambda s: (topics[s[0]].name, topics[s[0]].id))
-        stance_records = [{"topic": t, "score": score, "rationale": why} for t, score, why in ordered]
-        record = event_record_of(SimpleNamespace(**row), ev.actor, stance_records)
+        created = ev.created_at or now
+        row = {**ev.row, "actor_id": actors[ev.actor].id, "created_at": created}
+        row["updated_at"] = ev.updated_at or created
+        record = ev.record
+        if ev.created_at is None or ev.updated_at is None:
+            times = {"created_at": iso_utc(row["created_at"]), "updated_at": iso_utc(row["updated_at"])}
+            record = {**record, **times}
+        if not ev.ordered:  # topics created by this import, or of one name: as create_event orders them
+            in_order = sorted(ev.stances, key=lambda s: (topics[s[0]].name, topics[s[0]].id))
+            record = _record(row, ev.actor, in_order)
         rows.append(row)
-        records.append({**record, "version": 1, "deleted": False})
+        records.append(record)
     # Plain executemany (no RETURNING: SQLite would run it row by row), then the ids by uid.
     session.execute(_INSERT_EVENTS, rows)
     by_uid = queries.event_ids_by_uid(session, [ev.uid for ev in events])
@@ -133,9 +150,9 @@ def insert_events(session: Session, events: list[NewEvent], user_id: int | None)
         for event_id, ev, record in zip(ids, events, records, strict=True)
     ]
     session.execute(_INSERT_REVISIONS, revisions)
-    created = queries.creation_revision_ids(session, ids)  # each new event has exactly this one
+    revision_ids = queries.creation_revision_ids(session, ids)  # each new event has exactly this one
     for event_id in ids:
-        changes.note(session, created[event_id])
+        changes.note(session, revision_ids[event_id])
     touched: set[str] = set()
     for record in records:
         touched |= scopes.of_event(None, record)
