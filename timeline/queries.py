@@ -932,7 +932,7 @@ def watched_changes(session: Session, series: Iterable[tuple[str, str]] | None =
     return found
 
 
-def revision_records_after(session: Session, seq: int, n: int) -> Iterator[Any]:
+def revision_records_after(session: Session, seq: int, n: int) -> list[Any]:
     """(entity, before, after) of every revision filed after change-log place (seq, n), in feed order."""
     stmt = (
         select(_REVISION.c.entity, _REVISION.c.before, _REVISION.c.after)
@@ -940,4 +940,4 @@ def revision_records_after(session: Session, seq: int, n: int) -> Iterator[Any]:
         .where(or_(_CHANGE.c.seq > seq, and_(_CHANGE.c.seq == seq, _CHANGE.c.n > n)))
         .order_by(_CHANGE.c.seq, _CHANGE.c.n)
     )
-    yield from session.execute(stmt.execution_options(yield_per=1000))
+    return list(session.execute(stmt))
