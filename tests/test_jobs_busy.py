@@ -1,13 +1,14 @@
-"""Against a real gunicorn: a feed that stalls past the busy timeout, snapshots of the whole dataset
-and a large import (dry run and real) run while 8 clients write through the API and the form.
-No write fails and none waits as long as the busy timeout.
+"""Against a real gunicorn: a feed that stalls past the busy timeout, a link check of unanswering
+URLs, snapshots of the whole dataset and a large import (dry run and real, 14,000 events each) run
+while 8 clients write through the API and the form. No write fails and none waits as long as the busy
+timeout; idle and busy write latencies are printed.
 
-TIMELINE_TEST_STALL_SECONDS (default 20) and TIMELINE_TEST_BUSY_EVENTS (default 3000) make it longer.
+TIMELINE_TEST_STALL_SECONDS (default 30) and TIMELINE_TEST_BUSY_EVENTS (default 14000) change the
+stall and the size of the stored dataset and of each import.
 """
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import re
@@ -16,6 +17,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -26,46 +28,30 @@ from sqlalchemy import create_engine, text
 from timeline.db import write_session
 from timeline.services import accounts, feeds
 
-from conftest import create_user, load_doc, make_app
+from support import httpservers
+from support.app import create_user, load_doc, make_app
 from support.server import FLASK, PASSWORD, ROOT, Gunicorn, Http, flask_cli, latency_summary, server_env
 
-STALL = float(os.environ.get("TIMELINE_TEST_STALL_SECONDS", "20"))
-EVENTS = int(os.environ.get("TIMELINE_TEST_BUSY_EVENTS", "3000"))
+STALL = float(os.environ.get("TIMELINE_TEST_STALL_SECONDS", "30"))
+EVENTS = int(os.environ.get("TIMELINE_TEST_BUSY_EVENTS", "14000"))
 BUSY_TIMEOUT = 15.0  # SQLITE_BUSY_TIMEOUT_MS (and PostgreSQL's lock_timeout) by default
-RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Slow wire</title>
-<item><title>Stalled item</title><link>https://news.example/stalled</link><guid>stalled</guid></item>
-</channel></rss>"""
-
-
-class _StallingFeed(http.server.BaseHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        # Headers at once, then a byte every 2 s for STALL seconds, then the feed.
-        self.send_response(200)
-        self.send_header("Content-Type", "application/rss+xml")
-        self.end_headers()
-        deadline = time.monotonic() + STALL
-        try:
-            while time.monotonic() < deadline:
-                self.wfile.write(b" ")
-                self.wfile.flush()
-                time.sleep(2)
-            self.wfile.write(RSS)
-        except OSError:
-            pass  # the fetcher gave up
+UNANSWERED_LINKS = 8
+LINK_TIMEOUT = 5  # each network wait of the link check: 8 unanswering URLs, 4 at a time, take ~20 s
+RSS = httpservers.rss("Slow wire", "Stalled item", "https://news.example/stalled", "stalled")
 
 
 @pytest.fixture
 def stalling_feed() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _StallingFeed)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/feed.xml"
-    server.shutdown()
-    server.server_close()
+    """A feed that sends its headers, then a byte every 2 s for STALL seconds, then the feed."""
+    routes = httpservers.FeedRoutes(body=RSS, stall_seconds=STALL, stall_every=2)
+    with httpservers.feed_server(routes) as url:
+        yield f"{url}/stall"
+
+
+@pytest.fixture
+def silent_links() -> Iterator[str]:
+    with httpservers.silent_server() as url:
+        yield url
 
 
 def _query(db_url: str, sql: str) -> list[Any]:
@@ -77,7 +63,7 @@ def _query(db_url: str, sql: str) -> list[Any]:
         engine.dispose()
 
 
-def _doc(actor: str, prefix: str, count: int) -> dict[str, Any]:
+def _doc(actor: str, prefix: str, count: int, links: str = "") -> dict[str, Any]:
     events = [
         {
             "uid": f"{prefix}-{i}",
@@ -85,18 +71,21 @@ def _doc(actor: str, prefix: str, count: int) -> dict[str, Any]:
             "kind": "statement",
             "title": f"{prefix} {i}",
             "date": "2020-05~",
-            "quote": "«Москва» — سخن " * 10,
+            "quote": "«Москва» — سخن",
             "stances": [{"topic": "jcpoa", "score": i % 5 - 2}],
         }
         for i in range(count)
     ]
+    for i in range(UNANSWERED_LINKS if links else 0):
+        events[i]["source"] = {"title": "Unanswered", "url": f"{links}/source-{i}"}
     actors = [{"slug": actor, "name": actor.title(), "kind": "government"}]
     topics = [{"slug": "jcpoa", "name": "JCPOA"}]
     return {"format": "stance-timeline", "version": 1, "actors": actors, "topics": topics, "events": events}
 
 
-def _import_doc(path: Path, actor: str, prefix: str, count: int) -> None:
-    path.write_text(json.dumps(_doc(actor, prefix, count)), encoding="utf-8")
+def _import_doc(path: Path, actor: str, prefix: str, count: int) -> int:
+    path.write_text(json.dumps(_doc(actor, prefix, count), ensure_ascii=False), encoding="utf-8")
+    return path.stat().st_size
 
 
 class Writer:
@@ -194,8 +183,12 @@ def _phase(writers: list[Writer], stop: threading.Event, threads: list[threading
     return latencies
 
 
-def test_writes_never_wait_on_a_stalled_feed_snapshots_or_a_large_import(
-    db_url: str, tmp_path: Path, stalling_feed: str
+def _ok_runs(db_url: str, job_id: str) -> list[Any]:
+    return _query(db_url, f"SELECT id FROM job_run WHERE job_id = '{job_id}' AND outcome = 'ok'")
+
+
+def test_writes_never_wait_on_a_stalled_feed_link_checks_snapshots_or_a_large_import(
+    db_url: str, tmp_path: Path, stalling_feed: str, silent_links: str
 ) -> None:
     env = {
         **server_env(db_url),
@@ -205,20 +198,22 @@ def test_writes_never_wait_on_a_stalled_feed_snapshots_or_a_large_import(
         "TIMELINE_FEED_INTERVAL": "1",
         "TIMELINE_FEED_TIMEOUT": "10",
         "TIMELINE_FEED_DEADLINE": "120",
-        "TIMELINE_ALLOW_PRIVATE_ADDRESSES": "true",  # the local feed server
+        "TIMELINE_LINK_CHECK_INTERVAL": "1",
+        "TIMELINE_LINK_CHECK_TIMEOUT": str(LINK_TIMEOUT),
+        "TIMELINE_ALLOW_PRIVATE_ADDRESSES": "true",  # the local feed and link servers
         "TIMELINE_JOB_QUEUE_POLL": "1",
     }
     app = make_app(db_url)  # setup in this process: no CLI start-up per step
     actor = "russia"
-    load_doc(app, _doc(actor, "stored", EVENTS))
+    load_doc(app, _doc(actor, "stored", EVENTS, links=silent_links))
     create_user(app, "ed")
     create_user(app, "robot")
     with app.app_context(), write_session() as session:
         token = accounts.issue_token(session, "robot")
         feeds.add_feed(session, stalling_feed)
     big, real = tmp_path / "big.json", tmp_path / "real.json"
-    _import_doc(big, actor, "big", EVENTS)
-    _import_doc(real, actor, "bulk", max(500, EVENTS // 5))
+    size = _import_doc(big, actor, "big", EVENTS)
+    _import_doc(real, actor, "bulk", EVENTS)
 
     with Gunicorn(env, tmp_path / "gunicorn.log") as server:
         writers = [
@@ -243,10 +238,12 @@ def test_writes_never_wait_on_a_stalled_feed_snapshots_or_a_large_import(
         threads = _write_until(writers, stop)
         busy_started = time.monotonic()
         try:
-            dry = flask_cli(env, "import", str(big), "--dry-run", timeout=300)
-            imported = flask_cli(env, "import", str(real), timeout=300)
+            with ThreadPoolExecutor(2) as pool:  # the dry run and the real import at the same time
+                dry_run = pool.submit(flask_cli, env, "import", str(big), "--dry-run", timeout=300)
+                real_run = pool.submit(flask_cli, env, "import", str(real), timeout=300)
+                dry, imported = dry_run.result(), real_run.result()
             deadline = time.monotonic() + STALL + 60
-            while not _query(db_url, "SELECT id FROM job_run WHERE job_id = 'feeds' AND outcome = 'ok'"):
+            while not (_ok_runs(db_url, "feeds") and _ok_runs(db_url, "link-check")):
                 assert time.monotonic() < deadline, (tmp_path / "scheduler.log").read_text()[-3000:]
                 time.sleep(0.5)
         finally:
@@ -266,14 +263,16 @@ def test_writes_never_wait_on_a_stalled_feed_snapshots_or_a_large_import(
     snapshots = _query(db_url, "SELECT outcome FROM job_run WHERE job_id = 'snapshot'")
     print(
         f"\nidle writes: {latency_summary(idle)}"
-        f"\nbusy writes ({busy_seconds:.0f} s: feed stalled {STALL:.0f} s, {len(snapshots)} snapshots of "
-        f"{EVENTS} events, dry-run import of {EVENTS} and import of {max(500, EVENTS // 5)} events): "
-        f"{latency_summary(busy)}"
+        f"\nbusy writes ({busy_seconds:.0f} s: feed stalled {STALL:.0f} s, link check of "
+        f"{UNANSWERED_LINKS} unanswering URLs, {len(snapshots)} snapshots of {EVENTS}+ events, dry-run "
+        f"import and import of {EVENTS} events each ({size / 1e6:.1f} MB)): {latency_summary(busy)}"
     )
     assert errors == [], errors[:10]
     assert idle and busy and max(busy) < BUSY_TIMEOUT, latency_summary(busy)
     assert "Dry run, nothing stored" in dry.stdout and f"events: {EVENTS} created" in dry.stdout
-    assert "Imported" in imported.stdout
+    assert "Imported" in imported.stdout and f"events: {EVENTS} created" in imported.stdout
+    checks = _query(db_url, "SELECT message FROM job_run WHERE job_id = 'link-check' AND outcome = 'ok'")
+    assert checks[0].message == f"{UNANSWERED_LINKS} links checked, {UNANSWERED_LINKS} broken"
     assert any(s.outcome == "ok" for s in snapshots), snapshots
     assert _query(db_url, "SELECT title FROM candidate")[0].title == "Stalled item"
     written = sum(w.n for w in writers)

@@ -3,8 +3,6 @@ guard, checked on the address each connection actually uses, redirects included)
 
 from __future__ import annotations
 
-import http.server
-import threading
 import time
 from collections.abc import Iterator
 
@@ -17,52 +15,21 @@ from timeline.db import get_session, write_session
 from timeline.models import Candidate, Feed
 from timeline.services import feeds, linkcheck, netguard
 
-from conftest import load_doc, small_doc
-
-RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Local</title>
-<item><title>Internal item</title><link>https://news.example/internal</link><guid>i</guid></item>
-</channel></rss>"""
-
-
-class _Feeds(http.server.BaseHTTPRequestHandler):
-    redirect_to = ""
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        if self.path == "/redirect":
-            self.send_response(302)
-            self.send_header("Location", self.redirect_to)
-            self.end_headers()
-            return
-        if self.path == "/trickle":
-            self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml")
-            self.end_headers()
-            try:
-                for _ in range(40):  # a byte every 0.25 s: no single wait ever times out
-                    self.wfile.write(b" ")
-                    self.wfile.flush()
-                    time.sleep(0.25)
-            except OSError:
-                pass  # the fetcher gave up at its deadline
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "application/rss+xml")
-        self.end_headers()
-        self.wfile.write(RSS)
+from support import httpservers
+from support.app import load_doc
+from support.data import small_doc
+from support.httpservers import FeedRoutes
 
 
 @pytest.fixture
-def feed_server() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Feeds)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+def routes() -> FeedRoutes:
+    return FeedRoutes()
+
+
+@pytest.fixture
+def feed_server(routes: FeedRoutes) -> Iterator[str]:
+    with httpservers.feed_server(routes) as url:
+        yield url
 
 
 def _watch(app: Flask, *urls: str) -> None:
@@ -96,11 +63,13 @@ def test_feeds_refuse_loopback_unless_allowed_like_the_link_check(app: Flask, fe
     assert not linkcheck.check_url(f"{feed_server}/rss.xml", timeout=1, allow_private=True).broken
 
 
-def test_a_redirect_to_a_private_address_is_refused(app: Flask, feed_server: str, monkeypatch) -> None:
+def test_a_redirect_to_a_private_address_is_refused(
+    app: Flask, feed_server: str, routes: FeedRoutes, monkeypatch
+) -> None:
     # 127.0.0.1 plays a public host here; 127.0.0.2 (where the redirect points) stays forbidden.
     monkeypatch.setattr(netguard, "forbidden", lambda address: address != "127.0.0.1")
     port = feed_server.rsplit(":", 1)[1]
-    _Feeds.redirect_to = f"http://127.0.0.2:{port}/rss.xml"
+    routes.redirect_to = f"http://127.0.0.2:{port}/rss.xml"
     _watch(app, f"{feed_server}/redirect")
     with app.app_context():
         report = work.fetch_feeds()

@@ -20,7 +20,8 @@ from timeline.services.errors import Conflict, Invalid, InvalidFilter, NotFound
 from timeline.services.events import delete_event, purge_event
 from timeline.services.importing import import_document
 
-from conftest import PASSWORD, load_doc, small_doc
+from support.app import load_doc
+from support.data import PASSWORD, small_doc
 
 # --- the actor tree --------------------------------------------------------------------------------
 

@@ -68,6 +68,11 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         # (tests with a local server; an intranet deployment that means it).
         ALLOW_PRIVATE_ADDRESSES=False,
         JOB_QUEUE_POLL=5,
+        # Housekeeping forgets finished job runs older than JOB_RUN_KEEP_DAYS, and keeps at most
+        # JOB_RUN_KEEP_PER_JOB finished runs of each job (queued and running ones always stay).
+        HOUSEKEEPING_INTERVAL=3600,
+        JOB_RUN_KEEP_DAYS=30,
+        JOB_RUN_KEEP_PER_JOB=1000,
         # Webhooks: how often the scheduler sends, each POST's timeout, attempts before a delivery is
         # marked failed, the first retry's wait (doubling each time, up to an hour), and an extra CA file
         # to trust for receivers' certificates (an intranet's own CA; tests).

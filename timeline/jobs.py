@@ -52,11 +52,16 @@ def _webhooks() -> str:
     return f"{r.filed} filed, {r.delivered} delivered, {r.retrying} to retry, {r.failed} failed"
 
 
+def _housekeeping() -> str:
+    return f"{work.prune_job_runs()} old job runs pruned"
+
+
 _CALLS: dict[str, Callable[[], str]] = {
     "snapshot": _snapshot,
     "link-check": _link_check,
     "feeds": _feeds,
     "webhooks": _webhooks,
+    "housekeeping": _housekeeping,
 }
 # id -> (what it does, the service call, the config key of its interval); the kinds are jobqueue's.
 JOBS: dict[str, tuple[str, Callable[[], str], str]] = {

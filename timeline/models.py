@@ -399,12 +399,26 @@ class WebhookDelivery(SQLModel, table=True):
 
 
 class StanceWatch(SQLModel, table=True):
-    """The stance changes as the webhooks job last computed them, and the change-log place they hold."""
+    """The change-log place up to which the webhooks job has computed stance changes (one row)."""
 
     __tablename__ = "stance_watch"
 
     id: int | None = Field(default=None, primary_key=True)  # one row
     seq: int = Field(sa_column=Column(BigInteger, nullable=False))
     n: int
-    changes: str = Field(sa_column=Column(Text, nullable=False))  # JSON: {key: change record}
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class StanceWatchChange(SQLModel, table=True):
+    """One stance change as the webhooks job last computed it: its key and what identifies it (no titles),
+    so a later run compares the series a write touched, and describes a removed change."""
+
+    __tablename__ = "stance_watch_change"
+
+    topic: str = Field(primary_key=True, max_length=80)
+    speaker: str = Field(primary_key=True, max_length=80)
+    after_uid: str = Field(primary_key=True, max_length=80)  # the later statement
+    before_uid: str = Field(max_length=80)
+    from_score: int
+    to_score: int
+    change: str = Field(max_length=10)  # shift or reversal

@@ -16,12 +16,14 @@ from sqlalchemy import (
     and_,
     bindparam,
     cast,
+    delete,
     func,
     literal,
     literal_column,
     or_,
     select,
     text,
+    tuple_,
     type_coerce,
 )
 from sqlmodel import Session, col
@@ -41,6 +43,7 @@ from .models import (
     SourceLink,
     Stance,
     StanceWatch,
+    StanceWatchChange,
     Topic,
     User,
     Webhook,
@@ -725,6 +728,28 @@ def queued_job_runs(session: Session) -> Sequence[JobRun]:
     return session.execute(stmt).scalars().all()
 
 
+def prunable_job_run_ids(session: Session, finished_before: datetime, keep_per_job: int) -> list[int]:
+    """Finished runs (ok or error) that finished before the cutoff or are past their job's newest
+    `keep_per_job` finished runs, oldest first; queued and running ones are never listed."""
+    finished = col(JobRun.finished_at).is_not(None) & col(JobRun.outcome).in_(("ok", "error"))
+    newest_first = func.row_number().over(partition_by=col(JobRun.job_id), order_by=col(JobRun.id).desc())
+    ranked = (
+        select(col(JobRun.id), col(JobRun.finished_at), newest_first.label("rank")).where(finished).subquery()
+    )
+    stmt = (
+        select(ranked.c.id)
+        .where(or_(ranked.c.finished_at < finished_before, ranked.c.rank > keep_per_job))
+        .order_by(ranked.c.id)
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def delete_job_runs(session: Session, ids: Sequence[int]) -> int:
+    """Delete these runs if they are still finished; how many went."""
+    stmt = delete(JobRun).where(col(JobRun.id).in_(ids), col(JobRun.finished_at).is_not(None))
+    return int(session.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]
+
+
 def scheduled_jobs(session: Session) -> dict[str, ScheduledJob]:
     return {j.id: j for j in session.execute(select(ScheduledJob)).scalars()}
 
@@ -775,6 +800,38 @@ def iter_event_bodies(
 def data_version(session: Session) -> int:
     """The number every data write bumps (an import plan is valid while it stays the same)."""
     return int(session.execute(text("SELECT version FROM data_version WHERE id = 1")).scalar_one())
+
+
+def existing_uids(session: Session, uids: Sequence[str]) -> set[str]:
+    """Which of these uids events have (deleted ones too), 500 uids a query."""
+    found: set[str] = set()
+    for start in range(0, len(uids), 500):
+        stmt = select(col(Event.uid)).where(col(Event.uid).in_(uids[start : start + 500]))
+        found.update(session.execute(stmt).scalars())
+    return found
+
+
+def event_ids_by_uid(session: Session, uids: Sequence[str]) -> dict[str, int]:
+    """The ids of the events with these uids, 500 uids a query."""
+    found: dict[str, int] = {}
+    for start in range(0, len(uids), 500):
+        stmt = select(col(Event.uid), col(Event.id)).where(col(Event.uid).in_(uids[start : start + 500]))
+        found.update((uid, event_id) for uid, event_id in session.execute(stmt))
+    return found
+
+
+def creation_revision_ids(session: Session, event_ids: Sequence[int]) -> dict[int, int]:
+    """The id of each of these events' latest "create" revision, by event id, 500 events a query."""
+    found: dict[int, int] = {}
+    for start in range(0, len(event_ids), 500):
+        stmt = select(col(Revision.entity_id), col(Revision.id)).where(
+            col(Revision.entity) == "event",
+            col(Revision.entity_id).in_(event_ids[start : start + 500]),
+            col(Revision.action) == "create",
+        )
+        for event_id, revision_id in session.execute(stmt):  # the newest: an id may be reused after a purge
+            found[event_id] = max(revision_id, found.get(event_id, revision_id))
+    return found
 
 
 def events_by_uids(session: Session, uids: Sequence[str]) -> dict[str, Event]:
@@ -883,7 +940,7 @@ def due_deliveries(session: Session, now: datetime, limit: int) -> list[tuple[We
 
 
 def stance_watch(session: Session) -> StanceWatch | None:
-    """The stance changes the webhooks job last computed (None before its first run with a subscriber)."""
+    """Where the webhooks job last computed stance changes (None before its first run with a subscriber)."""
     return session.get(StanceWatch, 1)
 
 
@@ -897,3 +954,30 @@ def latest_statements(session: Session, limit: int) -> Sequence[Event]:
         .limit(limit)
     )
     return session.execute(stmt).scalars().all()
+
+
+_WATCHED = StanceWatchChange.__table__  # type: ignore[attr-defined]
+
+
+def watched_changes(session: Session, series: Iterable[tuple[str, str]] | None = None) -> list[Any]:
+    """The stance changes the webhooks job last computed, of these (topic, speaker) series or all."""
+    stmt = select(_WATCHED)
+    if series is None:
+        return list(session.execute(stmt).all())
+    found: list[Any] = []
+    wanted = sorted(set(series))
+    for start in range(0, len(wanted), 500):  # bound the parameters of one statement
+        chunk = wanted[start : start + 500]
+        found += session.execute(stmt.where(tuple_(_WATCHED.c.topic, _WATCHED.c.speaker).in_(chunk))).all()
+    return found
+
+
+def revision_records_after(session: Session, seq: int, n: int) -> list[Any]:
+    """(entity, before, after) of every revision filed after change-log place (seq, n), in feed order."""
+    stmt = (
+        select(_REVISION.c.entity, _REVISION.c.before, _REVISION.c.after)
+        .join(_CHANGE, _REVISION.c.id == _CHANGE.c.revision_id)
+        .where(or_(_CHANGE.c.seq > seq, and_(_CHANGE.c.seq == seq, _CHANGE.c.n > n)))
+        .order_by(_CHANGE.c.seq, _CHANGE.c.n)
+    )
+    return list(session.execute(stmt))

@@ -13,9 +13,10 @@ from typing import Any
 
 from flask import current_app
 
+from . import queries
 from .db import read_session, write_session
-from .models import Snapshot
-from .services import feeds, linkcheck, snapshots, stance_alerts, webhooks
+from .models import Snapshot, utcnow
+from .services import feeds, importrows, jobruns, linkcheck, snapshots, stance_alerts, webhooks
 from .services.importing import ImportReport, apply_import, validate_document
 from .services.importplan import plan_import
 
@@ -101,6 +102,24 @@ def deliver_webhooks() -> webhooks.DeliveryReport:
     return outcome
 
 
+PRUNE_BATCH = 1000  # job runs deleted per write transaction: each stays short
+
+
+def prune_job_runs() -> int:
+    """Forget finished job runs past the retention (JOB_RUN_KEEP_DAYS, JOB_RUN_KEEP_PER_JOB), in short
+    writes of PRUNE_BATCH runs; queued and running ones stay."""
+    cfg = current_app.config
+    with read_session() as session:
+        ids = jobruns.runs_to_prune(
+            session, utcnow(), int(cfg["JOB_RUN_KEEP_DAYS"]), int(cfg["JOB_RUN_KEEP_PER_JOB"])
+        )
+    pruned = 0
+    for start in range(0, len(ids), PRUNE_BATCH):
+        with write_session(bookkeeping=True) as session:
+            pruned += jobruns.prune_runs(session, ids[start : start + PRUNE_BATCH])
+    return pruned
+
+
 def import_document(document: Any, user_id: int | None = None, *, dry_run: bool = False) -> ImportReport:
     """Validate (no transaction), plan from a read snapshot; a real import then writes in one transaction.
 
@@ -109,10 +128,13 @@ def import_document(document: Any, user_id: int | None = None, *, dry_run: bool 
     valid = validate_document(document)
     with read_session() as session:
         plan = plan_import(session, valid)
+        topic_names = {t.slug: t.name for t in queries.all_topics(session)}
     if dry_run:
         return plan.report
+    topic_names.update((t.slug, t.name) for t in valid.topics)  # as they will be
+    new_rows = importrows.new_events(valid.events, plan.new_events, topic_names)  # before the write lock
     with write_session() as session:
-        return apply_import(session, valid, user_id, plan)
+        return apply_import(session, valid, user_id, plan, new_rows)
 
 
 def restore_snapshot(name: str, *, replace: bool = False) -> ImportReport:

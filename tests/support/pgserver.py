@@ -30,6 +30,7 @@ class PostgresServer:
             raise FileNotFoundError("initdb/pg_ctl not found (install PostgreSQL, e.g. Debian's postgresql)")
         self.initdb, self.pg_ctl = initdb, pg_ctl
         # Not under pytest's tmp tree: its parents are private to root, and the server runs as postgres.
+        self.owns_base = base is None  # a folder of its own: removed at stop (each run leaves GBs)
         base = base or Path(tempfile.mkdtemp(prefix="timeline-pg-"))
         self.base = base
         self.data = base / "data"
@@ -82,3 +83,5 @@ class PostgresServer:
         subprocess.run(
             [*self.prefix, self.pg_ctl, "-D", str(self.data), "-m", "immediate", "stop"], capture_output=True
         )
+        if self.owns_base:
+            shutil.rmtree(self.base, ignore_errors=True)

@@ -8,21 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-from feedgen.feed import FeedGenerator
 from markupsafe import Markup
 from sqlmodel import Session
 
 from .. import queries
 from ..models import Actor, Topic
+from .atomxml import FEED_SIZE, Entry, Head, atom_xml, utc
 from .comparison import Comparison
 from .family import family_ids
 from .search import search
-
-FEED_SIZE = 100
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -66,10 +62,6 @@ def search_feed(session: Session, query: str) -> FeedData:
     return _data(session, f"Search: {query}", f"Statements matching “{query}”", events)
 
 
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def _content(event: Any, speaker: Actor, stances: list[tuple[Any, Topic]]) -> str:
     parts = [Markup("<p>{} · {}</p>").format(event.date_display, speaker.name)]
     if event.quote:
@@ -92,28 +84,21 @@ def _content(event: Any, speaker: Actor, stances: list[tuple[Any, Topic]]) -> st
 
 def atom(data: FeedData, feed_url: str, page_url: str, event_url: Callable[[int], str]) -> bytes:
     """The feed as Atom XML: ids are absolute URLs (the feed's own, each event's page)."""
-    feed = FeedGenerator()
-    feed.id(feed_url)
-    feed.title(data.title)
-    feed.subtitle(data.subtitle)
-    feed.author({"name": "Stance Timeline"})
-    feed.link(href=page_url, rel="alternate", type="text/html")
-    feed.link(href=feed_url, rel="self", type="application/atom+xml")
-    feed.generator("Stance Timeline")
-    # The newest change among the entries: the same data gives the same bytes (and ETag).
-    feed.updated(max((_utc(e.updated_at) for e in data.events), default=_EPOCH))
-    for event in reversed(data.events):  # feedgen puts each new entry first
+    entries = []
+    for event in data.events:
         speaker = data.speakers[event.actor_id]
-        entry = feed.add_entry()
-        url = event_url(event.id)
-        entry.id(url)
-        entry.title(event.title)
-        entry.link(href=url, rel="alternate", type="text/html")
-        entry.author({"name": speaker.name})
-        entry.published(_utc(event.created_at))
-        entry.updated(_utc(event.updated_at))
-        entry.summary(f"{event.date_display}: {event.summary or event.quote or event.title}")
-        entry.content(_content(event, speaker, data.stances.get(event.id, [])), type="html")
-        for _stance, topic in data.stances.get(event.id, []):
-            entry.category(term=topic.slug, label=topic.name)
-    return feed.atom_str(pretty=False)
+        stances = data.stances.get(event.id, [])
+        entries.append(
+            Entry(
+                id=event_url(event.id),
+                title=event.title,
+                url=event_url(event.id),
+                author=speaker.name,
+                published=utc(event.created_at),
+                updated=utc(event.updated_at),
+                summary=f"{event.date_display}: {event.summary or event.quote or event.title}",
+                content=_content(event, speaker, stances),
+                categories=[(topic.slug, topic.name) for _stance, topic in stances],
+            )
+        )
+    return atom_xml(Head(data.title, data.subtitle, feed_url, page_url), entries)

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from .. import queries
 from ..models import Actor
 from ..schemas import ActorIn, EventIn, TopicIn
-from . import actor_tree, revisions
+from . import actor_tree, importrows, revisions
 from . import actors as actor_service
 from . import events as event_service
 from . import topics as topic_service
@@ -92,6 +92,7 @@ class ImportPlan:
     report: ImportReport
     data_version: int  # the data it was planned on
     unchanged_events: frozenset[str]  # uids
+    new_events: frozenset[str] = frozenset()  # uids of the events it creates
 
 
 def validate_document(doc: Any) -> ValidDocument:
@@ -124,15 +125,27 @@ def import_document(session: Session, doc: Any, user_id: int | None = None) -> I
 
 
 def apply_import(
-    session: Session, valid: ValidDocument, user_id: int | None = None, plan: ImportPlan | None = None
+    session: Session,
+    valid: ValidDocument,
+    user_id: int | None = None,
+    plan: ImportPlan | None = None,
+    new_rows: list[importrows.NewEvent] | None = None,
 ) -> ImportReport:
     """Write a validated document (all or nothing: the caller's one write transaction).
 
-    With a plan made from the same data version, events it found unchanged are not looked at again.
+    New events go in bulk (services/importrows.py). With a plan made from the same data version, events
+    it found unchanged are not looked at again, and the new events' rows built from it (`new_rows`,
+    prepared before the transaction) are inserted as they are.
     """
     skip: frozenset[str] = frozenset()
     if plan is not None and queries.data_version(session) == plan.data_version:
         skip = plan.unchanged_events
+        if new_rows is None:
+            new_rows = importrows.new_events(valid.events, plan.new_events)
+    else:
+        uids = [e.uid for e in valid.events if e.uid]
+        new_rows = importrows.new_events(valid.events, set(uids) - queries.existing_uids(session, uids))
+    new_uids = {ev.uid for ev in new_rows}
     report = ImportReport()
     _import_actors(session, valid.actors, report, user_id)
     for topic in valid.topics:
@@ -146,9 +159,15 @@ def apply_import(
         else:
             report.unchanged["topics"] += 1
     session.flush()
+    try:
+        report.created["events"] += importrows.insert_events(session, new_rows, user_id)
+    except importrows.UnknownReference as exc:
+        raise _record_error("events", exc.index, exc.uid, exc.fields) from exc
     for i, ev in enumerate(valid.events):
         if ev.uid in skip:
             report.unchanged["events"] += 1
+            continue
+        if ev.uid in new_uids:
             continue
         try:
             _import_event(session, ev, report, user_id)

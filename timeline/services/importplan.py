@@ -36,8 +36,8 @@ def plan_import(session: Session, valid: ValidDocument) -> ImportPlan:
             report.updated["topics"] += 1
         else:
             report.unchanged["topics"] += 1
-    unchanged = _plan_events(session, valid, actor_ids, topic_ids, report)
-    return ImportPlan(report, version, frozenset(unchanged))
+    unchanged, new = _plan_events(session, valid, actor_ids, topic_ids, report)
+    return ImportPlan(report, version, frozenset(unchanged), frozenset(new))
 
 
 def _new_actor_record(data: ActorIn) -> dict[str, Any]:
@@ -87,11 +87,12 @@ def _plan_events(
     actor_ids: dict[str, int | None],
     topic_ids: dict[str, int | None],
     report: ImportReport,
-) -> set[str]:
-    """Count events created, updated and unchanged; the uids of the unchanged ones."""
+) -> tuple[set[str], set[str]]:
+    """Count events created, updated and unchanged; the uids of the unchanged ones and of the new ones."""
     existing = queries.events_by_uids(session, [e.uid for e in valid.events if e.uid])
     stances = queries.stances_for_events(session, [e.id for e in existing.values() if e.id is not None])
     unchanged: set[str] = set()
+    new: set[str] = set()
     for i, data in enumerate(valid.events):
         errors: dict[str, str] = {}
         if data.actor not in actor_ids:
@@ -104,6 +105,7 @@ def _plan_events(
         row = existing.get(data.uid or "")
         if row is None:
             report.created["events"] += 1
+            new.add(data.uid or "")
             continue
         actor = SimpleNamespace(id=actor_ids[data.actor], slug=data.actor)
         topics = {s.topic: SimpleNamespace(id=topic_ids[s.topic], slug=s.topic) for s in data.stances}
@@ -119,4 +121,4 @@ def _plan_events(
             unchanged.add(data.uid or "")
         else:
             report.updated["events"] += 1
-    return unchanged
+    return unchanged, new

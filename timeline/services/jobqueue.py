@@ -27,6 +27,7 @@ KINDS: dict[str, JobKind] = {
     "link-check": JobKind("Check source links", "LINK_CHECK_INTERVAL"),
     "feeds": JobKind("Fetch watched feeds into the review queue", "FEED_INTERVAL"),
     "webhooks": JobKind("Send webhook deliveries (retries included)", "WEBHOOK_INTERVAL"),
+    "housekeeping": JobKind("Prune old job runs", "HOUSEKEEPING_INTERVAL"),
 }
 
 

@@ -9,20 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from feedgen.feed import FeedGenerator
 from markupsafe import Markup
 from sqlmodel import Session
 
 from .. import queries
+from .atomxml import FEED_SIZE, Entry, Head, atom_xml, utc
 from .comparison import Comparison
 from .history import UNCHANGED, StancePoint, TopicHistory, build_histories, stances_of
-
-FEED_SIZE = 100
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -128,7 +124,7 @@ def site_change_feed(session: Session) -> ChangeFeed:
         keys = {
             (r.actor_id, s["topic"]) for r in recent[:window] for s in orjson.loads(r.stances_json or "[]")
         }
-        histories = _series_histories(session, keys)
+        histories = series_histories(session, keys)
         found = changes_of(histories)
         times = queries.event_times(
             session, {i for c in found for i in (c.before.event_id, c.after.event_id)}
@@ -143,7 +139,7 @@ def site_change_feed(session: Session) -> ChangeFeed:
         window *= 4
 
 
-def _series_histories(session: Session, keys: set[tuple[int, str]]) -> list[TopicHistory]:
+def series_histories(session: Session, keys: set[tuple[int, str]]) -> list[TopicHistory]:
     """The whole histories of these (speaker id, topic slug) series, and no other series."""
     actors = queries.actors_by_ids(session, {actor_id for actor_id, _topic in keys})
     events = queries.history_rows_for_actors(session, list(actors))
@@ -156,10 +152,6 @@ def _series_histories(session: Session, keys: set[tuple[int, str]]) -> list[Topi
         for h in histories
     ]
     return [h for h in kept if h.series]
-
-
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _signed(score: int) -> str:
@@ -197,29 +189,11 @@ def _statement(label: str, point: StancePoint, row: Any, score: int, url: str) -
 
 def atom(feed_data: ChangeFeed, feed_url: str, page_url: str, event_url: Callable[[int], str]) -> bytes:
     """The feed as Atom XML; an entry's id is the later statement's URL with the change's fragment."""
-    feed = FeedGenerator()
-    feed.id(feed_url)
-    feed.title(feed_data.title)
-    feed.subtitle(feed_data.subtitle)
-    feed.author({"name": "Stance Timeline"})
-    feed.link(href=page_url, rel="alternate", type="text/html")
-    feed.link(href=feed_url, rel="self", type="application/atom+xml")
-    feed.generator("Stance Timeline")
     rows = feed_data.events
-    updated = [max(_utc(rows[c.after.event_id].updated_at), _utc(rows[c.before.event_id].updated_at))
-               for c in feed_data.changes]  # fmt: skip
-    feed.updated(max(updated, default=_EPOCH))  # the same data gives the same bytes (and ETag)
-    for change, when in reversed(list(zip(feed_data.changes, updated, strict=True))):
+    entries = []
+    for change in feed_data.changes:
         before, after = rows[change.before.event_id], rows[change.after.event_id]
         url = event_url(after.id)
-        entry = feed.add_entry()  # feedgen puts each new entry first
-        entry.id(f"{url}#change-{change.topic_slug}-{change.speaker_slug}-from-{before.id}")
-        entry.title(title_of(change))
-        entry.link(href=url, rel="alternate", type="text/html")
-        entry.author({"name": change.speaker_name})
-        entry.published(max(_utc(after.created_at), _utc(before.created_at)))
-        entry.updated(when)
-        entry.summary(title_of(change))
         content = Markup("").join(
             [
                 Markup("<p>{} on {}: {} from {} to {}.</p>").format(
@@ -233,7 +207,17 @@ def atom(feed_data: ChangeFeed, feed_url: str, page_url: str, event_url: Callabl
                 _statement("After", change.after, after, change.to_score, url),
             ]
         )
-        entry.content(str(content), type="html")
-        entry.category(term=change.topic_slug, label=change.topic_name)
-        entry.category(term=change.change, label=change.change)
-    return feed.atom_str(pretty=False)
+        entries.append(
+            Entry(
+                id=f"{url}#change-{change.topic_slug}-{change.speaker_slug}-from-{before.id}",
+                title=title_of(change),
+                url=url,
+                author=change.speaker_name,
+                published=max(utc(after.created_at), utc(before.created_at)),
+                updated=max(utc(after.updated_at), utc(before.updated_at)),
+                summary=title_of(change),
+                content=str(content),
+                categories=[(change.topic_slug, change.topic_name), (change.change, change.change)],
+            )
+        )
+    return atom_xml(Head(feed_data.title, feed_data.subtitle, feed_url, page_url), entries)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, Response, request, url_for
+from flask import Blueprint, Flask, Response, abort, request, url_for
 
 from ..db import get_session
+from ..models import Actor
+from ..queries import EventFilters
 from ..services import atom, stance_changes
+from ..services.comparison import Comparison
 from ..services.errors import Invalid
 from ..services.reads.actors import actor_histories, find_actor, timeline_scopes
 from .cache import cached, depends_on
@@ -40,6 +43,24 @@ def _page_url(endpoint: str, **values: str) -> str:
     return f"{base}?{query}" if query else base
 
 
+def _actor_and_filters(slug: str) -> tuple[Actor, EventFilters]:
+    """The feed's actor (404 when unknown) and the page's filters (400 naming the field)."""
+    actor = find_actor(get_session(), slug)
+    filters = parse_filters()
+    if filters.errors:
+        abort(error_json(400, "invalid_filter", "Invalid filter.", filters.errors))
+    return actor, filters.filters
+
+
+def _comparison_or_400(slug: str, *, histories: bool = False) -> Comparison:
+    """The topic's comparison with the page's filters and lanes (400 naming the field)."""
+    try:
+        comparison, _args = comparison_of(slug, histories=histories)
+    except Invalid as exc:
+        abort(error_json(400, "invalid_filter", "Invalid filter.", exc.fields))
+    return comparison
+
+
 def _atom(data: atom.FeedData, page_url: str) -> Response:
     return Response(atom.atom(data, request.url, page_url, _event_url), content_type=ATOM)
 
@@ -47,22 +68,15 @@ def _atom(data: atom.FeedData, page_url: str) -> Response:
 @bp.get("/actors/<slug>.atom")
 @cached
 def actor_feed(slug: str) -> Response:
-    session = get_session()
-    actor = find_actor(session, slug)
-    filters = parse_filters()
-    if filters.errors:
-        return error_json(400, "invalid_filter", "Invalid filter.", filters.errors)
-    data = atom.actor_feed(session, actor, filters.filters)
+    actor, filters = _actor_and_filters(slug)
+    data = atom.actor_feed(get_session(), actor, filters)
     return _atom(data, _page_url("pages.actor_page", slug=actor.slug))
 
 
 @bp.get("/topics/<slug>.atom")
 @cached
 def topic_feed(slug: str) -> Response:
-    try:
-        comparison, _args = comparison_of(slug)
-    except Invalid as exc:
-        return error_json(400, "invalid_filter", "Invalid filter.", exc.fields)
+    comparison = _comparison_or_400(slug)
     data = atom.topic_feed(get_session(), comparison)
     return _atom(data, _page_url("explore.topic_page", slug=comparison.topic.slug))
 
@@ -101,10 +115,7 @@ def actor_changes_feed(slug: str) -> Response:
 @bp.get("/topics/<slug>/changes.atom")
 @cached
 def topic_changes_feed(slug: str) -> Response:
-    try:
-        comparison, _args = comparison_of(slug, histories=True)
-    except Invalid as exc:
-        return error_json(400, "invalid_filter", "Invalid filter.", exc.fields)
+    comparison = _comparison_or_400(slug, histories=True)
     data = stance_changes.topic_change_feed(get_session(), comparison)
     return _changes_atom(data, _page_url("explore.topic_page", slug=comparison.topic.slug))
 
