@@ -1,0 +1,131 @@
+"""Accepting several extracted candidates at once: each validated, errors named per candidate, all or
+nothing, the source's text and each quote's anchor kept."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+import pytest
+from flask import Flask
+from sqlmodel import select
+
+from timeline.db import read_session, write_session
+from timeline.models import Event, Source
+from timeline.services.errors import Invalid
+from timeline.services.extraction import service
+from timeline.services.extraction.accept import accept_candidates
+from timeline.services.extraction.sources import Article
+
+from conftest import SEED_FILE, csrf_token, load_doc
+
+NEW_URL = "https://example.org/viktorov-interview"
+TEXT = (
+    "Anatoly Viktorov told the Israeli newspaper that the problem of the region “is not Iranian activities” "
+    "and it is Israel who “destabilizes the Middle East” through “attacking Hezbollah.” “Israel must not "
+    "attack the territories of sovereign UN members,” he added. Trump’s “maximum pressure” campaign failed."
+)
+WINDOW = "2020-12-20/2021-01-20"
+
+
+@pytest.fixture
+def seeded_editor(app: Flask, editor):
+    load_doc(app, json.loads(SEED_FILE.read_text(encoding="utf-8")))
+    return editor
+
+
+def _form(client, **extra) -> dict:
+    return {
+        "csrf_token": csrf_token(client),
+        "text": TEXT,
+        "published": WINDOW,
+        "url": NEW_URL,
+        "title": "Interview with Anatoly Viktorov",
+        "publisher": "The Jerusalem Post",
+        **extra,
+    }
+
+
+def _events_from(app: Flask, url: str) -> list[Event]:
+    with app.app_context(), read_session() as session:
+        return list(session.exec(select(Event).where(Event.source_url == url).order_by(Event.id)).all())
+
+
+def test_accept_selected_stores_each_event_with_its_source_text_and_anchor(app: Flask, seeded_editor) -> None:
+    review = seeded_editor.post("/extract", data=_form(seeded_editor)).get_data(as_text=True)
+    # Without JavaScript: checkboxes belong to the "Accept selected" form through their form attribute.
+    assert 'id="accept-many"' in review and review.count('name="selected"') == 4
+    assert 'form="accept-many"' in review
+    page = seeded_editor.post("/extract/accept", data={**_form(seeded_editor), "selected": ["0", "3"]})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200, html[:800]
+    assert "2 event(s) saved" in html
+    # The new events now mark their candidates as recorded, and they can no longer be selected.
+    assert html.count("Already recorded") == 2 and html.count('name="selected"') == 2
+    events = _events_from(app, NEW_URL)
+    assert [e.quote for e in events] == [
+        "is not Iranian activities",
+        "Israel must not attack the territories of sovereign UN members",
+    ]
+    with app.app_context(), read_session() as session:
+        source = session.exec(select(Source).where(Source.url == NEW_URL)).one()
+    assert source.text == TEXT
+    assert source.content_sha256 == hashlib.sha256(TEXT.encode()).hexdigest()
+    assert source.title == "Interview with Anatoly Viktorov" and source.published == WINDOW
+    for event in events:
+        assert event.source_id == source.id and event.actor_id is not None
+        assert event.kind == "statement" and event.date_basis
+        # The TextQuoteSelector: prefix + exact + suffix occurs in the kept text, at most 32 either side.
+        assert event.quote_prefix is not None and event.quote_suffix is not None
+        assert f"{event.quote_prefix}{event.quote}{event.quote_suffix}" in TEXT
+        assert 0 < len(event.quote_prefix) <= 32 and 0 < len(event.quote_suffix) <= 32
+    start = TEXT.index(events[0].quote)
+    assert events[0].quote_prefix == TEXT[start - 32 : start]
+    assert events[0].quote_suffix == TEXT[start + len(events[0].quote) :][:32]
+    # The event page shows the source record.
+    shown = seeded_editor.get(f"/events/{events[0].id}").get_data(as_text=True)
+    assert source.content_sha256[:12] in shown
+
+
+def test_one_bad_candidate_saves_nothing_and_is_named(app: Flask, seeded_editor) -> None:
+    first = seeded_editor.post("/extract/accept", data={**_form(seeded_editor), "selected": ["0"]})
+    assert first.status_code == 200
+    assert len(_events_from(app, NEW_URL)) == 1
+    # Candidate 0 is now recorded, 2 is fine: nothing is stored and candidate 0 (only) carries the error.
+    again = seeded_editor.post("/extract/accept", data={**_form(seeded_editor), "selected": ["0", "2"]})
+    html = again.get_data(as_text=True)
+    assert again.status_code == 422
+    assert "Nothing was saved" in html
+    block = re.search(r'id="candidate-0".*?</li>', html, re.S)
+    assert block and "already recorded as event" in block.group(0)
+    block2 = re.search(r'id="candidate-2".*?</li>', html, re.S)
+    assert block2 and "already recorded as event" not in block2.group(0)
+    assert len(_events_from(app, NEW_URL)) == 1
+    # Nothing selected: a named error, nothing stored.
+    none = seeded_editor.post("/extract/accept", data=_form(seeded_editor))
+    assert none.status_code == 422 and "Choose at least one candidate".lower() in none.get_data(as_text=True).lower()
+
+
+def test_service_refuses_all_when_one_speaker_is_unknown(app: Flask) -> None:
+    load_doc(app, json.loads(SEED_FILE.read_text(encoding="utf-8")))
+    with app.app_context(), read_session() as session:
+        article = Article(TEXT, "T", None, None, "P", NEW_URL)
+        result = service.extract_article(session, article, service.published_date(WINDOW))
+    result.candidates[1].speaker.actor = None
+    result.candidates[2].stances = []
+    with app.app_context():
+        with pytest.raises(Invalid) as caught, write_session() as session:
+            accept_candidates(session, result, [0, 1, 2])
+        assert set(caught.value.fields) == {"candidates.1.actor"}
+        assert "Anatoly Viktorov" in caught.value.fields["candidates.1.actor"]
+        with read_session() as session:
+            assert session.exec(select(Source).where(Source.url == NEW_URL)).first() is None
+    assert _events_from(app, NEW_URL) == []
+    # A quote that is not verbatim in the text is refused before anything is written.
+    result.candidates[1].speaker.actor = "anatoly-viktorov"
+    result.candidates[0].quote = "is not Iranian activity"
+    with app.app_context(), pytest.raises(Invalid) as caught, write_session() as session:
+        accept_candidates(session, result, [0, 1])
+    assert set(caught.value.fields) == {"candidates.0.quote"}
+    assert _events_from(app, NEW_URL) == []

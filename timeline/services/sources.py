@@ -1,0 +1,191 @@
+"""Sources that keep their text: one record per URL (or per title and publisher), linked to many events,
+and each event's quote anchored in it as a W3C Web Annotation TextQuoteSelector (exact, prefix, suffix).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from ..models import Event, Source, utcnow
+
+ANCHOR_CONTEXT = 32  # characters of prefix and suffix, as hypothes.is and Web Annotation clients keep
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A TextQuoteSelector: the quote exactly, with up to ANCHOR_CONTEXT characters either side."""
+
+    exact: str
+    prefix: str
+    suffix: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"type": "TextQuoteSelector", "exact": self.exact, "prefix": self.prefix, "suffix": self.suffix}
+
+
+def anchor_at(text: str, start: int, end: int, width: int = ANCHOR_CONTEXT) -> Anchor:
+    """The selector of text[start:end]."""
+    if not 0 <= start <= end <= len(text):
+        raise ValueError(f"offsets {start}-{end} outside a text of {len(text)} characters")
+    return Anchor(text[start:end], text[max(0, start - width) : start], text[end : end + width])
+
+
+def find_anchor(text: str, quote: str) -> Anchor | None:
+    """The selector of the quote's first exact occurrence in the text, or None when it is not there."""
+    at = text.find(quote) if quote else -1
+    return None if at < 0 else anchor_at(text, at, at + len(quote))
+
+
+def content_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class SourceFields:
+    """What an event or an extraction says about its source."""
+
+    url: str | None = None
+    title: str | None = None
+    publisher: str | None = None
+    author: str | None = None
+    published: str | None = None
+    archive_url: str | None = None
+
+    @property
+    def identified(self) -> bool:
+        return bool(self.url or self.title)
+
+    @classmethod
+    def of_event(cls, event: Any) -> SourceFields:
+        return cls(
+            event.source_url,
+            event.source_title,
+            event.source_publisher,
+            event.source_author,
+            event.source_published,
+            event.archive_url,
+        )
+
+
+def find_source(session: Session, fields: SourceFields) -> Source | None:
+    """Same URL, same source; without a URL, the same title and publisher."""
+    if fields.url:
+        return session.exec(select(Source).where(col(Source.url) == fields.url)).first()
+    if not fields.title:
+        return None
+    query = select(Source).where(col(Source.url).is_(None), col(Source.title) == fields.title)
+    if fields.publisher:
+        query = query.where(col(Source.publisher) == fields.publisher)
+    else:
+        query = query.where(col(Source.publisher).is_(None))
+    return session.exec(query.order_by(col(Source.id))).first()
+
+
+def keep_source(
+    session: Session,
+    fields: SourceFields,
+    *,
+    text: str | None = None,
+    retrieved_at: datetime | None = None,
+) -> Source | None:
+    """The source record for these fields, made when new; fields it lacks are filled, and a text given
+    is kept with its SHA-256 (a source's kept text is never replaced: the drift watch compares to it)."""
+    if not fields.identified and text is None:
+        return None
+    if fields.identified:
+        source = find_source(session, fields)
+    else:  # pasted text without URL or title: the same text is the same source
+        source = session.exec(
+            select(Source).where(
+                col(Source.url).is_(None),
+                col(Source.title).is_(None),
+                col(Source.content_sha256) == content_sha256(text or ""),
+            )
+        ).first()
+    if source is None:
+        source = Source(url=fields.url)
+        session.add(source)
+    for name in ("title", "publisher", "author", "published", "archive_url"):
+        if getattr(source, name) is None and getattr(fields, name) is not None:
+            setattr(source, name, getattr(fields, name))
+    if text is not None and source.text is None:
+        source.text, source.content_sha256 = text, content_sha256(text)
+        source.retrieved_at = retrieved_at or utcnow()
+    session.flush()
+    return source
+
+
+def link_event(
+    session: Session, event_id: int, *, source: Source | None = None, anchor: Anchor | None = None
+) -> Source | None:
+    """Link an event to the source its citation names (made when new) and anchor its quote there.
+
+    Without an anchor given, the quote is anchored in the source's kept text when it occurs there
+    exactly; an anchor already stored stays unless a new one is given (never re-anchored silently).
+    """
+    event = session.get(Event, event_id)
+    if event is None:
+        return None
+    if source is None:
+        source = keep_source(session, SourceFields.of_event(event))
+    values: dict[str, Any] = {"source_id": source.id if source else None}
+    if anchor is None and source is not None and source.text and event.quote and event.quote_prefix is None:
+        anchor = find_anchor(source.text, event.quote)
+    if anchor is not None:
+        values.update(quote_prefix=anchor.prefix, quote_suffix=anchor.suffix)
+    # A bookkeeping change: the event's version and revision history are the editor's, not ours.
+    session.execute(update(Event).where(col(Event.id) == event_id).values(**values))
+    session.flush()
+    session.refresh(event)
+    return source
+
+
+def event_anchor(event: Any) -> Anchor | None:
+    """The event's stored selector, when its quote was anchored."""
+    if not event.quote or event.quote_prefix is None or event.quote_suffix is None:
+        return None
+    return Anchor(event.quote, event.quote_prefix, event.quote_suffix)
+
+
+def source_record(source: Source) -> dict[str, Any]:
+    """A source as exports and the API show it (its text included)."""
+    return {
+        "id": source.id,
+        "url": source.url,
+        "title": source.title,
+        "publisher": source.publisher,
+        "author": source.author,
+        "published": source.published,
+        "archive_url": source.archive_url,
+        "retrieved_at": source.retrieved_at.isoformat() if source.retrieved_at else None,
+        "content_sha256": source.content_sha256,
+        "text": source.text,
+    }
+
+
+def events_of_source(session: Session, source_id: int) -> list[Event]:
+    """The live events linked to a source, oldest first."""
+    query = (
+        select(Event)
+        .where(col(Event.source_id) == source_id, col(Event.deleted_at).is_(None))
+        .order_by(col(Event.date_earliest), col(Event.id))
+    )
+    return list(session.exec(query).all())
+
+
+def recorded_quotes(session: Session, fields: SourceFields, text: str) -> list[tuple[int, str, str]]:
+    """(id, uid, quote) of live events linked to the source these fields (or this text) identify."""
+    source = find_source(session, fields) if fields.identified else None
+    if source is None:
+        source = session.exec(
+            select(Source).where(col(Source.content_sha256) == content_sha256(text))
+        ).first()
+    if source is None:
+        return []
+    return [(e.id, e.uid, e.quote) for e in events_of_source(session, source.id) if e.id and e.quote]  # type: ignore[arg-type]
