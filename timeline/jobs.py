@@ -41,6 +41,14 @@ def _link_check() -> str:
     return f"{result['checked']} links checked, {result['broken']} broken"
 
 
+def _quote_drift() -> str:
+    c = work.check_quotes()
+    return (
+        f"{sum(c.values())} quotes checked: {c['found']} found, {c['changed']} changed, "
+        f"{c['gone']} gone, {c['unreachable']} unreachable"
+    )
+
+
 def _feeds() -> str:
     report = work.fetch_feeds()
     return f"{report.feeds} feeds, {report.new} new candidates, {report.failed} failed"
@@ -55,6 +63,7 @@ def _webhooks() -> str:
 JOBS: dict[str, tuple[str, Callable[[], str], str]] = {
     "snapshot": ("Snapshot of the whole dataset", _snapshot, "SNAPSHOT_INTERVAL"),
     "link-check": ("Check source links", _link_check, "LINK_CHECK_INTERVAL"),
+    "quote-drift": ("Look for each quote in its re-fetched source", _quote_drift, "QUOTE_DRIFT_INTERVAL"),
     "feeds": ("Fetch watched feeds into the review queue", _feeds, "FEED_INTERVAL"),
     "webhooks": ("Send webhook deliveries (retries included)", _webhooks, "WEBHOOK_INTERVAL"),
 }

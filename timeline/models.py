@@ -161,9 +161,7 @@ class QuoteCheck(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("event.id", ondelete="CASCADE"), nullable=False, unique=True
-        )
+        sa_column=Column(Integer, ForeignKey("event.id", ondelete="CASCADE"), nullable=False, unique=True)
     )
     # found (exactly), changed (a close match only), gone (nothing close), unreachable (not fetched)
     status: str = Field(max_length=12, index=True)

@@ -10,9 +10,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
-from ..models import Event, Source, utcnow
+from .. import source_queries
+from ..models import Event, QuoteCheck, Source, utcnow
+from .errors import NotFound
 
 ANCHOR_CONTEXT = 32  # characters of prefix and suffix, as hypothes.is and Web Annotation clients keep
 
@@ -26,7 +28,12 @@ class Anchor:
     suffix: str
 
     def as_json(self) -> dict[str, str]:
-        return {"type": "TextQuoteSelector", "exact": self.exact, "prefix": self.prefix, "suffix": self.suffix}
+        return {
+            "type": "TextQuoteSelector",
+            "exact": self.exact,
+            "prefix": self.prefix,
+            "suffix": self.suffix,
+        }
 
 
 def anchor_at(text: str, start: int, end: int, width: int = ANCHOR_CONTEXT) -> Anchor:
@@ -76,15 +83,10 @@ class SourceFields:
 def find_source(session: Session, fields: SourceFields) -> Source | None:
     """Same URL, same source; without a URL, the same title and publisher."""
     if fields.url:
-        return session.exec(select(Source).where(col(Source.url) == fields.url)).first()
+        return source_queries.source_by_url(session, fields.url)
     if not fields.title:
         return None
-    query = select(Source).where(col(Source.url).is_(None), col(Source.title) == fields.title)
-    if fields.publisher:
-        query = query.where(col(Source.publisher) == fields.publisher)
-    else:
-        query = query.where(col(Source.publisher).is_(None))
-    return session.exec(query.order_by(col(Source.id))).first()
+    return source_queries.source_by_title(session, fields.title, fields.publisher)
 
 
 def keep_source(
@@ -101,13 +103,7 @@ def keep_source(
     if fields.identified:
         source = find_source(session, fields)
     else:  # pasted text without URL or title: the same text is the same source
-        source = session.exec(
-            select(Source).where(
-                col(Source.url).is_(None),
-                col(Source.title).is_(None),
-                col(Source.content_sha256) == content_sha256(text or ""),
-            )
-        ).first()
+        source = source_queries.source_by_sha256(session, content_sha256(text or ""), anonymous=True)
     if source is None:
         source = Source(url=fields.url)
         session.add(source)
@@ -169,23 +165,41 @@ def source_record(source: Source) -> dict[str, Any]:
     }
 
 
-def events_of_source(session: Session, source_id: int) -> list[Event]:
-    """The live events linked to a source, oldest first."""
-    query = (
-        select(Event)
-        .where(col(Event.source_id) == source_id, col(Event.deleted_at).is_(None))
-        .order_by(col(Event.date_earliest), col(Event.id))
-    )
-    return list(session.exec(query).all())
-
-
 def recorded_quotes(session: Session, fields: SourceFields, text: str) -> list[tuple[int, str, str]]:
     """(id, uid, quote) of live events linked to the source these fields (or this text) identify."""
     source = find_source(session, fields) if fields.identified else None
     if source is None:
-        source = session.exec(
-            select(Source).where(col(Source.content_sha256) == content_sha256(text))
-        ).first()
+        source = source_queries.source_by_sha256(session, content_sha256(text))
     if source is None:
         return []
-    return [(e.id, e.uid, e.quote) for e in events_of_source(session, source.id) if e.id and e.quote]  # type: ignore[arg-type]
+    linked = source_queries.events_of_source(session, source.id)  # type: ignore[arg-type]
+    return [(e.id, e.uid, e.quote) for e in linked if e.id is not None and e.quote]
+
+
+@dataclass(frozen=True)
+class EventSource:
+    """What the event page shows of its source record: the record, the anchor, the drift watch's finding."""
+
+    source: Source | None
+    anchor: Anchor | None
+    check: QuoteCheck | None
+
+
+def event_source(session: Session, event: Event) -> EventSource:
+    source = source_queries.source_by_id(session, event.source_id) if event.source_id else None
+    check = source_queries.quote_check(session, event.id) if event.id is not None else None
+    return EventSource(source, event_anchor(event), check)
+
+
+@dataclass(frozen=True)
+class SourcePage:
+    source: Source
+    events: list[Event]
+
+
+def source_page(session: Session, source_id: int) -> SourcePage:
+    """A source record with its live events; NotFound when there is no such source."""
+    source = source_queries.source_by_id(session, source_id)
+    if source is None:
+        raise NotFound(f"No source with the id {source_id}.")
+    return SourcePage(source, source_queries.events_of_source(session, source_id))

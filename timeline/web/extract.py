@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
 from ..db import get_session, write_session
+from ..services import feeds
 from ..services.errors import Invalid
 from ..services.extraction import accept, service
 from ..services.extraction.model import Candidate, Extraction
@@ -17,7 +18,7 @@ from .jsonbody import BodyError, json_body
 
 bp = Blueprint("extract", __name__)
 _SOURCE_FIELDS = ("url", "title", "publisher", "author")
-_FORM_FIELDS = ("text", "url", "published", "title", "publisher")
+_FORM_FIELDS = ("text", "url", "published", "title", "publisher", "candidate")
 
 
 def init_app(app: Flask) -> None:
@@ -114,7 +115,8 @@ def _read_article() -> tuple[dict[str, str], Extraction]:
     if upload is not None and upload.filename:
         article = article_from_upload(upload.filename, upload.read())
     elif form["url"] and not form["text"]:
-        article = fetch_article(form["url"], allow_private=bool(current_app.config["ALLOW_PRIVATE_ADDRESSES"]))
+        private = bool(current_app.config["ALLOW_PRIVATE_ADDRESSES"])  # tests with a local server only
+        article = fetch_article(form["url"], allow_private=private)
     else:
         article = Article(form["text"], form["title"] or None, None, None, form["publisher"] or None)
     if form["url"] and article.url is None:
@@ -170,11 +172,18 @@ def accept_selected() -> tuple[str, int]:
     try:
         with write_session() as session:
             created = accept.accept_candidates(session, result, selected, current_user_id())
+            if form["candidate"].isdigit() and len(form["candidate"]) < 12 and created:
+                feeds.accept(session, int(form["candidate"]), created[0].id)  # the review-queue item
             saved = [(e.id, e.record["uid"]) for e in created]
     except Invalid as exc:
         per_candidate = accept.errors_by_candidate(exc.fields)
         return _review_page(
-            result, form, 422, error=exc.message, errors=exc.fields, candidate_errors=per_candidate,
+            result,
+            form,
+            422,
+            error=exc.message,
+            errors=exc.fields,
+            candidate_errors=per_candidate,
             selected=selected,
         )
     _form, result = _read_article()  # again: the new events now mark their candidates as recorded

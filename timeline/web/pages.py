@@ -22,6 +22,7 @@ from ..dates import parse_date
 from ..db import engines, get_session
 from ..migrate import schema_problem
 from ..models import Actor, EventKind
+from ..services import sources
 from ..services.charts import DETAIL_POINTS, charts_on_one_axis, score_word
 from ..services.citations import cite, formatted, highwire
 from ..services.exchange import Timeline, actor_timeline, stream_full_csv, stream_full_export, timeline_json
@@ -213,6 +214,7 @@ def event_page(event_id: int) -> str:
     actor = queries.actors_by_ids(session, [event.actor_id])[event.actor_id]
     stances = queries.stances_for_events(session, [event_id]).get(event_id, [])
     link = queries.source_link(session, event.source_url) if event.source_url else None
+    kept = sources.event_source(session, event)
     page = url_for("pages.event_page", event_id=event_id, _external=True)
     citation = cite(event, actor, page)
     return render_template(
@@ -222,6 +224,7 @@ def event_page(event_id: int) -> str:
         stances=stances,
         date=parse_date(event.date_edtf),
         link=link,
+        kept=kept,
         citation=citation,
         highwire=highwire(citation),
         formatted_citation=formatted(citation),

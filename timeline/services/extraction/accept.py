@@ -100,7 +100,8 @@ def accept_candidates(
         except Invalid as exc:
             errors.update({f"candidates.{n}.{k}": v for k, v in exc.fields.items()})
             continue
-        sources.link_event(session, event.id, source=source, anchor=sources.anchor_at(result.text, c.start, c.end))
+        anchor = sources.anchor_at(result.text, c.start, c.end)
+        sources.link_event(session, event.id, source=source, anchor=anchor)
         created.append(event)
     if errors:
         raise Invalid(errors, "Nothing was saved: correct or leave out the candidates named.")
