@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -104,3 +104,41 @@ def drifted_quotes(session: Session) -> list[DriftRow]:
 
 def last_quote_check_at(session: Session) -> datetime | None:
     return session.exec(select(QuoteCheck.checked_at).order_by(col(QuoteCheck.checked_at).desc())).first()
+
+
+def event_ids_by_uid(session: Session, uids: Sequence[str]) -> dict[str, int]:
+    """Event ids by uid, 500 uids a query (SQLite caps bound parameters)."""
+    found: dict[str, int] = {}
+    for start in range(0, len(uids), 500):
+        query = core_select(col(Event.uid), col(Event.id)).where(
+            col(Event.uid).in_(uids[start : start + 500])
+        )
+        found.update((row[0], row[1]) for row in session.execute(query))
+    return found
+
+
+def sources_of_live_events(session: Session, event_ids: Iterable[int] | None = None) -> list[Source]:
+    """Sources linked to at least one live event (of these, when given), by id."""
+    linked = core_select(col(Event.source_id)).where(_LIVE, col(Event.source_id).is_not(None))
+    if event_ids is not None:
+        linked = linked.where(col(Event.id).in_(list(event_ids)))
+    query = select(Source).where(col(Source.id).in_(linked)).order_by(col(Source.id))
+    return list(session.exec(query).all())
+
+
+def event_links(
+    session: Session, event_ids: Sequence[int]
+) -> list[tuple[int, int | None, str | None, str | None, str | None]]:
+    """(id, source_id, quote, quote_prefix, quote_suffix) of these events, 500 ids a query."""
+    out = []
+    ids = list(event_ids)
+    for start in range(0, len(ids), 500):
+        query = core_select(
+            col(Event.id),
+            col(Event.source_id),
+            col(Event.quote),
+            col(Event.quote_prefix),
+            col(Event.quote_suffix),
+        ).where(col(Event.id).in_(ids[start : start + 500]))
+        out += [(r[0], r[1], r[2], r[3], r[4]) for r in session.execute(query)]
+    return out

@@ -15,6 +15,7 @@ from sqlmodel import Session, col
 from .. import source_queries
 from ..models import Event, QuoteCheck, Source, utcnow
 from .errors import NotFound
+from .records import iso_utc
 
 ANCHOR_CONTEXT = 32  # characters of prefix and suffix, as hypothes.is and Web Annotation clients keep
 
@@ -159,7 +160,7 @@ def source_record(source: Source) -> dict[str, Any]:
         "author": source.author,
         "published": source.published,
         "archive_url": source.archive_url,
-        "retrieved_at": source.retrieved_at.isoformat() if source.retrieved_at else None,
+        "retrieved_at": iso_utc(source.retrieved_at) if source.retrieved_at else None,
         "content_sha256": source.content_sha256,
         "text": source.text,
     }
