@@ -204,3 +204,44 @@ def source_page(session: Session, source_id: int) -> SourcePage:
     if source is None:
         raise NotFound(f"No source with the id {source_id}.")
     return SourcePage(source, source_queries.events_of_source(session, source_id))
+
+
+_CACHE = "timeline.source_ids"  # session.info key: citation -> (source id, whether it keeps a text)
+
+
+def citation_link(
+    session: Session, citation: Any, quote: str | None, *, keep_anchor: Anchor | None = None
+) -> dict[str, Any]:
+    """Column values linking an event row to the source its citation names (made when new), with its
+    quote's anchor found in the kept text; an anchor still valid for the quote is kept as it is.
+
+    `citation` has the source fields of an event's input (title, url, publisher, ...). Sources already
+    looked up in this session are not looked up again (an import links many events to a few sources).
+    """
+    fields = SourceFields(
+        citation.url,
+        citation.title,
+        citation.publisher,
+        citation.author,
+        citation.published,
+        citation.archive_url,
+    )
+    values: dict[str, Any] = {"source_id": None, "quote_prefix": None, "quote_suffix": None}
+    if keep_anchor is not None and keep_anchor.exact == quote:
+        values.update(quote_prefix=keep_anchor.prefix, quote_suffix=keep_anchor.suffix)
+    if not fields.identified:
+        return values
+    key = (fields.url, None, None) if fields.url else (None, fields.title, fields.publisher)
+    cache: dict[Any, tuple[int, bool]] = session.info.setdefault(_CACHE, {})
+    if key not in cache:
+        source = keep_source(session, fields)
+        assert source is not None and source.id is not None
+        cache[key] = (source.id, source.text is not None)
+    source_id, has_text = cache[key]
+    values["source_id"] = source_id
+    if quote and has_text and values["quote_prefix"] is None:
+        source = source_queries.source_by_id(session, source_id)
+        anchor = find_anchor(source.text or "", quote) if source else None
+        if anchor is not None:
+            values.update(quote_prefix=anchor.prefix, quote_suffix=anchor.suffix)
+    return values

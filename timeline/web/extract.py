@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, render_template, request
+from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from ..db import get_session, write_session
 from ..services import feeds
@@ -111,6 +112,8 @@ def review_form() -> str:
 def _read_article() -> tuple[dict[str, str], Extraction]:
     """The review form's article (pasted, uploaded or fetched) and its candidates."""
     form = {k: request.form.get(k, "").strip() for k in _FORM_FIELDS}
+    # Browsers send line breaks as CRLF: the text read again must be the text read first.
+    form["text"] = form["text"].replace("\r\n", "\n")
     upload = request.files.get("file")
     if upload is not None and upload.filename:
         article = article_from_upload(upload.filename, upload.read())
@@ -154,6 +157,27 @@ def review() -> tuple[str, int]:
         )
         return page, 422
     return _review_page(result, form)
+
+
+@bp.post("/extract/accept-one")
+@editor_required
+def accept_one() -> BaseResponse:
+    """Keep the article's source with its text, then open the add-event form prefilled (a 307 re-posts
+    the candidate's fields to it), where saving links the event and anchors its quote in that text."""
+    try:
+        with write_session() as session:
+            accept.keep_article_source(
+                session,
+                text=request.form.get("text", "").strip().replace("\r\n", "\n"),
+                url=request.form.get("source_url") or None,
+                title=request.form.get("source_title") or None,
+                publisher=request.form.get("source_publisher") or None,
+                author=request.form.get("source_author") or None,
+                published=request.form.get("source_published") or None,
+            )
+    except Invalid:
+        pass  # a source that cannot be kept (a bad URL) is reported by the event form itself
+    return redirect(url_for("editing.create_event"), 307)
 
 
 @bp.post("/extract/accept")

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from ...schemas import EventIn
+from ...schemas import EventIn, check_http_url
 from .. import events, sources
 from ..errors import Invalid
 from .model import Candidate, Extraction
@@ -117,3 +117,25 @@ def errors_by_candidate(fields: dict[str, str]) -> dict[int, list[str]]:
             field = ".".join(parts[2:])
             out.setdefault(int(parts[1]), []).append(f"{field}: {message}" if field else message)
     return out
+
+
+def keep_article_source(
+    session: Session,
+    *,
+    text: str,
+    url: str | None,
+    title: str | None,
+    publisher: str | None,
+    author: str | None,
+    published: str | None,
+) -> None:
+    """Keep an extracted article's source with its text (when its citation names it), before an editor
+    completes the event in the add-event form; Invalid when the citation's URL is not an http(s) one."""
+    if not text or not (url or title):
+        return
+    try:
+        check_http_url(url)
+    except ValueError as exc:
+        raise Invalid({"source.url": str(exc)}) from exc
+    fields = sources.SourceFields(url, title, publisher, author, published)
+    sources.keep_source(session, fields, text=text)
