@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
+import jsonschema
+import pytest
 from sqlalchemy import create_engine, text
 from sqlmodel import select
 
 import timeline
 from timeline import migrate
 from timeline.db import read_session, write_session
+from timeline.config import ROOT
 from timeline.models import Source
+from timeline.services.errors import Invalid
 from timeline.services import sources
 from timeline.services.sources import SourceFields, anchor_at, find_anchor
 
@@ -176,3 +183,98 @@ def test_same_url_is_the_same_source_and_its_text_is_never_replaced(app) -> None
             kept = rows[0]
             assert (kept.title, kept.publisher, kept.text) == ("X", "P", "one")
             assert kept.content_sha256 == sources.content_sha256("one") and kept.retrieved_at is not None
+
+
+# --- the native format, version 2 ------------------------------------------------------------------
+
+SCHEMA_V1 = json.loads((ROOT / "timeline" / "export-v1.schema.json").read_text(encoding="utf-8"))
+SCHEMA_V2 = json.loads((ROOT / "timeline" / "export-v2.schema.json").read_text(encoding="utf-8"))
+ARTICLE = "Вчера министр сказал: «Мы не примем эти условия». " + PERSIAN
+QUOTE = "Мы не примем эти условия"
+
+
+def _v2_doc() -> dict:
+    doc = _doc()
+    start = ARTICLE.index(QUOTE)
+    doc["version"] = 2
+    doc["sources"] = [
+        {
+            "key": "interview",
+            "url": "https://example.org/a",
+            "title": "Title A",
+            "publisher": "IRNA",
+            "published": "2021-01-02",
+            "retrieved_at": "2021-01-03T10:00:00Z",
+            "content_sha256": hashlib.sha256(ARTICLE.encode()).hexdigest(),
+            "text": ARTICLE,
+        }
+    ]
+    doc["events"][1]["quote"] = QUOTE
+    doc["events"][1]["source_ref"] = "interview"
+    doc["events"][1]["anchor"] = {
+        "type": "TextQuoteSelector",
+        "exact": QUOTE,
+        "prefix": ARTICLE[max(0, start - 32) : start],
+        "suffix": ARTICLE[start + len(QUOTE) :][:32],
+    }
+    return doc
+
+
+def test_version_2_round_trips_sources_texts_and_anchors(app, databases: Databases) -> None:
+    load_doc(app, _v2_doc())
+    client = app.test_client()
+    v2 = client.get("/export.json?format_version=2").get_json()
+    jsonschema.Draft202012Validator(SCHEMA_V2).validate(v2)
+    assert v2["version"] == 2
+    [kept] = [s for s in v2["sources"] if s["url"] == "https://example.org/a"]
+    assert kept["text"] == ARTICLE and kept["retrieved_at"] == "2021-01-03T10:00:00Z"
+    assert kept["content_sha256"] == hashlib.sha256(ARTICLE.encode()).hexdigest()
+    by_uid = {e["uid"]: e for e in v2["events"]}
+    assert by_uid["a2"]["source_ref"] == by_uid["a1"]["source_ref"] == kept["key"]
+    assert by_uid["a2"]["anchor"]["exact"] == QUOTE and by_uid["a2"]["anchor"]["prefix"].endswith("«")
+    assert by_uid["none"]["source_ref"] is None and by_uid["a1"]["anchor"] is None
+    assert len({e["source_ref"] for e in v2["events"] if e["source_ref"]}) == len(v2["sources"]) == 3
+    # Into an empty database and out again: the same document.
+    other = make_app(databases.new())
+    load_doc(other, v2)
+    again = other.test_client().get("/export.json?format_version=2").get_json()
+    v2.pop("exported_at"), again.pop("exported_at")
+    assert again == v2
+    # Version 1 (the default of /export.json): the records as before, no sources, valid against v1.
+    v1 = client.get("/export.json").get_json()
+    jsonschema.Draft202012Validator(SCHEMA_V1).validate(v1)
+    assert v1["version"] == 1 and "sources" not in v1
+    assert [{k: e[k] for k in e if k not in ("source_ref", "anchor")} for e in v2["events"]] == v1["events"]
+    # And version 1 still imports: events link to sources by their citation.
+    third = make_app(databases.new())
+    load_doc(third, v1)
+    with third.app_context(), read_session() as session:
+        assert len(session.exec(select(Source)).all()) == 3
+
+
+def test_version_2_errors_name_the_record(app) -> None:
+    bad_ref = _v2_doc()
+    bad_ref["events"][1]["source_ref"] = "elsewhere"
+    bad_digest = _v2_doc()
+    bad_digest["sources"][0]["content_sha256"] = "0" * 64
+    bad_exact = _v2_doc()
+    bad_exact["events"][1]["anchor"]["exact"] = "Мы примем"
+    for doc, field in (
+        (bad_ref, "events[1].source_ref"),
+        (bad_digest, "sources[0]"),
+        (bad_exact, "events[1].anchor.exact"),
+    ):
+        with pytest.raises(Invalid) as caught:
+            load_doc(app, doc)
+        assert any(k.startswith(field) for k in caught.value.fields), caught.value.fields
+    with app.app_context(), read_session() as session:
+        assert session.exec(select(Source)).all() == []
+
+
+def test_snapshots_and_the_cli_export_write_version_2(app, tmp_path) -> None:
+    load_doc(app, _v2_doc())
+    out = tmp_path / "all.json"
+    assert app.test_cli_runner().invoke(args=["export", "-o", str(out)]).exit_code == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(SCHEMA_V2).validate(doc)
+    assert any(s["text"] == ARTICLE for s in doc["sources"])

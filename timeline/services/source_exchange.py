@@ -154,7 +154,8 @@ def apply_links(session: Session, links: SourceLinks) -> None:
         if event_id is None:
             continue
         selector = sources.Anchor(anchor.exact, anchor.prefix, anchor.suffix) if anchor else None
-        sources.link_event(session, event_id, source=by_key.get(ref) if ref else None, anchor=selector)
+        source = by_key.get(ref) if ref else None
+        sources.link_event(session, event_id, source=source, anchor=selector, find_in_text=False)
 
 
 def _naive_utc(value: datetime | None) -> datetime | None:

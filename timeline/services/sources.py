@@ -119,12 +119,19 @@ def keep_source(
 
 
 def link_event(
-    session: Session, event_id: int, *, source: Source | None = None, anchor: Anchor | None = None
+    session: Session,
+    event_id: int,
+    *,
+    source: Source | None = None,
+    anchor: Anchor | None = None,
+    find_in_text: bool = True,
 ) -> Source | None:
-    """Link an event to the source its citation names (made when new) and anchor its quote there.
+    """Link an event to a source (by default the one its citation names, made when new) and anchor its
+    quote there.
 
     Without an anchor given, the quote is anchored in the source's kept text when it occurs there
-    exactly; an anchor already stored stays unless a new one is given (never re-anchored silently).
+    exactly (unless find_in_text is off: an import's document says which events have anchors); an
+    anchor already stored stays unless a new one is given.
     """
     event = session.get(Event, event_id)
     if event is None:
@@ -132,7 +139,9 @@ def link_event(
     if source is None:
         source = keep_source(session, SourceFields.of_event(event))
     values: dict[str, Any] = {"source_id": source.id if source else None}
-    if anchor is None and source is not None and source.text and event.quote and event.quote_prefix is None:
+    can_find = find_in_text and source is not None and source.text and event.quote
+    if anchor is None and can_find and event.quote_prefix is None:
+        assert source is not None and source.text is not None and event.quote is not None
         anchor = find_anchor(source.text, event.quote)
     if anchor is not None:
         values.update(quote_prefix=anchor.prefix, quote_suffix=anchor.suffix)
@@ -209,16 +218,30 @@ def source_page(session: Session, source_id: int) -> SourcePage:
 _CACHE = "timeline.source_ids"  # session.info key: citation -> (source id, whether it keeps a text)
 
 
-def citation_link(
-    session: Session, citation: Any, quote: str | None, *, keep_anchor: Anchor | None = None
-) -> dict[str, Any]:
-    """Column values linking an event row to the source its citation names (made when new), with its
-    quote's anchor found in the kept text; an anchor still valid for the quote is kept as it is.
+def _cited_source(session: Session, fields: SourceFields) -> tuple[int, bool] | None:
+    """(id, keeps a text) of the source a citation names, made when new; looked up once a session."""
+    if not fields.identified:
+        return None
+    key = (fields.url, None, None) if fields.url else (None, fields.title, fields.publisher)
+    cache: dict[Any, tuple[int, bool]] = session.info.setdefault(_CACHE, {})
+    if key not in cache:
+        source = keep_source(session, fields)
+        assert source is not None and source.id is not None
+        cache[key] = (source.id, source.text is not None)
+    return cache[key]
 
-    `citation` has the source fields of an event's input (title, url, publisher, ...). Sources already
-    looked up in this session are not looked up again (an import links many events to a few sources).
-    """
-    fields = SourceFields(
+
+def _found_anchor(session: Session, source_id: int, quote: str | None) -> dict[str, Any]:
+    source = source_queries.source_by_id(session, source_id) if quote else None
+    anchor = find_anchor(source.text, quote) if source and source.text and quote else None
+    return {
+        "quote_prefix": anchor.prefix if anchor else None,
+        "quote_suffix": anchor.suffix if anchor else None,
+    }
+
+
+def _fields(citation: Any) -> SourceFields:
+    return SourceFields(
         citation.url,
         citation.title,
         citation.publisher,
@@ -226,22 +249,33 @@ def citation_link(
         citation.published,
         citation.archive_url,
     )
+
+
+def citation_link(session: Session, citation: Any, quote: str | None) -> dict[str, Any]:
+    """Column values of a new event row: the source its citation names (made when new), and its quote's
+    anchor when the source keeps a text that holds the quote exactly.
+
+    `citation` has the source fields of an event's input (url, title, publisher, ...); sources already
+    looked up in this session are not looked up again (an import links many events to a few sources).
+    """
     values: dict[str, Any] = {"source_id": None, "quote_prefix": None, "quote_suffix": None}
-    if keep_anchor is not None and keep_anchor.exact == quote:
-        values.update(quote_prefix=keep_anchor.prefix, quote_suffix=keep_anchor.suffix)
-    if not fields.identified:
-        return values
-    key = (fields.url, None, None) if fields.url else (None, fields.title, fields.publisher)
-    cache: dict[Any, tuple[int, bool]] = session.info.setdefault(_CACHE, {})
-    if key not in cache:
-        source = keep_source(session, fields)
-        assert source is not None and source.id is not None
-        cache[key] = (source.id, source.text is not None)
-    source_id, has_text = cache[key]
-    values["source_id"] = source_id
-    if quote and has_text and values["quote_prefix"] is None:
-        source = source_queries.source_by_id(session, source_id)
-        anchor = find_anchor(source.text or "", quote) if source else None
-        if anchor is not None:
-            values.update(quote_prefix=anchor.prefix, quote_suffix=anchor.suffix)
+    cited = _cited_source(session, _fields(citation))
+    if cited is not None:
+        values["source_id"] = cited[0]
+        if cited[1]:
+            values.update(_found_anchor(session, cited[0], quote))
+    return values
+
+
+def changed_link(session: Session, event: Any, citation: Any, quote: str | None) -> dict[str, Any]:
+    """Column values for an edited event: its source as now cited; an anchor only when the quote changed
+    (found again in the kept text, else none), so that saving an unchanged event changes nothing."""
+    cited = _cited_source(session, _fields(citation))
+    values: dict[str, Any] = {"source_id": cited[0] if cited else None}
+    if quote != event.quote:
+        values.update(
+            _found_anchor(session, cited[0], quote)
+            if cited and cited[1]
+            else {"quote_prefix": None, "quote_suffix": None}
+        )
     return values
