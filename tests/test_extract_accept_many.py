@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import html as html_lib
 import json
 import re
 
@@ -148,3 +149,32 @@ def test_service_refuses_all_when_one_speaker_is_unknown(app: Flask) -> None:
         accept_candidates(session, result, [0, 1])
     assert set(caught.value.fields) == {"candidates.0.quote"}
     assert _events_from(app, NEW_URL) == []
+
+
+def test_accepting_one_keeps_the_text_and_saving_anchors_the_quote(app: Flask, seeded_editor) -> None:
+    review = seeded_editor.post("/extract", data=_form(seeded_editor)).get_data(as_text=True)
+    block = re.search(r'id="candidate-3".*?</li>', review, re.S)
+    assert block is not None
+    form = re.search(r'<form method="post" action="/extract/accept-one".*?</form>', block.group(0), re.S)
+    assert form is not None
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(0)))
+    fields = {k: html_lib.unescape(v) for k, v in fields.items()}
+    opened = seeded_editor.post("/extract/accept-one", data={**fields, "add_row": "1"})
+    # The add-event form opens prefilled (a 307 re-posts the fields to it); nothing but the source is kept.
+    assert opened.status_code == 307 and opened.headers["Location"].endswith("/events")
+    assert _events_from(app, NEW_URL) == []
+    with app.app_context(), read_session() as session:
+        source = session.exec(select(Source).where(Source.url == NEW_URL)).one()
+        assert source.text == TEXT
+    form_page = seeded_editor.post("/events", data={**fields, "add_row": "1"}).get_data(as_text=True)
+    assert "Israel must not attack the territories" in form_page
+    # The editor saves: the event links to the kept source, its quote anchored in the text.
+    saved = seeded_editor.post("/events", data={k: v for k, v in fields.items() if k != "text"})
+    assert saved.status_code == 303, saved.get_data(as_text=True)[:400]
+    [event] = _events_from(app, NEW_URL)
+    start = TEXT.index(event.quote)
+    assert event.source_id == source.id
+    assert (event.quote_prefix, event.quote_suffix) == (
+        TEXT[start - 32 : start],
+        TEXT[start + len(event.quote) :][:32],
+    )

@@ -12,11 +12,11 @@ from sqlmodel import select
 
 import timeline
 from timeline import migrate
-from timeline.db import read_session, write_session
 from timeline.config import ROOT
+from timeline.db import read_session, write_session
 from timeline.models import Source
-from timeline.services.errors import Invalid
 from timeline.services import sources
+from timeline.services.errors import Invalid
 from timeline.services.sources import SourceFields, anchor_at, find_anchor
 
 from conftest import Databases, load_doc, make_app
