@@ -16,8 +16,8 @@ from flask import current_app
 from .db import read_session, write_session
 from .models import Snapshot
 from .services import feeds, linkcheck, quote_drift, snapshots, stance_alerts, webhooks
-from .services.exchange import ImportReport, apply_import, validate_document
 from .services.extraction.sources import fetch_article
+from .services.importing import ImportReport, apply_import, validate_document
 from .services.importplan import plan_import
 
 

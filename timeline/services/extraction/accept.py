@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from ...schemas import EventIn, check_http_url
 from .. import events, sources
+from ..validation import validate
 from ..errors import Invalid
 from .model import Candidate, Extraction
 
@@ -60,7 +61,7 @@ def _check(result: Extraction, n: int) -> tuple[EventIn | None, dict[str, str]]:
             "in the add-event form, to create the actor"
         }
     try:
-        return events.validate(EventIn, candidate_event(result, c)), {}
+        return validate(EventIn, candidate_event(result, c)), {}
     except Invalid as exc:
         return None, {f"{where}.{k}": v for k, v in exc.fields.items()}
 
