@@ -166,6 +166,7 @@ def test_accepting_one_keeps_the_text_and_saving_anchors_the_quote(app: Flask, s
     with app.app_context(), read_session() as session:
         source = session.exec(select(Source).where(Source.url == NEW_URL)).one()
         assert source.text == TEXT
+        source_id = source.id
     form_page = seeded_editor.post("/events", data={**fields, "add_row": "1"}).get_data(as_text=True)
     assert "Israel must not attack the territories" in form_page
     # The editor saves: the event links to the kept source, its quote anchored in the text.
@@ -173,7 +174,7 @@ def test_accepting_one_keeps_the_text_and_saving_anchors_the_quote(app: Flask, s
     assert saved.status_code == 303, saved.get_data(as_text=True)[:400]
     [event] = _events_from(app, NEW_URL)
     start = TEXT.index(event.quote)
-    assert event.source_id == source.id
+    assert event.source_id == source_id
     assert (event.quote_prefix, event.quote_suffix) == (
         TEXT[start - 32 : start],
         TEXT[start + len(event.quote) :][:32],

@@ -157,7 +157,7 @@ def export_command(actor_slug: str | None, output: Path | None) -> None:
             document = timeline_json(session, actor_timeline(session, actor, shape=queries.JSON_BODY))
             chunks = iter([document, b"\n"])
         else:
-            chunks = stream_full_export(session)
+            chunks = stream_full_export(session, format_version=2)  # with the sources and their texts
         if output is None:
             for chunk in chunks:
                 sys.stdout.buffer.write(chunk)

@@ -7,7 +7,7 @@ records, and a version 1 document imports as it always did (its events link to s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -20,7 +20,7 @@ from ..models import Source
 from ..schemas import OptLine, check_http_url, field_errors
 from . import sources
 from .errors import Invalid
-from .records import iso_utc
+from .records import dumpb, iso_utc
 
 VERSION_2 = 2
 MAX_SOURCE_TEXT = 2_000_000
@@ -146,7 +146,7 @@ def apply_links(session: Session, links: SourceLinks) -> None:
     by_key: dict[str, Source | None] = {}
     for record in links.sources:
         by_key[record.key] = sources.keep_source(
-            session, record.fields, text=record.text, retrieved_at=_naive_utc(record.retrieved_at)
+            session, record.fields, text=record.text, retrieved_at=_utc(record.retrieved_at)
         )
     ids = source_queries.event_ids_by_uid(session, list(links.events))
     for uid, (ref, anchor) in links.events.items():
@@ -158,19 +158,34 @@ def apply_links(session: Session, links: SourceLinks) -> None:
         sources.link_event(session, event_id, source=source, anchor=selector, find_in_text=False)
 
 
-def _naive_utc(value: datetime | None) -> datetime | None:
-    if value is None or value.tzinfo is None:
-        return value
-    return value.astimezone(UTC).replace(tzinfo=None)
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 # --- export -----------------------------------------------------------------------------------------
 
 
-def source_records(session: Session, event_ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
-    """The sources of live events (or of these events), as version 2 records, by id."""
-    rows = source_queries.sources_of_live_events(session, event_ids)
-    return [_record(s) for s in rows]
+def source_records(session: Session, source_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """These sources as version 2 records, by id."""
+    return [_record(s) for s in source_queries.sources_by_ids(session, source_ids)]
+
+
+def with_extras(
+    session: Session, event_ids: Sequence[int], bodies: Sequence[bytes], cited: set[int]
+) -> list[bytes]:
+    """Event records (JSON built by the database) with their version 2 members added; the sources
+    they name are added to `cited`."""
+    extras = event_extras(session, event_ids)
+    out = []
+    for event_id, body in zip(event_ids, bodies, strict=True):
+        extra = extras.get(event_id, {"source_ref": None, "anchor": None})
+        source_id = extra.pop("source_id", None)
+        if source_id is not None:
+            cited.add(source_id)
+        out.append(body[: body.rindex(b"}")] + b"," + dumpb(extra)[1:])
+    return out
 
 
 def _record(s: Source) -> dict[str, Any]:
@@ -192,5 +207,6 @@ def event_extras(session: Session, event_ids: Sequence[int]) -> dict[int, dict[s
         extras[event_id] = {
             "source_ref": source_key(source_id) if source_id is not None else None,
             "anchor": anchor,
+            "source_id": source_id,
         }
     return extras

@@ -190,13 +190,18 @@ def actor_embed(slug: str) -> str:
 @bp.get("/export.json")
 def export_json() -> Response:
     filters, errors, args = parse_filters()
+    # Version 1 stays the default here: its clients and published schema; version 2 adds the sources
+    # with their kept texts (snapshots and `flask export` always write version 2).
+    format_version = request.args.get("format_version", "1").strip()
+    if format_version not in ("1", "2"):
+        errors["format_version"] = "1 or 2"
     if errors:
         return error_json(400, "invalid_filter", "Invalid filter.", errors)
 
     # The session must outlive the view: the generator keeps reading while the body streams.
     def generate() -> Iterator[bytes]:
         with Session(engines()[0]) as session:
-            yield from stream_full_export(session, filters=filters)
+            yield from stream_full_export(session, filters=filters, format_version=int(format_version))
 
     return Response(
         stream_with_context(generate()),

@@ -9,8 +9,8 @@ from sqlmodel import Session
 
 from ...schemas import EventIn, check_http_url
 from .. import events, sources
-from ..validation import validate
 from ..errors import Invalid
+from ..validation import validate
 from .model import Candidate, Extraction
 
 
