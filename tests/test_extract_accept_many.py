@@ -14,7 +14,7 @@ from flask import Flask
 from sqlmodel import select
 
 from timeline.db import read_session, write_session
-from timeline.models import Event, Source
+from timeline.models import Candidate, Event, Feed, Source
 from timeline.services.errors import Invalid
 from timeline.services.extraction import service
 from timeline.services.extraction.accept import accept_candidates
@@ -179,3 +179,43 @@ def test_accepting_one_keeps_the_text_and_saving_anchors_the_quote(app: Flask, s
         TEXT[start - 32 : start],
         TEXT[start + len(event.quote) :][:32],
     )
+
+
+def test_feed_items_open_in_the_extraction_review(app: Flask, seeded_editor) -> None:
+    with app.app_context(), write_session() as session:
+        feed = Feed(url="https://example.org/feed.xml")
+        session.add(feed)
+        session.flush()
+        item = Candidate(
+            feed_id=feed.id,
+            title="Viktorov on Israel",
+            summary=TEXT,
+            published=PUBLISHED,
+            publisher="The Jerusalem Post",
+        )
+        session.add(item)
+        session.flush()
+        item_id = item.id
+    queue = seeded_editor.get("/review").get_data(as_text=True)
+    button = re.search(r'<form method="post" action="/extract".*?</form>', queue, re.S)
+    assert button is not None and "Extract statements" in button.group(0)
+    fields = {
+        k: html_lib.unescape(v)
+        for k, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', button.group(0))
+    }
+    assert fields["candidate"] == str(item_id) and fields["published"] == PUBLISHED
+    review = seeded_editor.post("/extract", data=fields)
+    html = review.get_data(as_text=True)
+    assert review.status_code == 200 and html.count('name="selected"') == 4
+    assert f'name="candidate" value="{item_id}"' in html  # carried to both accept forms
+    saved = seeded_editor.post("/extract/accept", data={**fields, "selected": ["3"]})
+    assert saved.status_code == 200
+    with app.app_context(), read_session() as session:
+        item_now = session.get(Candidate, item_id)
+        assert item_now is not None and item_now.status == "accepted" and item_now.event_id is not None
+        event = session.get(Event, item_now.event_id)
+        assert (
+            event is not None
+            and event.quote == "Israel must not attack the territories of sovereign UN members"
+        )
+        assert event.source_title == "Viktorov on Israel" and event.source_id is not None
