@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime
 
 import jsonschema
 import pytest
 from sqlalchemy import create_engine, text
 from sqlmodel import select
+from test_browser import CHROMIUM, CHROMIUM_ARGS, browser_prerequisites, site  # noqa: F401
 
 import timeline
 from timeline import migrate
 from timeline.config import ROOT
 from timeline.db import read_session, write_session
-from timeline.models import Source
-from timeline.services import sources
+from timeline.models import Event, QuoteCheck, Source
+from timeline.services import quote_drift, sources
 from timeline.services.errors import Invalid
 from timeline.services.sources import SourceFields, anchor_at, find_anchor
 
@@ -278,3 +280,51 @@ def test_snapshots_and_the_cli_export_write_version_2(app, tmp_path) -> None:
     doc = json.loads(out.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator(SCHEMA_V2).validate(doc)
     assert any(s["text"] == ARTICLE for s in doc["sources"])
+
+
+def test_source_pages_at_390px_pass_axe(site: str, db_url: str) -> None:  # noqa: F811
+    """The event page's source record and drift notice, and the source page, on a phone."""
+    from playwright.sync_api import sync_playwright
+    from test_browser_layout import AXE, TOO_WIDE
+
+    if not AXE.exists():
+        pytest.skip("AXE-CORE MISSING: run `make axe`")
+    app = make_app(db_url)
+    with app.app_context(), write_session() as session:
+        event = session.exec(
+            select(Event).where(Event.source_id.is_not(None), Event.quote.is_not(None))
+        ).first()
+        assert event is not None and event.id is not None and event.source_id is not None
+        words = (event.quote or "").split()
+        found = " ".join(["Совершенно", *words[1:], "‏иначе‏"])
+        session.add(
+            QuoteCheck(
+                event_id=event.id,
+                status="changed",
+                score=88.0,
+                found_text=found,
+                diff=quote_drift.word_diff(event.quote or "", found) + "\n+" + "длинноесловобезпробелов" * 8,
+                since=datetime(2026, 11, 30, 12, tzinfo=UTC),
+            )
+        )
+        event_id, source_id = event.id, event.source_id
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+            for path in (f"/events/{event_id}", f"/sources/{source_id}"):
+                response = page.goto(site + path, wait_until="load")
+                assert response is not None and response.status == 200, path
+                if path.startswith("/events"):
+                    assert page.get_by_text("Quote changed in the source since").is_visible()
+                    page.locator("details summary").first.click()  # the diff, opened
+                width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+                assert width[0] <= width[1], f"{path} scrolls sideways: {page.evaluate(TOO_WIDE)}"
+                page.evaluate(AXE.read_text(encoding="utf-8"))
+                violations = page.evaluate(
+                    "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+                    ".filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id)"
+                )
+                assert not violations, f"{path}: {violations}"
+        finally:
+            browser.close()
