@@ -142,3 +142,23 @@ def event_links(
         ).where(col(Event.id).in_(ids[start : start + 500]))
         out += [(r[0], r[1], r[2], r[3], r[4]) for r in session.execute(query)]
     return out
+
+
+SourceKey = tuple[str | None, str | None, str | None]
+
+
+def source_keys(session: Session) -> dict[SourceKey, tuple[int, bool]]:
+    """Every source by what identifies it ((url, None, None), or (None, title, publisher)): its id, and
+    whether it keeps a text; the oldest source wins a shared title and publisher."""
+    query = core_select(
+        col(Source.id),
+        col(Source.url),
+        col(Source.title),
+        col(Source.publisher),
+        col(Source.text).is_not(None),
+    ).order_by(col(Source.id).desc())
+    keys: dict[SourceKey, tuple[int, bool]] = {}
+    for source_id, url, title, publisher, has_text in session.execute(query):
+        key: SourceKey = (url, None, None) if url else (None, title, publisher)
+        keys[key] = (source_id, bool(has_text))
+    return keys

@@ -223,7 +223,9 @@ def _cited_source(session: Session, fields: SourceFields) -> tuple[int, bool] | 
     if not fields.identified:
         return None
     key = (fields.url, None, None) if fields.url else (None, fields.title, fields.publisher)
-    cache: dict[Any, tuple[int, bool]] = session.info.setdefault(_CACHE, {})
+    cache: dict[Any, tuple[int, bool]] | None = session.info.get(_CACHE)
+    if cache is None:  # every source's key in one query: an import then only inserts the new ones
+        cache = session.info[_CACHE] = source_queries.source_keys(session)
     if key not in cache:
         source = keep_source(session, fields)
         assert source is not None and source.id is not None
