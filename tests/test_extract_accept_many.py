@@ -219,3 +219,37 @@ def test_feed_items_open_in_the_extraction_review(app: Flask, seeded_editor) -> 
             and event.quote == "Israel must not attack the territories of sovereign UN members"
         )
         assert event.source_title == "Viktorov on Israel" and event.source_id is not None
+
+
+def test_a_feed_item_whose_page_cannot_be_read_shows_its_stored_text(app: Flask, seeded_editor) -> None:
+    with app.app_context(), write_session() as session:
+        feed = Feed(url="https://example.org/feed.xml")
+        session.add(feed)
+        session.flush()
+        # A link into the service's own network: the guard refuses to fetch it.
+        session.add(
+            Candidate(
+                feed_id=feed.id,
+                title="Viktorov",
+                summary=TEXT,
+                published=PUBLISHED,
+                link="http://127.0.0.1:9/a",
+            )
+        )
+    queue = seeded_editor.get("/review").get_data(as_text=True)
+    button = re.search(r'<form method="post" action="/extract".*?</form>', queue, re.S)
+    assert button is not None
+    fields = {
+        k: html_lib.unescape(v)
+        for k, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', button.group(0))
+    }
+    page = seeded_editor.post("/extract", data=fields)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "The page could not be read (address in a private or local network)" in html
+    assert html.count('name="selected"') == 4
+    # Without the stored text, the same refusal is an error naming the URL, as before.
+    refused = seeded_editor.post("/extract", data={k: v for k, v in fields.items() if k != "stored_text"})
+    assert refused.status_code == 422 and "address in a private or local network" in refused.get_data(
+        as_text=True
+    )

@@ -119,7 +119,15 @@ def _read_article() -> tuple[dict[str, str], Extraction]:
         article = article_from_upload(upload.filename, upload.read())
     elif form["url"] and not form["text"]:
         private = bool(current_app.config["ALLOW_PRIVATE_ADDRESSES"])  # tests with a local server only
-        article = fetch_article(form["url"], allow_private=private)
+        try:
+            article = fetch_article(form["url"], allow_private=private)
+        except Invalid as exc:
+            # A feed item whose page cannot be read: its stored title and summary are read instead.
+            stored = request.form.get("stored_text", "").strip()
+            if not stored:
+                raise
+            form["text"], form["fetch_error"] = stored, exc.fields.get("url", exc.message)
+            article = Article(stored, form["title"] or None, None, None, form["publisher"] or None)
     else:
         article = Article(form["text"], form["title"] or None, None, None, form["publisher"] or None)
     if form["url"] and article.url is None:
