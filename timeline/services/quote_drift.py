@@ -10,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
-from rapidfuzz import fuzz
 from sqlmodel import Session
 
 from .. import source_queries
@@ -66,6 +65,8 @@ def compare(target: QuoteTarget, text: str, threshold: float = DEFAULT_THRESHOLD
     quote, page = _spaced(target.quote), _spaced(text)
     if quote and quote in page:
         return Finding(target.event_id, "found", 100.0)
+    from rapidfuzz import fuzz  # on first use: web workers import this module but never compare
+
     best = fuzz.partial_ratio_alignment(quote, page, score_cutoff=threshold)
     if best is None or not quote:
         return Finding(target.event_id, "gone")
