@@ -21,7 +21,7 @@ from timeline.services import quote_drift, sources
 from timeline.services.errors import Invalid
 from timeline.services.sources import SourceFields, anchor_at, find_anchor
 
-from conftest import Databases, load_doc, make_app
+from conftest import Databases, create_user, load_doc, login, make_app
 
 PERSIAN = "«ایران هرگز زیر بار فشار حداکثری نخواهد رفت»، ظریف گفت."
 
@@ -193,6 +193,7 @@ SCHEMA_V1 = json.loads((ROOT / "timeline" / "export-v1.schema.json").read_text(e
 SCHEMA_V2 = json.loads((ROOT / "timeline" / "export-v2.schema.json").read_text(encoding="utf-8"))
 ARTICLE = "Вчера министр сказал: «Мы не примем эти условия». " + PERSIAN
 QUOTE = "Мы не примем эти условия"
+ARTICLE_SHA = hashlib.sha256(ARTICLE.encode()).hexdigest()
 
 
 def _v2_doc() -> dict:
@@ -225,7 +226,17 @@ def _v2_doc() -> dict:
 def test_version_2_round_trips_sources_texts_and_anchors(app, databases: Databases) -> None:
     load_doc(app, _v2_doc())
     client = app.test_client()
-    v2 = client.get("/export.json?format_version=2").get_json()
+    # Readers get the records and digests, not the kept copies of third parties' articles.
+    public = client.get("/export.json?format_version=2").get_json()
+    jsonschema.Draft202012Validator(SCHEMA_V2).validate(public)
+    assert {s["text"] for s in public["sources"]} == {None}
+    assert ARTICLE_SHA in {s["content_sha256"] for s in public["sources"]}
+    load_doc(make_app(databases.new()), public)  # and it imports (a digest without its text is kept out)
+    create_user(app, "ed")
+    assert login(client, "ed").status_code == 303
+    response = client.get("/export.json?format_version=2")
+    assert response.headers["Cache-Control"] == "private"
+    v2 = response.get_json()
     jsonschema.Draft202012Validator(SCHEMA_V2).validate(v2)
     assert v2["version"] == 2
     [kept] = [s for s in v2["sources"] if s["url"] == "https://example.org/a"]
@@ -239,7 +250,10 @@ def test_version_2_round_trips_sources_texts_and_anchors(app, databases: Databas
     # Into an empty database and out again: the same document.
     other = make_app(databases.new())
     load_doc(other, v2)
-    again = other.test_client().get("/export.json?format_version=2").get_json()
+    create_user(other, "ed")
+    other_client = other.test_client()
+    assert login(other_client, "ed").status_code == 303
+    again = other_client.get("/export.json?format_version=2").get_json()
     v2.pop("exported_at"), again.pop("exported_at")
     assert again == v2
     # Version 1 (the default of /export.json): the records as before, no sources, valid against v1.

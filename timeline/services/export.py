@@ -34,6 +34,7 @@ def stream_full_export(
     batch: int = 500,
     filters: queries.EventFilters | None = None,
     format_version: int = VERSION,
+    source_texts: bool = True,
 ) -> Iterator[bytes]:
     """The whole dataset as one UTF-8 JSON document, produced piece by piece in constant memory.
 
@@ -43,7 +44,7 @@ def stream_full_export(
     every actor and topic stays, so a narrowed export still imports.
 
     Version 2 adds each event's source_ref and anchor, and after the events the sources they name
-    (services/source_exchange.py).
+    (services/source_exchange.py), with their kept texts unless source_texts is off.
     """
     v2 = format_version == source_exchange.VERSION_2
     head = document_header({"version": format_version} if v2 else None)
@@ -67,7 +68,9 @@ def stream_full_export(
             first = False
     if v2:
         yield b'\n],\n"sources": [\n'
-        yield b",\n".join(dumpb(r) for r in source_exchange.source_records(session, sorted(cited)))
+        yield b",\n".join(
+            dumpb(r) for r in source_exchange.source_records(session, sorted(cited), texts=source_texts)
+        )
     yield b"\n]}\n"
 
 

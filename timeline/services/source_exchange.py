@@ -63,8 +63,6 @@ class SourceIn(_Strict):
             if self.content_sha256 is not None and self.content_sha256 != digest:
                 raise ValueError("content_sha256 is not the SHA-256 of text")
             self.content_sha256 = digest
-        elif self.content_sha256 is not None:
-            raise ValueError("content_sha256 without the text it digests")
         return self
 
     @property
@@ -167,9 +165,16 @@ def _utc(value: datetime | None) -> datetime | None:
 # --- export -----------------------------------------------------------------------------------------
 
 
-def source_records(session: Session, source_ids: Sequence[int]) -> list[dict[str, Any]]:
-    """These sources as version 2 records, by id."""
-    return [_record(s) for s in source_queries.sources_by_ids(session, source_ids)]
+def source_records(
+    session: Session, source_ids: Sequence[int], *, texts: bool = True
+) -> list[dict[str, Any]]:
+    """These sources as version 2 records, by id; without their texts (null) unless asked (a public
+    download carries no copy of third parties' articles, only their digests)."""
+    records = [_record(s) for s in source_queries.sources_by_ids(session, source_ids)]
+    if not texts:
+        for record in records:
+            record["text"] = None
+    return records
 
 
 def with_extras(

@@ -198,16 +198,19 @@ def export_json() -> Response:
     if errors:
         return error_json(400, "invalid_filter", "Invalid filter.", errors)
 
+    editor = bool(current_user.is_authenticated)  # kept article texts: for editors only, like /sources
+
     # The session must outlive the view: the generator keeps reading while the body streams.
     def generate() -> Iterator[bytes]:
         with Session(engines()[0]) as session:
-            yield from stream_full_export(session, filters=filters, format_version=int(format_version))
+            yield from stream_full_export(
+                session, filters=filters, format_version=int(format_version), source_texts=editor
+            )
 
-    return Response(
-        stream_with_context(generate()),
-        mimetype="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{_export_name(args, "json")}"'},
-    )
+    headers = {"Content-Disposition": f'attachment; filename="{_export_name(args, "json")}"'}
+    if editor and format_version == "2":
+        headers["Cache-Control"] = "private"  # the kept texts: never from a shared cache to a reader
+    return Response(stream_with_context(generate()), mimetype="application/json", headers=headers)
 
 
 @bp.get("/events/<int:event_id>")
