@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
-from .models import Actor, Event, QuoteCheck, Source
+from .models import Actor, Event, QuoteCheck, Source, utcnow
 
 _LIVE = col(Event.deleted_at).is_(None)
 
@@ -162,3 +163,13 @@ def source_keys(session: Session) -> dict[SourceKey, tuple[int, bool]]:
         key: SourceKey = (url, None, None) if url else (None, title, publisher)
         keys[key] = (source_id, bool(has_text))
     return keys
+
+
+_SOURCE = Source.__table__  # type: ignore[attr-defined]
+
+
+def insert_source(session: Session, fields: dict[str, object]) -> int:
+    """A new source from a citation's fields (url, title, publisher, author, published, archive_url)."""
+    values = {k: fields.get(k) for k in ("url", "title", "publisher", "author", "published", "archive_url")}
+    stmt = insert(_SOURCE).values(**values, created_at=utcnow()).returning(_SOURCE.c.id)
+    return int(session.execute(stmt).scalar_one())

@@ -226,10 +226,8 @@ def _cited_source(session: Session, fields: SourceFields) -> tuple[int, bool] | 
     cache: dict[Any, tuple[int, bool]] | None = session.info.get(_CACHE)
     if cache is None:  # every source's key in one query: an import then only inserts the new ones
         cache = session.info[_CACHE] = source_queries.source_keys(session)
-    if key not in cache:
-        source = keep_source(session, fields)
-        assert source is not None and source.id is not None
-        cache[key] = (source.id, source.text is not None)
+    if key not in cache:  # new: one INSERT (the lookup is the cache, read whole above)
+        cache[key] = (source_queries.insert_source(session, fields.__dict__), False)
     return cache[key]
 
 
