@@ -188,7 +188,7 @@ def test_edit_writes_a_revision_with_a_readable_diff(loaded: Flask, editor) -> N
     response = editor.post("/events/1/edit", data=data)
     assert response.status_code == 303
     history = editor.get("/events/1/history").get_data(as_text=True)
-    assert '<span class="badge">update</span>' in history and "by ed" in history
+    assert '<span class="badge">edited</span>' in history and "by ed" in history
     assert "<del>Russia is not a firefighting rescue crew…</del>" in history
     assert "<ins>Россия — не пожарная команда</ins>" in history
     assert "Not a fire <ins>brigade (edited)</ins>" in history
@@ -260,6 +260,7 @@ def test_form_create_writes_revision_with_editor(loaded: Flask, app: Flask, edit
         "title": "New",
         "confidence": "medium",
         "save": "Save",
+        "confirm_unsourced": "y",  # no source or quote: the editor confirms (tests/test_form_guides.py)
     }
     location = editor.post("/events", data=data).headers["Location"]
     event_id = int(location.rsplit("/", 1)[1])

@@ -43,7 +43,7 @@ def test_a_late_commit_hook_leaves_the_worker_serving_stored_pages(
     def must_not_run(*_args, **_kwargs):
         raise AssertionError("the view ran although its answer was stored and still fresh")
 
-    monkeypatch.setattr("timeline.web.pages.actor_timeline", must_not_run)
+    monkeypatch.setattr("timeline.services.reads.actors.actor_timeline", must_not_run)
     for _ in range(3):
         again = client.get("/actors/russia.json")
         assert again.status_code == 200 and again.get_data() == first.get_data()

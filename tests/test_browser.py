@@ -192,6 +192,7 @@ def walk(j: Journey, expect: Any) -> None:
     page.fill("input[name=date]", DATE)
     page.fill("input[name=title]", TITLE)
     page.fill("textarea[name=quote]", QUOTE)
+    page.fill("input[name=source_url]", "https://example.org/not-a-fire-brigade")  # evidence first
     page.select_option("select[name=confidence]", "high")
     page.select_option("select[name='stances-0-topic']", "jcpoa")
     page.select_option("select[name='stances-0-score']", "1")

@@ -128,7 +128,7 @@ def test_repeated_pages_come_from_the_store_with_every_header(app: Flask, client
     def must_not_run(*_args, **_kwargs):
         raise AssertionError("the view ran although its answer was stored")
 
-    monkeypatch.setattr("timeline.web.pages.actor_timeline", must_not_run)
+    monkeypatch.setattr("timeline.services.reads.actors.actor_timeline", must_not_run)
     again = client.get("/actors/russia.json?topic=jcpoa")
     assert again.status_code == 200 and again.get_data() == first.get_data()
     for header in (

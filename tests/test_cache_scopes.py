@@ -54,7 +54,7 @@ def _more_doc() -> dict[str, Any]:
 @pytest.fixture
 def runs(app: Flask, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """How often the actor and topic views really ran (not served from the store)."""
-    from timeline.web import explore, pages
+    from timeline.services.reads import actors, topics
 
     counts = {"actor": 0, "topic": 0}
 
@@ -65,8 +65,8 @@ def runs(app: Flask, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
 
         return wrapper
 
-    monkeypatch.setattr(pages, "actor_timeline", counting("actor", pages.actor_timeline))
-    monkeypatch.setattr(explore, "compare_topic", counting("topic", explore.compare_topic))
+    monkeypatch.setattr(actors, "actor_timeline", counting("actor", actors.actor_timeline))
+    monkeypatch.setattr(topics, "compare_topic", counting("topic", topics.compare_topic))
     load_doc(app, _more_doc())
     return counts
 

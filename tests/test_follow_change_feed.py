@@ -37,7 +37,7 @@ def expected_changes(app: Flask, actor_slug: str | None = None, topic: str | Non
             found = queries.actor_by_slug(session, actor_slug)
             assert found is not None and found.id is not None
             ids = queries.actor_family_ids(session, found.id)
-        events = queries.events_for_actors(session, ids, shape=queries.HISTORY)
+        events = queries.history_rows_for_actors(session, ids)
         histories = build_histories(events, stances_of(events, queries.all_topics(session)), actors)
         uids = {e.id: e.uid for e in events}
         return {

@@ -25,7 +25,8 @@ def form_data(client, **overrides):
         "kind": "statement",
         "date": "2020-12-20",
         "title": "Russia urges the US to rejoin",
-        "quote": "",
+        "quote": "We urge the United States to return to the deal.",
+        "source_url": "https://example.org/statement",
         "confidence": "high",
         "stances-0-topic": "jcpoa",
         "stances-0-score": "1",
@@ -98,18 +99,18 @@ def test_non_latin_text_is_stored_and_shown_exactly(loaded: Flask, client, name:
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"date": "2021-02-30"}, "date", "not a valid date"),
-        ({"date": "99999"}, "date", "not a valid date"),
-        ({"date": "sometime in 2020"}, "date", "2020-12-20"),
-        ({"date": ""}, "date", "required"),
-        ({"title": ""}, "title", "at least 1 character"),
-        ({"actor": ""}, "actor", "lowercase"),
-        ({"actor": "ghost"}, "actor", "no actor"),
+        ({"date": "2021-02-30"}, "date", "February 2021 has no 30th day"),
+        ({"date": "99999"}, "date", "Enter a date such as 2021-02-03, 2021-02 or 2021"),
+        ({"date": "sometime in 2020"}, "date", "Enter a date such as 2021-02-03, 2021-02 or 2021"),
+        ({"date": ""}, "date", "Enter a date such as 2021-02-03, 2021-02 or 2021"),
+        ({"title": ""}, "title", "Enter a title"),
+        ({"actor": ""}, "actor", "Choose an actor"),
+        ({"actor": "ghost"}, "actor", "No actor with the slug “ghost”"),
         ({"source_url": "javascript:alert(1)"}, "source_url", "http"),
-        ({"stances-0-score": ""}, "stances-0-score", "valid integer"),
-        ({"stances-0-topic": "nope"}, "stances-0-topic", "no topic"),
+        ({"stances-0-score": ""}, "stances-0-score", "Choose a score"),
+        ({"stances-0-topic": "nope"}, "stances-0-topic", "No topic with the slug “nope”"),
         ({"stances-1-topic": "jcpoa", "stances-1-score": "2"}, "stances-0-topic", "only once"),
-        ({"kind": "rumour"}, "kind", "Input should be"),
+        ({"kind": "rumour"}, "kind", "Choose a kind from the list"),
         ({"title": "x" * 301}, "title", "at most 300"),
         ({"quote": "bad \x00 byte"}, "quote", "control character"),
     ],
@@ -169,7 +170,7 @@ def test_new_actor_errors_store_nothing(loaded: Flask, client) -> None:
     response = client.post("/events", data=data)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "lowercase letters" in page and "not a valid date" in page
+    assert "lowercase letters" in page and "Enter a date such as 2021-02-03" in page
     with loaded.app_context():
         assert get_session().execute(select(func.count()).select_from(Actor)).scalar_one() == 2
 

@@ -193,7 +193,7 @@ def test_the_chart_draws_what_the_summary_counts() -> None:
 
 
 def test_dates_as_iso_text_order_alike() -> None:
-    # JSON timelines carry the bounds as ISO text (queries.JSON_BODY rows): the same rules apply.
+    # JSON timelines carry the bounds as ISO text (queries.json_rows_for_actors): the same rules apply.
     rows = [
         SimpleNamespace(
             id=i,

@@ -113,6 +113,7 @@ class Ctx:
             "stances-0-score": "1",
             "stances-0-rationale": "supports the deal",
             "save": "Save event",
+            "confirm_unsourced": "y",  # hostile input, not missing evidence (tests/test_form_guides.py)
         }
         if csrf == "fresh":
             data["csrf_token"] = csrf_token(self.client)
@@ -573,7 +574,7 @@ CASES: list[Case] = [
     form("data-url", 422, source_url="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="),
     form("vbscript-url", 422, source_url="vbscript:msgbox(1)"),
     form("protocol-relative-url", 422, source_url="//evil.example/x"),
-    form("date-february-30", 422, check=message("not a valid date"), date="2021-02-30"),
+    form("date-february-30", 422, check=message("February 2021 has no 30th day"), date="2021-02-30"),
     form("date-year-0", 422, date="0000"),
     form("date-year-99999", 422, date="99999"),
     form("date-us-format", 422, date="03/02/2021"),

@@ -279,7 +279,8 @@ def test_jobs_page_and_run_now(snap_app: Flask, client) -> None:
     create_user(snap_app, "ed")
     login(client, "ed")
     page = client.get("/admin/jobs").get_data(as_text=True)
-    assert "Snapshot of the whole dataset" in page and "Every 3600 s" in page and "Turned off" in page
+    assert "Snapshot of the whole dataset" in page and "Runs hourly" in page
+    assert "Off</strong>: turn it on with" in page
     assert client.post("/admin/jobs/snapshot/run", data={"csrf_token": csrf_token(client)}).status_code == 303
     assert "queued" in client.get("/admin/jobs").get_data(as_text=True)
     jobs._dispatch_queued(snap_app)  # what the scheduler process does every few seconds

@@ -155,6 +155,7 @@ class Writer:
                 "date": "2021-02-03",
                 "title": title,
                 "confidence": "medium",
+                "confirm_unsourced": "y",  # no source: the editor confirms (evidence first)
                 "save": "Save",
             }
             payload, ok = urlencode(fields).encode(), 303

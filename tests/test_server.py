@@ -96,6 +96,7 @@ def post_event(base: str, n: int) -> int:
             "quote": "Москва — «مسکو»",
             "stances-0-topic": "jcpoa",
             "stances-0-score": "1",
+            "confirm_unsourced": "y",  # no source: the editor confirms (evidence first)
             "save": "Save event",
         }
     ).encode()

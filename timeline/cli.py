@@ -21,9 +21,8 @@ from .db import engines, write_session
 from .jsontext import JsonTextError, loads_strict
 from .services import accounts, feeds, seeding, snapshots
 from .services.errors import DatabaseBusy, Invalid, NotFound
-from .services.export import stream_full_export, timeline_json
+from .services.export import stream_full_export
 from .services.records import dumps
-from .services.timeline import actor_timeline
 
 SEED_DIR = bundled("seed")
 
@@ -148,14 +147,16 @@ def import_command(file: Path, dry_run: bool) -> None:
 def export_command(actor_slug: str | None, output: Path | None) -> None:
     """Export the dataset (or one actor's timeline) as native JSON."""
     from . import queries
+    from .services.reads.actors import actor_document
+    from .services.reads.filters import Filters
 
     with Session(engines()[0]) as session:
         if actor_slug:
-            actor = queries.actor_by_slug(session, actor_slug)
-            if actor is None:
-                raise click.ClickException(f"No actor with the slug “{actor_slug}”.")
-            document = timeline_json(session, actor_timeline(session, actor, shape=queries.JSON_BODY))
-            chunks = iter([document, b"\n"])
+            try:
+                document = actor_document(session, actor_slug, Filters(queries.EventFilters()))
+            except NotFound as exc:
+                raise click.ClickException(str(exc)) from exc
+            chunks = iter([document.to_json(), b"\n"])
         else:
             chunks = stream_full_export(session, format_version=2)  # with the sources and their texts
         if output is None:

@@ -12,7 +12,8 @@ from edtf import parse_edtf, struct_time_to_date
 
 ACCEPTED = (
     "an EDTF date: a year (2020), a month (2020-12), a day (2020-12-20), "
-    "approximate or uncertain (2019-05~, 2020?), or an interval (2020-11/2020-12)"
+    "approximate or uncertain (2019-05~, 2020?), an interval (2020-11/2020-12) "
+    "or an open interval (../2021-01-20 on or before, 2021-01-20/.. on or after)"
 )
 MIN_YEAR, MAX_YEAR = 1, 9999
 _QUALIFIERS = "~?%"
@@ -60,7 +61,7 @@ class ParsedDate:
     earliest: date
     latest: date
     display: str
-    precision: str  # "day", "month", "year" or "interval"
+    precision: str  # "day", "month", "year", "interval" or "open" (one end unknown: ../D, D/..)
 
 
 def _season(year: int, code: int) -> tuple[date, date, str]:
@@ -134,8 +135,12 @@ def parse_date(text: str) -> ParsedDate:
         raise InvalidDate(f"The date is too long; use {ACCEPTED}.")
     if "/" in text:
         start, _, end = text.partition("/")
-        if not start or not end or ".." in (start, end):
-            raise InvalidDate("Open-ended intervals are not accepted; give both ends (2020-11/2020-12).")
+        if not start or not end:
+            raise InvalidDate(
+                "An interval needs both ends: 2020-11/2020-12, or “..” for an open end (../2021-01-20)."
+            )
+        if ".." in (start, end):
+            return _open_interval(text, start, end)
         if not (_LEVEL1_ENDPOINT.fullmatch(start) and _LEVEL1_ENDPOINT.fullmatch(end)):
             raise InvalidDate(f"“{text}” is not a valid interval; use {ACCEPTED}.")
         lo, _, lo_shown, _ = _endpoint(start)
@@ -153,6 +158,22 @@ def parse_date(text: str) -> ParsedDate:
     if lower > upper:  # never stored: every listing orders and filters by these bounds
         raise InvalidDate(f"“{text}” is not a valid date; use {ACCEPTED}.")
     return ParsedDate(text, lower, upper, shown, precision)
+
+
+def _open_interval(text: str, start: str, end: str) -> ParsedDate:
+    """“../D” (on or before D) or “D/..” (on or after D): the open side reaches the calendar's end."""
+    known = end if start == ".." else start
+    if known == ".." or not _LEVEL1_ENDPOINT.fullmatch(known):
+        raise InvalidDate(f"“{text}” is not a valid interval; use {ACCEPTED}.")
+    lower, upper, shown, _ = _endpoint(known)
+    if start == "..":
+        return ParsedDate(text, FIRST_DAY, upper, f"on or before {shown}", "open")
+    return ParsedDate(text, lower, LAST_DAY, f"on or after {shown}", "open")
+
+
+def is_open(parsed: ParsedDate) -> bool:
+    """Whether one end of the date is open (“..”): its bound there is the calendar's end, not evidence."""
+    return parsed.precision == "open"
 
 
 def parse_bound(text: str, *, upper: bool) -> date:

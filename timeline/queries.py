@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -216,15 +216,19 @@ _HISTORY_COLUMNS = ("id", "actor_id", "uid", "title", "date_edtf", "date_earlies
 
 
 # What a listing reads of each event: everything (pages of events), the columns stance histories need
-# (whole timelines), or those plus the record as JSON (JSON timelines).
-FULL, HISTORY, JSON_BODY = "full", "history", "json"
+# (whole timelines), or those plus the record as JSON (JSON timelines). Private: callers pick a listing
+# by name (events_for_actors, history_rows_for_actors, json_rows_for_actors...).
+_FULL, _HISTORY, _JSON_BODY = "full", "history", "json"
+# A listing of the events of some actors, or of one topic: callers that build timelines take one.
+ActorListing = Callable[[Session, Sequence[int], EventFilters], Sequence[Any]]
+TopicListing = Callable[[Session, int, EventFilters], Sequence[Any]]
 
 
 def _listing(session: Session, shape: str) -> Any:
-    if shape == FULL:
+    if shape == _FULL:
         return select(_EVENT)
     columns = [_EVENT.c[name] for name in _HISTORY_COLUMNS]
-    if shape == HISTORY:
+    if shape == _HISTORY:
         return select(*columns)
     # JSON: the day bounds stay ISO text on SQLite (no date objects to build), the record comes as bytes.
     dialect = session.get_bind().dialect.name
@@ -234,9 +238,29 @@ def _listing(session: Session, shape: str) -> Any:
 
 
 def events_for_actors(
-    session: Session, actor_ids: Sequence[int], filters: EventFilters = EventFilters(), shape: str = FULL
+    session: Session, actor_ids: Sequence[int], filters: EventFilters = EventFilters()
 ) -> Sequence[Any]:
-    """Events of these actors in timeline order (earliest day, latest day, id), as rows of `shape`."""
+    """Live events of these actors in timeline order (earliest day, latest day, id), every column."""
+    return _events_for_actors(session, actor_ids, filters, _FULL)
+
+
+def history_rows_for_actors(
+    session: Session, actor_ids: Sequence[int], filters: EventFilters = EventFilters()
+) -> Sequence[Any]:
+    """The same events with only the columns stance histories need (charts, matrices, feeds)."""
+    return _events_for_actors(session, actor_ids, filters, _HISTORY)
+
+
+def json_rows_for_actors(
+    session: Session, actor_ids: Sequence[int], filters: EventFilters = EventFilters()
+) -> Sequence[Any]:
+    """The same events with the history columns and each record as JSON (`body`, UTF-8 bytes)."""
+    return _events_for_actors(session, actor_ids, filters, _JSON_BODY)
+
+
+def _events_for_actors(
+    session: Session, actor_ids: Sequence[int], filters: EventFilters, shape: str
+) -> Sequence[Any]:
     if not actor_ids:
         return []
     params = {"actor_ids": list(actor_ids)}
@@ -260,9 +284,20 @@ def _actor_listing(session: Session, shape: str) -> Any:
 
 
 def events_for_topic(
-    session: Session, topic_id: int, filters: EventFilters = EventFilters(), shape: str = FULL
+    session: Session, topic_id: int, filters: EventFilters = EventFilters()
 ) -> Sequence[Any]:
-    """Events carrying a stance on the topic, in timeline order, as rows of `shape`."""
+    """Live events carrying a stance on the topic, in timeline order, every column."""
+    return _events_for_topic(session, topic_id, filters, _FULL)
+
+
+def history_rows_for_topic(
+    session: Session, topic_id: int, filters: EventFilters = EventFilters()
+) -> Sequence[Any]:
+    """The same events with only the columns stance histories need."""
+    return _events_for_topic(session, topic_id, filters, _HISTORY)
+
+
+def _events_for_topic(session: Session, topic_id: int, filters: EventFilters, shape: str) -> Sequence[Any]:
     stmt = (
         _listing(session, shape)
         .join(_STANCE, _STANCE.c.event_id == _EVENT.c.id)

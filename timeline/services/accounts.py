@@ -81,8 +81,11 @@ def set_password(session: Session, name: str, password: str) -> User:
     return user
 
 
-def disable_user(session: Session, name: str) -> User:
-    """Disable an account, end its sessions and revoke its tokens."""
+def disable_user(session: Session, name: str, *, by: str | None = None) -> User:
+    """Disable an account, end its sessions and revoke its tokens; `by` (the admin asking) cannot
+    disable their own account (Conflict), which would lock them out."""
+    if by is not None and name == by:
+        raise Conflict("You cannot disable your own account.")
     user = user_by_name(session, name)
     if user is None:
         raise NotFound(f"No user named “{name}”.")

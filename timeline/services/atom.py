@@ -18,6 +18,7 @@ from sqlmodel import Session
 from .. import queries
 from ..models import Actor, Topic
 from .comparison import Comparison
+from .family import family_ids
 from .search import search
 
 FEED_SIZE = 100
@@ -48,9 +49,7 @@ def _data(session: Session, title: str, subtitle: str, events: Sequence[Any]) ->
 
 def actor_feed(session: Session, actor: Actor, filters: queries.EventFilters) -> FeedData:
     """An actor's events (its own and its officials'), narrowed by the page's filters."""
-    assert actor.id is not None
-    family = queries.actor_family_ids(session, actor.id)
-    events = queries.events_for_actors(session, family, filters)
+    events = queries.events_for_actors(session, family_ids(session, actor), filters)
     return _data(session, actor.name, f"Dated statements and events of {actor.name}", events)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from ..dates import FIRST_DAY, LAST_DAY
 from .history import REVERSAL, SHIFT, StancePoint, TopicHistory
 
 LANE_HEIGHT = 132
@@ -111,8 +112,9 @@ def time_axis(histories: Sequence[TopicHistory], whole: bool = False) -> TimeAxi
     if not points:
         return None
     shown = points if whole else _focus(points)
-    start = min(p.earliest for p in shown).toordinal()
-    end = max(p.latest for p in shown).toordinal() + 1
+    # An open end (../D, D/..) is the calendar's edge, not evidence: the axis spans the known ends.
+    start = min(p.latest if p.earliest == FIRST_DAY else p.earliest for p in shown).toordinal()
+    end = max(p.earliest if p.latest == LAST_DAY else p.latest for p in shown).toordinal() + 1
     if end - start < 60:  # keep a lone day from filling the whole width
         start, end = start - 30, end + 30
     probe = TimeAxis(start, end, True, 0, ())

@@ -28,6 +28,7 @@ from sqlmodel import Session
 from .. import queries
 from ..dates import InvalidDate, ParsedDate, parse_date
 from ..models import Actor
+from .family import family_ids
 
 INTERVIEW, SPEECH, ARTICLE = "interview", "speech", "article"
 # How each kind of item is typed in each format (no format has all three under one name).
@@ -132,9 +133,8 @@ def actor_cites(
     session: Session, actor: Actor, filters: queries.EventFilters, page_url: Any = None
 ) -> list[Cite]:
     """Citations of an actor's view: its events and its officials', narrowed by the page's filters."""
-    assert actor.id is not None
-    family = queries.actor_family_ids(session, actor.id)
-    return cites_of(session, queries.events_for_actors(session, family, filters), page_url)
+    events = queries.events_for_actors(session, family_ids(session, actor), filters)
+    return cites_of(session, events, page_url)
 
 
 def cites_of(session: Session, events: Iterable[Any], page_url: Any = None) -> list[Cite]:
@@ -148,6 +148,9 @@ def cites_of(session: Session, events: Iterable[Any], page_url: Any = None) -> l
 
 
 def _endpoints(date: ParsedDate) -> list[ParsedDate]:
+    if date.precision == "open":  # ../D or D/..: the known end, marked circa by csl_date
+        start, _, end = date.edtf.partition("/")
+        return [parse_date(end if start == ".." else start)]
     if date.precision != "interval":
         return [date]
     start, _, end = date.edtf.partition("/")
@@ -169,7 +172,7 @@ def csl_date(date: ParsedDate) -> dict[str, Any]:
     """A CSL date: its parts at their stated precision (a range for an interval), circa if qualified."""
     ends = _endpoints(date)
     result: dict[str, Any] = {"date-parts": [_stated(e) for e in ends]}
-    if any(e.edtf[-1] in "~?%" for e in ends):
+    if date.precision == "open" or any(e.edtf[-1] in "~?%" for e in ends):
         result["circa"] = True
     core = ends[0].edtf.rstrip("~?%").split("-")
     if len(ends) == 1 and len(core) == 2 and core[1] in _SEASONS:

@@ -75,16 +75,16 @@ def compare_topic(
     lane_names: list[str] | None = None,
     by: str = BY_GOVERNMENT,
     *,
-    shape: str = queries.FULL,
+    listing: queries.TopicListing = queries.events_for_topic,
 ) -> Comparison:
     """Lanes per government (officials included, one series per speaker) or per speaker; lane_names
     (slugs or names, any case) pick and order them: an unknown name lands in `errors`, the rest stays.
 
-    shape: what each event row holds (queries.FULL for the JSON document, HISTORY for a page)."""
+    listing: which rows to read (every column for the JSON document, history rows for a page)."""
     if by not in (BY_GOVERNMENT, BY_SPEAKER):
         raise Invalid({"by": f"use “{BY_GOVERNMENT}” or “{BY_SPEAKER}”"})
     assert topic.id is not None
-    events = list(queries.events_for_topic(session, topic.id, filters or queries.EventFilters(), shape))
+    events = list(listing(session, topic.id, filters or queries.EventFilters()))
     stances = stances_of(events, queries.all_topics(session))
     actors = queries.actors_by_ids(session, {e.actor_id for e in events})
     lane_of = top_ancestors(session, actors) if by == BY_GOVERNMENT else dict(actors)

@@ -20,6 +20,7 @@ from .actors import create_actor
 from .errors import Conflict, Invalid, NotFound
 from .records import event_record, event_record_of
 from .validation import validate
+from .visibility import live_event
 
 _EVENT = Event.__table__  # type: ignore[attr-defined]
 
@@ -166,13 +167,6 @@ def _insert_event_if_new(session: Session) -> Any:
     return _INSERT_EVENT[dialect]
 
 
-def _live_event(session: Session, event_id: int) -> Event:
-    event = queries.event_by_id(session, event_id)
-    if event is None or event.deleted_at is not None:
-        raise NotFound(f"No event with the id {event_id}.")
-    return event
-
-
 def apply_event_change(
     session: Session,
     event: Event,
@@ -246,7 +240,7 @@ def update_event(
     user_id: int | None = None,
 ) -> Event:
     """Replace an event's fields and stances; refused if someone saved it since `expected_version`."""
-    event = _live_event(session, event_id)
+    event = live_event(session, event_id)
     data: EventIn = validate(EventIn, {**raw, "uid": event.uid})
     values, stances = event_values(session, data)
     apply_event_change(session, event, values, stances, expected_version=expected_version, user_id=user_id)
@@ -277,7 +271,7 @@ def _mark_deleted(
 
 def delete_event(session: Session, event_id: int, *, user_id: int | None = None) -> Event:
     """Soft delete: the event leaves pages, search and exports, and can be restored."""
-    return _mark_deleted(session, _live_event(session, event_id), utcnow(), "delete", user_id)
+    return _mark_deleted(session, live_event(session, event_id), utcnow(), "delete", user_id)
 
 
 def restore_event(session: Session, event_id: int, *, user_id: int | None = None) -> Event:

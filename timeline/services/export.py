@@ -77,8 +77,8 @@ def stream_full_export(
 def timeline_json(session: Session, timeline: Timeline) -> bytes:
     """An actor's timeline in the native format, importable as it is, as UTF-8 JSON.
 
-    The timeline must come from actor_timeline(..., shape=queries.JSON_BODY): each event's record is
-    already JSON, built by the database.
+    The timeline must come from actor_timeline(..., listing=queries.json_rows_for_actors): each event's
+    record is already JSON, built by the database.
     """
     actors = [*timeline.members.values(), *timeline.ancestors]
     head = {

@@ -14,6 +14,7 @@ import feedparser
 from sqlmodel import Session
 
 from .. import queries
+from ..integers import MAX_ID, parse_int
 from ..models import Candidate, Feed, utcnow
 from ..schemas import check_http_url
 from . import netguard
@@ -173,9 +174,30 @@ def dismiss(session: Session, candidate_id: int) -> Candidate:
     return candidate
 
 
-def accept(session: Session, candidate_id: int, event_id: int) -> None:
-    """Mark a candidate as turned into this event."""
-    candidate = session.get(Candidate, candidate_id)
-    if candidate is not None and candidate.status == "pending":
-        candidate.status, candidate.event_id = "accepted", event_id
+def candidate_id(text: str | None) -> int | None:
+    """The review-queue item an event form names (`candidate`), None for none; Invalid if not a number."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    number = parse_int(text, minimum=1, maximum=MAX_ID)
+    if number is None:
+        raise Invalid(
+            {"candidate": "not a review-queue item number (digits 0-9)"}, "The review item is not a number."
+        )
+    return number
+
+
+def pending_candidate(session: Session, text: str | None) -> Candidate | None:
+    """The pending review-queue item a new event starts from (None when none is named, or it was
+    already accepted or dismissed); Invalid if `text` is not a number."""
+    number = candidate_id(text)
+    candidate = session.get(Candidate, number) if number is not None else None
+    return candidate if candidate is not None and candidate.status == "pending" else None
+
+
+def accept(session: Session, candidate: int | None, event_id: int | None) -> None:
+    """Mark a candidate as turned into this event, if it is still pending (one review item, one event)."""
+    found = session.get(Candidate, candidate) if candidate is not None and event_id is not None else None
+    if found is not None and found.status == "pending":
+        found.status, found.event_id = "accepted", event_id
         session.flush()

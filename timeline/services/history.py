@@ -38,7 +38,7 @@ class StancePoint(NamedTuple):
     actor_name: str
     speaker_role: str | None
     edtf: str
-    earliest: Any  # a date, or its ISO text (rows of shape queries.JSON_BODY): both compare alike
+    earliest: Any  # a date, or its ISO text (queries.json_rows_for_actors): both compare alike
     latest: Any
     display: str
     score: int

@@ -155,9 +155,7 @@ def as_of_matrix(session: Session, as_of: date, compare: date | None = None) -> 
     """Every speaker's latest ordered score on every topic as of `as_of` (and `compare`)."""
     last = max(as_of, compare) if compare else as_of
     actors = {a.id: a for a in queries.all_actors(session) if a.id is not None}
-    events = queries.events_for_actors(
-        session, list(actors), queries.EventFilters(date_to=last), shape=queries.HISTORY
-    )
+    events = queries.history_rows_for_actors(session, list(actors), queries.EventFilters(date_to=last))
     topics = queries.all_topics(session)
     histories = build_histories(events, stances_of(events, topics), actors)
     governments = top_ancestors(session, actors)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session
 
 from .. import queries
+from ..dates import FIRST_DAY, LAST_DAY
 from ..models import CONFIDENCE_RANK, Actor, Topic
 
 if TYPE_CHECKING:
@@ -67,8 +68,12 @@ def narrow(
 
 
 def _years(c: Candidate) -> range:
-    """Every year the event's dates overlap: the year link (from=Y&to=Y) finds it in each."""
-    return range(c.earliest.year, c.latest.year + 1)
+    """Every year the event's dates overlap: the year link (from=Y&to=Y) finds it in each.
+
+    An open end (../D, D/..) reaches the calendar's edge: only the known end's year is counted."""
+    first = c.latest.year if c.earliest == FIRST_DAY else c.earliest.year
+    last = c.earliest.year if c.latest == LAST_DAY else c.latest.year
+    return range(first, max(first, last) + 1)
 
 
 def facets_of(

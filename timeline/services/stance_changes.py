@@ -73,7 +73,7 @@ def changes_of(histories: Iterable[TopicHistory]) -> list[StanceChange]:
 def site_histories(session: Session) -> list[TopicHistory]:
     """Every speaker's history on every topic (the whole dataset, from one read)."""
     actors = {a.id: a for a in queries.all_actors(session) if a.id is not None}
-    events = queries.events_for_actors(session, list(actors), shape=queries.HISTORY)
+    events = queries.history_rows_for_actors(session, list(actors))
     return build_histories(events, stances_of(events, queries.all_topics(session)), actors)
 
 
@@ -146,7 +146,7 @@ def site_change_feed(session: Session) -> ChangeFeed:
 def _series_histories(session: Session, keys: set[tuple[int, str]]) -> list[TopicHistory]:
     """The whole histories of these (speaker id, topic slug) series, and no other series."""
     actors = queries.actors_by_ids(session, {actor_id for actor_id, _topic in keys})
-    events = queries.events_for_actors(session, list(actors), shape=queries.HISTORY)
+    events = queries.history_rows_for_actors(session, list(actors))
     histories = build_histories(events, stances_of(events, queries.all_topics(session)), actors)
     wanted = {(actors[a].slug, topic) for a, topic in keys}
     kept = [

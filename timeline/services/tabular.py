@@ -11,6 +11,7 @@ from markupsafe import escape
 
 from ..dates import parse_date
 from ..models import Actor, Event, Stance, Topic
+from .evidence import is_unsourced
 
 # TimelineJS3 renders headline and text as HTML: every value from the data is escaped first.
 
@@ -128,6 +129,7 @@ CSV_COLUMNS = [
     "topic_name",
     "score",
     "rationale",
+    "unsourced",  # true: no source, or a statement without a quote (services/evidence.py)
 ]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -174,8 +176,9 @@ def csv_rows(
             for stance, topic in stances.get(event.id or 0, [])
             if topic_id is None or topic.id == topic_id
         ]
+        unsourced = "true" if is_unsourced(event) else "false"
         for tail in tails or [[None] * 4]:
-            yield [neutralise(v) for v in (*base, *tail)]
+            yield [neutralise(v) for v in (*base, *tail, unsourced)]
 
 
 def csv_text(rows: Iterable[list[Any]], *, header: bool = True) -> str:

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from .. import queries
 from ..models import Actor, Topic
+from .family import family_ids
 from .history import Step, TopicHistory, build_histories, stances_of
 
 
@@ -46,16 +47,16 @@ def actor_timeline(
     actor: Actor,
     filters: queries.EventFilters | None = None,
     *,
-    shape: str = queries.FULL,
+    listing: queries.ActorListing = queries.events_for_actors,
 ) -> Timeline:
     """An actor's events (its own and its members'), stances and stance histories.
 
-    shape: what each event row holds (queries.FULL, HISTORY or JSON_BODY; timeline_json needs JSON_BODY).
+    listing: which rows to read (queries.events_for_actors, history_rows_for_actors or
+    json_rows_for_actors; timeline_json needs the JSON rows).
     """
-    assert actor.id is not None
-    family = queries.actor_family_ids(session, actor.id)
+    family = family_ids(session, actor)
     members = queries.actors_by_ids(session, family)
-    events = queries.events_for_actors(session, family, filters or queries.EventFilters(), shape)
+    events = listing(session, family, filters or queries.EventFilters())
     stances = stances_of(events, queries.all_topics(session))
     histories = build_histories(events, stances, members)
     return Timeline(actor, queries.actor_ancestors(session, actor), members, events, stances, histories)

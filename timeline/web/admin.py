@@ -6,10 +6,11 @@ from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import jobs, queries
+from .. import jobs
 from ..db import get_session, write_session
-from ..services import accounts, feeds
-from ..services.errors import Invalid, NotFound
+from ..services import accounts, feeds, job_status
+from ..services.errors import Conflict, Invalid, NotFound
+from ..services.reads import backoffice
 from .auth import admin_required, current_user_id, editor_required
 
 bp = Blueprint("admin", __name__)
@@ -22,20 +23,7 @@ def init_app(app: Flask) -> None:
 @bp.get("/admin/jobs")
 @editor_required
 def jobs_page() -> str:
-    session = get_session()
-    scheduled = queries.scheduled_jobs(session)
-    rows = []
-    for job_id, (what, _call, key) in jobs.JOBS.items():
-        rows.append(
-            {
-                "id": job_id,
-                "what": what,
-                "interval": int(current_app.config[key]),
-                "scheduled": scheduled.get(job_id),
-                "runs": queries.recent_job_runs(session, job_id),
-            }
-        )
-    return render_template("jobs.html", jobs=rows)
+    return render_template("jobs.html", jobs=job_status.jobs_overview(get_session(), current_app.config))
 
 
 @bp.post("/admin/jobs/<job_id>/run")
@@ -43,6 +31,8 @@ def jobs_page() -> str:
 def run_now(job_id: str) -> BaseResponse:
     if job_id not in jobs.JOBS:
         abort(404, description=f"No job “{job_id}”.")
+    if job_status.is_off(job_id, current_app.config):
+        abort(409, description=f"“{job_id}” is turned off in configuration: it cannot run now.")
     jobs.request_run(job_id, current_user_id())
     flash(f"“{job_id}” is queued: the scheduler process runs it within a few seconds.")
     return redirect(url_for("admin.jobs_page"), 303)
@@ -51,10 +41,8 @@ def run_now(job_id: str) -> BaseResponse:
 @bp.get("/review")
 @editor_required
 def review() -> str:
-    session = get_session()
-    return render_template(
-        "review.html", candidates=queries.pending_candidates(session), feeds=queries.all_feeds(session)
-    )
+    view = backoffice.review_page(get_session())
+    return render_template("review.html", candidates=view.candidates, feeds=view.feeds)
 
 
 @bp.post("/feeds")
@@ -85,7 +73,7 @@ def dismiss(candidate_id: int) -> BaseResponse:
 @bp.get("/admin/users")
 @admin_required
 def users_page() -> str:
-    return render_template("users.html", users=queries.list_users(get_session()))
+    return render_template("users.html", users=backoffice.user_list(get_session()))
 
 
 @bp.post("/admin/users")
@@ -105,12 +93,10 @@ def create_user() -> tuple[str, int] | BaseResponse:
 @bp.post("/admin/users/<name>/disable")
 @admin_required
 def disable_user(name: str) -> BaseResponse:
-    if name == current_user.name:
-        abort(409, description="You cannot disable your own account.")
     try:
-        with write_session() as session:
-            accounts.disable_user(session, name)
-    except NotFound as exc:
-        abort(404, description=str(exc))
+        with write_session() as session:  # NotFound answers 404
+            accounts.disable_user(session, name, by=current_user.name)
+    except Conflict as exc:
+        abort(409, description=exc.message)
     flash(f"Disabled {name}; its API tokens no longer work.")
     return redirect(url_for("admin.users_page"), 303)

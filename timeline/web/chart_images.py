@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, render_template
 
-from .. import queries
 from ..db import get_session
 from ..services import chart_images
 from ..services.chart_images import ChartImage
-from .cache import cached
+from ..services.errors import Invalid
+from ..services.reads.actors import actor_histories, timeline_scopes
+from .cache import cached, depends_on
 from .common import error_json, parse_filters, whole_axis
-from .explore import _comparison
-from .pages import _actor_or_404, _timeline
+from .explore import comparison_of
 
 bp = Blueprint("charts_img", __name__)
 TYPES = {"svg": "image/svg+xml; charset=utf-8", "png": "image/png"}
@@ -44,12 +44,14 @@ def _image(image: ChartImage | None, fmt: str) -> Response:
 @bp.get("/actors/<slug>/chart.<any(svg, png):fmt>")
 @cached
 def actor_chart(slug: str, fmt: str) -> Response:
-    actor = _actor_or_404(slug)
-    filters, errors, _args = parse_filters()
-    whole = whole_axis(errors)
-    if errors:
-        return error_json(400, "invalid_filter", "Invalid filter.", errors)
-    timeline = _timeline(get_session(), actor, filters, shape=queries.HISTORY)
+    filters = parse_filters()
+    whole = whole_axis(filters.errors)  # a bad axis is a bad filter
+    try:
+        timeline = actor_histories(get_session(), slug, filters)
+    except Invalid as exc:
+        return error_json(400, "invalid_filter", "Invalid filter.", exc.fields)
+    depends_on(*timeline_scopes(timeline))
+    actor = timeline.actor
     lanes = [(h.topic_name, h.topic_slug, h) for h in timeline.histories]
     return _image(chart_images.chart_image(f"{actor.name}: stance history", lanes, whole), fmt)
 
@@ -57,9 +59,13 @@ def actor_chart(slug: str, fmt: str) -> Response:
 @bp.get("/topics/<slug>/chart.<any(svg, png):fmt>")
 @cached
 def topic_chart(slug: str, fmt: str) -> Response:
-    comparison, errors, _args = _comparison(slug, queries.HISTORY)
+    errors: dict[str, str] = {}
     whole = whole_axis(errors)
-    if comparison is None or errors:
+    try:
+        comparison, _args = comparison_of(slug, histories=True)
+    except Invalid as exc:
+        return error_json(400, "invalid_filter", "Invalid filter.", {**exc.fields, **errors})
+    if errors:
         return error_json(400, "invalid_filter", "Invalid filter.", errors)
     lanes = [(a.name, a.slug, h) for a, h in comparison.lanes]
     title = f"{comparison.topic.name}: stances compared"

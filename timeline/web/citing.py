@@ -6,17 +6,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, url_for
+from flask import Blueprint, Flask, Response, url_for
 from flask_login import current_user
 
-from .. import queries
 from ..db import get_session
 from ..services import citations
+from ..services.errors import Invalid
+from ..services.reads.actors import find_actor
 from ..services.records import dumpb
+from ..services.visibility import visible_event
 from .cache import cached
 from .common import error_json, parse_filters
-from .explore import _comparison
-from .pages import _actor_or_404
+from .explore import comparison_of
 
 bp = Blueprint("citing", __name__)
 FORMATS = {
@@ -65,25 +66,25 @@ def _routes(path: str, endpoint: str) -> Any:
 @_routes("/events/<int:event_id>", "event")
 def event_citation(event_id: int, fmt: str) -> Response:
     session = get_session()
-    event = queries.event_by_id(session, event_id)
-    if event is None or (event.deleted_at is not None and not current_user.is_authenticated):
-        abort(404, description=f"No event with the id {event_id}.")
+    event = visible_event(session, event_id, editor=current_user.is_authenticated)
     return _render(citations.cites_of(session, [event], event_url), fmt, event.uid)
 
 
 @_routes("/actors/<slug>", "actor")
 def actor_citations(slug: str, fmt: str) -> Response:
-    actor = _actor_or_404(slug)
-    filters, errors, _args = parse_filters()
-    if errors:
-        return error_json(400, "invalid_filter", "Invalid filter.", errors)
-    return _render(citations.actor_cites(get_session(), actor, filters, event_url), fmt, actor.slug)
+    session = get_session()
+    actor = find_actor(session, slug)
+    filters = parse_filters()
+    if filters.errors:
+        return error_json(400, "invalid_filter", "Invalid filter.", filters.errors)
+    return _render(citations.actor_cites(session, actor, filters.filters, event_url), fmt, actor.slug)
 
 
 @_routes("/topics/<slug>", "topic")
 def topic_citations(slug: str, fmt: str) -> Response:
-    comparison, errors, _args = _comparison(slug)
-    if comparison is None:
-        return error_json(400, "invalid_filter", "Invalid filter.", errors)
+    try:
+        comparison, _args = comparison_of(slug)
+    except Invalid as exc:
+        return error_json(400, "invalid_filter", "Invalid filter.", exc.fields)
     cites = citations.cites_of(get_session(), comparison.events, event_url)
     return _render(cites, fmt, comparison.topic.slug)

@@ -7,13 +7,10 @@ from typing import Any
 from flask import Flask, Response, request, url_for
 from werkzeug.routing import IntegerConverter
 
-from .. import queries
-from ..dates import InvalidDate, parse_bound
 from ..db import get_session
 from ..integers import MAX_ID, parse_int
-from ..models import CONFIDENCE_RANK, Confidence, EventKind
-from ..services import paging
-from ..services.errors import Invalid
+from ..services.reads import filters as reads_filters
+from ..services.reads.filters import Filters, event_filters
 from ..services.records import dumpb
 
 
@@ -43,43 +40,9 @@ def error_json(status: int, code: str, message: str, fields: dict[str, str] | No
     return json_response({"error": {"code": code, "message": message, "fields": fields or {}}}, status)
 
 
-def parse_filters() -> tuple[queries.EventFilters, dict[str, str], dict[str, str]]:
-    """Filters from the query string, with per-parameter errors and the values echoed back."""
-    args = {k: request.args.get(k, "").strip() for k in ("topic", "from", "to", "kind", "confidence")}
-    errors: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    if args["topic"]:
-        topic = queries.topic_by_slug(get_session(), args["topic"])
-        if topic is None:
-            errors["topic"] = f"no topic “{args['topic']}”"
-        else:
-            values["topic_id"] = topic.id
-    for name, key, upper in (("from", "date_from", False), ("to", "date_to", True)):
-        if args[name]:
-            try:
-                values[key] = parse_bound(args[name], upper=upper)
-            except InvalidDate as exc:
-                errors[name] = str(exc)
-    if args["kind"]:
-        if args["kind"] not in {k.value for k in EventKind}:
-            errors["kind"] = f"unknown kind “{args['kind']}”"
-        else:
-            values["kind"] = args["kind"]
-    if args["confidence"]:
-        if args["confidence"] not in CONFIDENCE_RANK:
-            errors["confidence"] = "use low, medium or high"
-        else:
-            values["min_confidence"] = Confidence(args["confidence"])
-    return queries.EventFilters(**values), errors, args
-
-
-def current_page(total: int, errors: dict[str, str]) -> paging.Page:
-    """The page of a listing asked for by `?page=`; a bad one is a filter error (400) showing page 1."""
-    try:
-        return paging.page(request.args.get("page"), total)
-    except Invalid as exc:
-        errors.update(exc.fields)
-        return paging.Page(1, total)
+def parse_filters() -> Filters:
+    """The listing filters of this request's query string, with per-parameter errors and values echoed."""
+    return event_filters(get_session(), request.args)
 
 
 def url_with(**changes: Any) -> str:
@@ -97,7 +60,4 @@ def page_url(number: int) -> str:
 
 def whole_axis(errors: dict[str, str]) -> bool:
     """`?axis=all`: the charts' time axis covers every statement; anything else but empty is an error."""
-    value = request.args.get("axis", "").strip()
-    if value not in ("", "all"):
-        errors["axis"] = "use “all” (the whole span) or leave it empty"
-    return value == "all"
+    return reads_filters.whole_axis(request.args.get("axis"), errors)

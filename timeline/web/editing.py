@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import queries, work
-from ..dates import InvalidDate, parse_bound
+from .. import work
 from ..db import get_session, write_session
 from ..integers import MAX_ID, parse_int
-from ..models import Candidate, Event
+from ..models import Event
 from ..schemas import ActorIn, TopicIn
 from ..services import actors as actor_service
+from ..services import event_history as event_history_service
 from ..services import events as event_service
-from ..services import feeds, revisions
+from ..services import evidence, feeds
 from ..services import topics as topic_service
 from ..services.errors import Conflict, Invalid, NotFound
+from ..services.evidence import EvidenceMissing
+from ..services.reads import backoffice
+from ..services.reads import events as read_events
+from ..services.reads.actors import find_actor
+from ..services.reads.topics import find_topic
 from ..services.validation import validate
+from ..services.visibility import visible_event
+from . import date_preview as date_preview_page
+from . import form_guide, timewords
 from .auth import admin_required, current_user_id, editor_required
+from .form_guide import REQUIRED_EVENT_FIELDS, date_preview, error_summary
 from .forms import MAX_STANCE_ROWS, ActorForm, EventForm, TopicForm, event_form_data
 from .jsonbody import BodyError, parse_json
 
@@ -28,13 +35,15 @@ bp = Blueprint("editing", __name__)
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    date_preview_page.init_app(app)
+    timewords.init_app(app)
+    app.jinja_env.globals["field_label"] = form_guide.label
+    app.jinja_env.globals["evidence_missing"] = evidence.missing_in_event
 
 
 def _event_or_404(event_id: int, *, deleted_ok: bool = False) -> Event:
-    event = queries.event_by_id(get_session(), event_id)
-    if event is None or (event.deleted_at is not None and not deleted_ok):
-        abort(404, description=f"No event with the id {event_id}.")
-    return event
+    """The event to edit (live only) or to purge (`deleted_ok`: an editor's view); NotFound answers 404."""
+    return visible_event(get_session(), event_id, editor=deleted_ok)
 
 
 def _event_form(event: Event | None = None) -> EventForm:
@@ -47,22 +56,38 @@ def _event_form(event: Event | None = None) -> EventForm:
         form.stances.append_entry()
     if request.method == "GET" and event is None and request.args.get("actor"):
         form.actor.data = request.args["actor"]
-    candidate_text = request.args.get("candidate", "")
-    if request.method == "GET" and event is None and candidate_text:
-        candidate_id = parse_int(candidate_text, minimum=1, maximum=MAX_ID)
-        if candidate_id is None:
+    if request.method == "GET" and event is None and request.args.get("candidate", ""):
+        try:
+            candidate = feeds.pending_candidate(session, request.args["candidate"])
+        except Invalid:
             abort(400, description="candidate: give the number of a review-queue item (digits 0-9).")
-        candidate = session.get(Candidate, candidate_id)
-        if candidate is not None and candidate.status == "pending":
+        if candidate is not None:
             form.prefill_from_candidate(candidate)
-    form.set_choices(queries.all_actors(session), queries.all_topics(session))
+    choices = backoffice.form_choices(session)
+    form.set_choices(choices.actors, choices.topics)
     return form
+
+
+def _form_page(
+    form: EventForm, event: Event | None, *, error: str | None = None, confirm: EvidenceMissing | None = None
+) -> str:
+    """The event form with its error summary, evidence question and date preview."""
+    return render_template(
+        "event_form.html",
+        form=form,
+        event=event,
+        error=error,
+        errors=error_summary(form),
+        confirm=confirm,
+        preview=date_preview(form.date.data),
+        required=REQUIRED_EVENT_FIELDS,
+    )
 
 
 @bp.get("/events/new")
 @editor_required
 def new_event() -> str:
-    return render_template("event_form.html", form=_event_form(), event=None)
+    return _form_page(_event_form(), None)
 
 
 @bp.post("/events")
@@ -70,24 +95,25 @@ def new_event() -> str:
 def create_event() -> tuple[str, int] | BaseResponse:
     form = _event_form()
     if "add_row" in request.form:  # adding a row without JavaScript: show the form again, keep the input
-        return render_template("event_form.html", form=form, event=None), 200
+        return _form_page(form, None), 200
     payload, rows = form.event_payload()
-    candidate_text = str(form.candidate.data or "").strip()
-    candidate_id = parse_int(candidate_text, minimum=1, maximum=MAX_ID)
     try:
-        if candidate_text and candidate_id is None:
-            raise Invalid(
-                {"candidate": "not a review-queue item number (digits 0-9)"},
-                "The review item is not a number.",
-            )
+        candidate = feeds.candidate_id(str(form.candidate.data or ""))
         with write_session() as session:
-            event = event_service.submit_event(session, payload, form.new_actor_payload(), current_user_id())
+            event = evidence.submit_event(
+                session,
+                payload,
+                form.new_actor_payload(),
+                current_user_id(),
+                confirmed=form.unsourced_confirmed(),
+            )
             event_id = event.id
-            if candidate_id is not None and event_id is not None:
-                feeds.accept(session, candidate_id, event_id)
+            feeds.accept(session, candidate, event_id)
+    except EvidenceMissing as exc:  # a question, not an error: nothing stored until confirmed
+        return _form_page(form, None, confirm=exc), 200
     except Invalid as exc:
         form.show_errors(exc.fields, rows)
-        return render_template("event_form.html", form=form, event=None, error=exc.message), 422
+        return _form_page(form, None, error=exc.message), 422
     flash("Event saved.")
     return redirect(url_for("pages.event_page", event_id=event_id), 303)
 
@@ -96,7 +122,7 @@ def create_event() -> tuple[str, int] | BaseResponse:
 @editor_required
 def edit_event(event_id: int) -> str:
     event = _event_or_404(event_id)
-    return render_template("event_form.html", form=_event_form(event), event=event)
+    return _form_page(_event_form(event), event)
 
 
 @bp.post("/events/<int:event_id>/edit")
@@ -105,7 +131,7 @@ def update_event(event_id: int) -> tuple[str, int] | BaseResponse:
     event = _event_or_404(event_id)
     form = _event_form(event)
     if "add_row" in request.form:
-        return render_template("event_form.html", form=form, event=event), 200
+        return _form_page(form, event), 200
     payload, rows = form.event_payload()
     try:
         if form.version.data is None:  # never overwrite blindly: the form always sends the version it read
@@ -114,14 +140,21 @@ def update_event(event_id: int) -> tuple[str, int] | BaseResponse:
                 "The form's version is not a number: reload the event.",
             )
         with write_session() as session:
-            event_service.update_event(
-                session, event_id, payload, expected_version=form.version.data, user_id=current_user_id()
+            evidence.update_event(
+                session,
+                event_id,
+                payload,
+                expected_version=form.version.data,
+                user_id=current_user_id(),
+                confirmed=form.unsourced_confirmed(),
             )
+    except EvidenceMissing as exc:
+        return _form_page(form, event, confirm=exc), 200
     except Invalid as exc:
         form.show_errors(exc.fields, rows)
-        return render_template("event_form.html", form=form, event=event, error=exc.message), 422
+        return _form_page(form, event, error=exc.message), 422
     except Conflict as exc:
-        return render_template("event_form.html", form=form, event=event, error=exc.message), 409
+        return _form_page(form, event, error=exc.message), 409
     flash("Changes saved.")
     return redirect(url_for("pages.event_page", event_id=event_id), 303)
 
@@ -139,11 +172,8 @@ def delete_event(event_id: int) -> BaseResponse:
 @bp.post("/events/<int:event_id>/restore")
 @editor_required
 def restore_event(event_id: int) -> BaseResponse:
-    try:
-        with write_session() as session:
-            event_service.restore_event(session, event_id, user_id=current_user_id())
-    except NotFound as exc:
-        abort(404, description=str(exc))
+    with write_session() as session:  # NotFound answers 404
+        event_service.restore_event(session, event_id, user_id=current_user_id())
     flash("Event restored.")
     return redirect(url_for("pages.event_page", event_id=event_id), 303)
 
@@ -163,56 +193,64 @@ def purge_event(event_id: int) -> BaseResponse:
 
 @bp.get("/events/<int:event_id>/history")
 def event_history(event_id: int) -> str:
-    session = get_session()
-    rows = revisions.history(session, "event", event_id) if event_id < 2**31 else []
-    if not rows:
-        abort(404, description=f"No history for the event {event_id}.")
-    current = queries.event_by_id(session, event_id)
-    if current is not None and current.deleted_at is not None and not current_user_id():
-        abort(404, description=f"No event with the id {event_id}.")
-    entries = [(rev, name, revisions.diff(rev.before, rev.after)) for rev, name in rows]
-    return render_template("history.html", entries=entries, event=current, key=rows[0][0].entity_key)
+    page = read_events.event_history_page(get_session(), event_id, editor=current_user_id() is not None)
+    return render_template("history.html", history=page, topics=page.topics)
+
+
+@bp.post("/events/<int:event_id>/history/<int:revision_id>/restore")
+@editor_required
+def restore_version(event_id: int, revision_id: int) -> BaseResponse:
+    version = parse_int(request.form.get("version", "").strip(), minimum=0, maximum=MAX_ID)
+    if version is None:  # never restore blindly over a save made since the page was read
+        abort(400, description="version: give the event's version shown on the history page (digits 0-9).")
+    try:
+        with write_session() as session:
+            changed = event_history_service.restore_version(
+                session, event_id, revision_id, expected_version=version, user_id=current_user_id()
+            )
+    except NotFound as exc:
+        abort(404, description=str(exc))
+    except Conflict as exc:
+        abort(409, description=exc.message)
+    except Invalid as exc:
+        abort(409, description="; ".join(exc.fields.values()) or exc.message)
+    flash("Version restored as a new revision." if changed else "The event already reads as that version.")
+    return redirect(url_for("editing.event_history", event_id=event_id), 303)
 
 
 @bp.get("/deleted")
 @editor_required
 def deleted_events() -> str:
-    return render_template("deleted.html", events=queries.deleted_events(get_session()))
+    return render_template("deleted.html", events=read_events.deleted_events(get_session()))
 
 
 @bp.get("/audit")
 @editor_required
 def audit() -> tuple[str, int]:
-    errors: dict[str, str] = {}
-    days: dict[str, date | None] = {"from": None, "to": None}
-    for name in days:
-        value = request.args.get(name, "").strip()
-        if value:
-            try:
-                days[name] = parse_bound(value, upper=name == "to")
-            except InvalidDate as exc:
-                errors[name] = str(exc)
-    editor = request.args.get("editor", "").strip() or None
-    rows = revisions.audit(get_session(), editor=editor, day_from=days["from"], day_to=days["to"])
-    users = queries.list_users(get_session())
+    args = request.args
+    view = backoffice.audit_page(
+        get_session(),
+        editor=args.get("editor", "").strip() or None,
+        day_from=args.get("from", ""),
+        day_to=args.get("to", ""),
+    )
+    editor = args.get("editor", "").strip()
     return render_template(
-        "audit.html", rows=rows, errors=errors, editor=editor or "", users=users, args=request.args
-    ), (400 if errors else 200)
+        "audit.html", rows=view.rows, errors=view.errors, editor=editor, users=view.users, args=args
+    ), (400 if view.errors else 200)
 
 
 @bp.route("/actors/<slug>/edit", methods=["GET", "POST"])
 @editor_required
 def edit_actor(slug: str) -> tuple[str, int] | BaseResponse:
     session = get_session()
-    actor = queries.actor_by_slug(session, slug)
-    if actor is None:
-        abort(404, description=f"No actor with the slug “{slug}”.")
+    actor = find_actor(session, slug)
     snapshot = actor_service.actor_snapshot(session, actor)
     if request.method == "GET":
         form = ActorForm(data={**snapshot, "aliases": "\n".join(snapshot["aliases"])})
     else:
         form = ActorForm()
-    form.set_choices(queries.all_actors(session), exclude=slug)
+    form.set_choices(backoffice.form_choices(session).actors, exclude=slug)
     if request.method == "GET":
         return render_template("actor_form.html", form=form, actor=actor), 200
     try:
@@ -222,7 +260,9 @@ def edit_actor(slug: str) -> tuple[str, int] | BaseResponse:
             new_slug = updated.slug
     except Invalid as exc:
         form.show_errors(exc.fields)
-        return render_template("actor_form.html", form=form, actor=actor, error=exc.message), 422
+        return render_template(
+            "actor_form.html", form=form, actor=actor, error=exc.message, errors=error_summary(form)
+        ), 422
     flash("Actor saved.")
     return redirect(url_for("pages.actor_page", slug=new_slug), 303)
 
@@ -230,9 +270,7 @@ def edit_actor(slug: str) -> tuple[str, int] | BaseResponse:
 @bp.route("/topics/<slug>/edit", methods=["GET", "POST"])
 @editor_required
 def edit_topic(slug: str) -> tuple[str, int] | BaseResponse:
-    topic = queries.topic_by_slug(get_session(), slug)
-    if topic is None:
-        abort(404, description=f"No topic with the slug “{slug}”.")
+    topic = find_topic(get_session(), slug)
     form = TopicForm(obj=topic) if request.method == "GET" else TopicForm()
     if request.method == "GET":
         return render_template("topic_form.html", form=form, topic=topic), 200
@@ -242,7 +280,9 @@ def edit_topic(slug: str) -> tuple[str, int] | BaseResponse:
             new_slug = topic_service.update_topic(write, slug, data, current_user_id()).slug
     except Invalid as exc:
         form.show_errors(exc.fields)
-        return render_template("topic_form.html", form=form, topic=topic, error=exc.message), 422
+        return render_template(
+            "topic_form.html", form=form, topic=topic, error=exc.message, errors=error_summary(form)
+        ), 422
     flash("Topic saved.")
     return redirect(url_for("explore.topic_page", slug=new_slug), 303)
 

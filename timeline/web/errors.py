@@ -6,7 +6,7 @@ from flask import Flask, Response, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadHost, HTTPException, InternalServerError, SecurityError
 
-from ..services.errors import DatabaseBusy, StorageError
+from ..services.errors import DatabaseBusy, NotFound, StorageError
 from ..services.records import dumps
 
 
@@ -60,6 +60,10 @@ def init_app(app: Flask) -> None:
         response = make_response(_render(503, "database_busy", exc.message))
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
+
+    @app.errorhandler(NotFound)  # a read function found no such record: as abort(404) would answer
+    def not_found(exc: NotFound) -> tuple[Response | str, int]:
+        return _render(404, "not_found", str(exc))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> tuple[Response | str, int]:

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from .. import queries, scopes
+from .. import scopes
 from ..db import get_session
-from ..integers import parse_int
-from ..models import EventKind, Topic
-from ..services.charts import DETAIL_POINTS, charts_on_one_axis
-from ..services.comparison import BY_GOVERNMENT, Comparison, compare_topic, split_names
+from ..services.comparison import BY_GOVERNMENT, Comparison, split_names
 from ..services.errors import Invalid
-from ..services.matrix import Matrix, as_of_matrix, parse_day
-from ..services.records import iso_utc
-from ..services.search import Hit, Results, parse_sort, search
+from ..services.reads import overview as read_overview
+from ..services.reads import search as read_search
+from ..services.reads import topics as read_topics
+from ..services.reads.filters import Filters
 from ..services.tabular import csv_rows, csv_text, timelinejs_document
 from ..services.uids import title_words
 from .cache import cached, depends_on
-from .common import current_page, error_json, json_response, page_url, parse_filters, whole_axis
+from .common import error_json, json_response, page_url, parse_filters
 from .downloads import attachment, download_name, offer
 
 bp = Blueprint("explore", __name__)
@@ -31,34 +28,30 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-def _topic_or_404(slug: str) -> Topic:
-    topic = queries.topic_by_slug(get_session(), slug)
-    if topic is None:
-        abort(404, description=f"No topic with the slug “{slug}”.")
-    return topic
+def _lanes() -> tuple[list[str], str]:
+    """`?actors=` (lane names, one comma list or repeated) and `?by=` (government or speaker)."""
+    by = request.args.get("by", BY_GOVERNMENT).strip() or BY_GOVERNMENT
+    return split_names(request.args.getlist("actors")), by
 
 
-def _comparison(
-    slug: str, shape: str = queries.FULL, *, partial: bool = False
-) -> tuple[Comparison | None, dict[str, str], dict[str, str]]:
-    """The comparison asked for, or None with the errors; `partial` (the HTML page): a lane name that
-    matches nothing is an error beside the lanes that do match, which still show."""
-    topic = _topic_or_404(slug)
-    depends_on(scopes.topic(topic.slug))  # renewed by writes to statements on this topic only
-    filters, errors, args = parse_filters()
-    lane_names = split_names(request.args.getlist("actors"))
-    args["actors"] = ", ".join(lane_names)
-    args["by"] = request.args.get("by", BY_GOVERNMENT).strip() or BY_GOVERNMENT
-    errors.pop("topic", None)  # the topic is the page itself
-    if errors:
-        return None, errors, args
-    try:
-        comparison = compare_topic(get_session(), topic, filters, lane_names, args["by"], shape=shape)
-    except Invalid as exc:
-        return None, exc.fields, args
-    if comparison.errors and not partial:
-        return None, dict(comparison.errors), args
-    return comparison, dict(comparison.errors), args
+def _echo(filters: Filters, lanes: list[str], by: str) -> dict[str, str]:
+    """The parameters echoed back into the topic page's forms and download names."""
+    return {**filters.args, "actors": ", ".join(lanes), "by": by}
+
+
+def _invalid_filter(exc: Invalid) -> Response:
+    return error_json(400, "invalid_filter", "Invalid filter.", exc.fields)
+
+
+def comparison_of(slug: str, *, histories: bool = False) -> tuple[Comparison, dict[str, str]]:
+    """The topic's comparison this request asks for (Invalid on a bad filter or lane), and its
+    parameters; `histories`: only what stance histories need (charts, change feeds)."""
+    filters = parse_filters()
+    lanes, by = _lanes()
+    read = read_topics.topic_histories if histories else read_topics.topic_comparison
+    comparison = read(get_session(), slug, filters, lanes, by)
+    depends_on(scopes.topic(comparison.topic.slug))  # renewed by writes to statements on this topic only
+    return comparison, _echo(filters, lanes, by)
 
 
 def _canonical_lanes() -> WerkzeugResponse | None:
@@ -77,46 +70,48 @@ def topic_page(slug: str) -> tuple[str, int] | WerkzeugResponse:
     canonical = _canonical_lanes()
     if canonical is not None:
         return canonical
-    comparison, errors, args = _comparison(slug, queries.HISTORY, partial=True)
-    charts, page, events = None, None, list[Any]()
-    if comparison is not None:
-        # One lane shown: every point in detail; many: large lanes drawn as a line, one click away.
-        detail = None if len(comparison.lanes) == 1 else DETAIL_POINTS
-        lanes = [(a.name, a.slug, h) for a, h in comparison.lanes]
-        charts = charts_on_one_axis([("topic", lanes)], detail, whole_axis(errors))
-        page = current_page(len(comparison.events), errors)
-        events = list(queries.event_rows(get_session(), [e.id for e in page.of(comparison.events)]))
+    filters = parse_filters()
+    lanes, by = _lanes()
+    view = read_topics.topic_page(
+        get_session(), slug, filters, lanes, by, request.args.get("page"), axis=request.args.get("axis")
+    )
+    depends_on(*view.scopes)
     return render_template(
         "topic.html",
-        topic=_topic_or_404(slug),
-        comparison=comparison,
-        charts=charts,
-        chart=charts.charts.get("topic") if charts else None,
-        events=events,
-        page=page,
+        topic=view.topic,
+        comparison=view.comparison,
+        charts=view.charts,
+        chart=view.chart,
+        events=view.events,
+        page=view.page,
         page_url=page_url,
-        filter_errors=errors,
-        args=args,
-        kinds=[k.value for k in EventKind],
+        filter_errors=view.errors,
+        args=_echo(filters, lanes, by),
+        kinds=view.kinds,
         query=request.query_string.decode("utf-8", "replace"),
-    ), (400 if errors else 200)
+    ), (400 if view.errors else 200)
 
 
 @bp.get("/topics/<slug>.json")
 @cached
 def topic_json(slug: str) -> Response:
-    comparison, errors, args = _comparison(slug)
-    if comparison is None:
-        return error_json(400, "invalid_filter", "Invalid filter.", errors)
-    name = download_name(slug, args, "json", subject_is_topic=True)
-    return offer(json_response(comparison.document(get_session())), name)
+    filters = parse_filters()
+    lanes, by = _lanes()
+    try:
+        document = read_topics.topic_document(get_session(), slug, filters, lanes, by)
+    except Invalid as exc:
+        return _invalid_filter(exc)
+    depends_on(scopes.topic(document.comparison.topic.slug))
+    name = download_name(slug, _echo(filters, lanes, by), "json", subject_is_topic=True)
+    return offer(json_response(document.as_dict()), name)
 
 
 @bp.get("/topics/<slug>.csv")
 def topic_csv(slug: str) -> Response:
-    comparison, errors, args = _comparison(slug)
-    if comparison is None:
-        return error_json(400, "invalid_filter", "Invalid filter.", errors)
+    try:
+        comparison, args = comparison_of(slug)
+    except Invalid as exc:
+        return _invalid_filter(exc)
     # A row is one statement's stance on one topic: only this topic's rows, as the page shows.
     topic_id = comparison.topic.id
     body = csv_text(csv_rows(comparison.events, comparison.actors, comparison.stances, topic_id))
@@ -129,9 +124,10 @@ def topic_csv(slug: str) -> Response:
 @bp.get("/topics/<slug>.timelinejs.json")
 @cached
 def topic_timelinejs(slug: str) -> Response:
-    comparison, errors, args = _comparison(slug)
-    if comparison is None:
-        return error_json(400, "invalid_filter", "Invalid filter.", errors)
+    try:
+        comparison, args = comparison_of(slug)
+    except Invalid as exc:
+        return _invalid_filter(exc)
     topic = comparison.topic
     subtitle = f"Statements on {topic.name} by {len(comparison.lanes)} actors"
     document = timelinejs_document(
@@ -140,131 +136,84 @@ def topic_timelinejs(slug: str) -> Response:
     return offer(json_response(document), download_name(slug, args, "timelinejs.json", subject_is_topic=True))
 
 
-def _matrix() -> tuple[Matrix | None, dict[str, str], dict[str, str]]:
-    args = {name: request.args.get(name, "").strip() for name in ("as_of", "compare")}
-    errors: dict[str, str] = {}
-    days: dict[str, date | None] = {}
-    for name, default in (("as_of", date.today()), ("compare", None)):
-        try:
-            days[name] = parse_day(name, args[name], default)
-        except Invalid as exc:
-            errors.update(exc.fields)
-    as_of = days.get("as_of")
-    if errors or as_of is None:
-        return None, errors, args
-    return as_of_matrix(get_session(), as_of, days.get("compare")), {}, args
+def _matrix() -> read_overview.MatrixPage:
+    args = request.args
+    return read_overview.matrix_page(
+        get_session(), args.get("as_of", "").strip(), args.get("compare", "").strip()
+    )
 
 
 @bp.get("/matrix")
 @cached
 def matrix_page() -> tuple[str, int]:
-    matrix, errors, args = _matrix()
+    view = _matrix()
+    args = {name: request.args.get(name, "").strip() for name in ("as_of", "compare")}
     query = request.query_string.decode("utf-8", "replace")
-    return render_template("matrix.html", matrix=matrix, errors=errors, args=args, query=query), (
-        400 if errors else 200
+    return render_template("matrix.html", matrix=view.matrix, errors=view.errors, args=args, query=query), (
+        400 if view.errors else 200
     )
 
 
 @bp.get("/matrix.json")
 @cached
 def matrix_json() -> Response:
-    matrix, errors, _args = _matrix()
-    if matrix is None:
-        return error_json(400, "invalid_date", "Invalid date.", errors)
-    return offer(json_response(matrix.as_dict()), f"stances-as-of-{matrix.as_of.isoformat()}.json")
+    view = _matrix()
+    if view.matrix is None:
+        return error_json(400, "invalid_date", "Invalid date.", view.errors)
+    return offer(json_response(view.as_dict()), f"stances-as-of-{view.matrix.as_of.isoformat()}.json")
 
 
 @bp.get("/matrix.csv")
 def matrix_csv() -> Response:
-    matrix, errors, _args = _matrix()
-    if matrix is None:
-        return error_json(400, "invalid_date", "Invalid date.", errors)
-    name = f"stances-as-of-{matrix.as_of.isoformat()}.csv"
+    view = _matrix()
+    if view.matrix is None:
+        return error_json(400, "invalid_date", "Invalid date.", view.errors)
+    name = f"stances-as-of-{view.matrix.as_of.isoformat()}.csv"
     return Response(
-        matrix.csv(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        view.matrix.csv(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
-def _search() -> tuple[Results | None, dict[str, str], dict[str, str]]:
-    """The search asked for, its errors by parameter, and the parameters echoed back."""
-    filters, errors, args = parse_filters()
+def _search() -> tuple[read_search.SearchPage, dict[str, str]]:
+    """The search asked for, and the parameters echoed back."""
+    filters = parse_filters()
+    args = dict(filters.args)
     args.update(q=request.args.get("q", ""), actor=request.args.get("actor", "").strip())
     args["sort"] = request.args.get("sort", "").strip()
-    sort = "relevance"
-    try:
-        sort = parse_sort(args["sort"])
-    except Invalid as exc:
-        errors.update(exc.fields)
-    actor = None
-    if args["actor"]:
-        actor = queries.actor_by_slug(get_session(), args["actor"])
-        if actor is None:
-            errors["actor"] = f"no actor “{args['actor']}”"
-    page = parse_int(request.args.get("page", "1"))
-    if page is None:
-        errors["page"] = "must be a whole number"
-    if errors or page is None:
-        return None, errors, args
-    if not args["q"].strip():
-        return None, {}, args
-    try:
-        return search(get_session(), args["q"], page, filters=filters, actor=actor, sort=sort), {}, args
-    except Invalid as exc:
-        return None, exc.fields, args
+    view = read_search.search_page(
+        get_session(),
+        args["q"],
+        filters,
+        actor_slug=args["actor"],
+        sort=args["sort"],
+        page_no=request.args.get("page", "1"),
+    )
+    return view, args
 
 
 @bp.get("/search")
 def search_page() -> tuple[str, int]:
-    results, errors, args = _search()
+    view, args = _search()
     return render_template(
         "search.html",
-        results=results,
-        errors=errors,
+        results=view.results,
+        errors=view.errors,
         q=args["q"],
         args=args,
-        kinds=[k.value for k in EventKind],
-    ), (400 if errors else 200)
-
-
-def _hit_json(hit: Hit) -> dict[str, Any]:
-    return {
-        "event_id": hit.event.id,
-        "uid": hit.event.uid,
-        "actor": hit.actor.slug,
-        "title": hit.event.title,
-        "date": hit.event.date_edtf,
-        "title_html": str(hit.title),
-        "updated_at": iso_utc(hit.event.updated_at),
-        "stances": [{"topic": t.slug, "score": s.score} for s, t in hit.stances],
-        "matched_alias": hit.alias,
-    }
+        kinds=view.kinds,
+    ), (400 if view.errors else 200)
 
 
 @bp.get("/search.json")
 def search_json() -> Response:
-    results, errors, args = _search()
-    if errors:
-        return error_json(400, "invalid_query", "Invalid search.", errors)
-    if results is None:
-        return json_response({"query": args["q"], "total": 0, "page": 1, "results": []})
-    document = {
-        "query": results.query,
-        "terms": results.terms,
-        "sort": results.sort,
-        "total": results.shown,
-        "more": results.more,
-        "page": results.page,
-        "results": [_hit_json(h) for h in results.hits],
-        "facets": {
-            name: [
-                {"value": v.label, "count": v.count, "params": v.params, "selected": v.selected}
-                for v in values
-            ]
-            for name, values in results.facets.items()
-        },
-        "suggestions": [{"kind": k, "slug": slug, "name": name} for k, slug, name in results.suggestions],
-    }
-    return offer(json_response(document), _search_name(args, "json"))
+    view, args = _search()
+    if view.errors:
+        return error_json(400, "invalid_query", "Invalid search.", view.errors)
+    if view.results is None:
+        return json_response(view.as_dict())
+    return offer(json_response(view.as_dict()), _search_name(args, "json"))
 
 
 def _search_name(args: dict[str, str], ext: str) -> str:
@@ -276,19 +225,8 @@ def _search_name(args: dict[str, str], ext: str) -> str:
 @bp.get("/search.csv")
 def search_csv() -> Response:
     """Every match the page counts (the best SEARCH_CAP, after the filters), one row per stance."""
-    results, errors, args = _search()
-    if errors:
-        return error_json(400, "invalid_query", "Invalid search.", errors)
-    session = get_session()
-    topic = queries.topic_by_slug(session, args["topic"]) if args["topic"] else None
-    chunks = []
-    ids = results.ids if results else []
-    for start in range(0, len(ids), 1000):
-        chunk = ids[start : start + 1000]
-        events = queries.events_by_ids(session, chunk)
-        actors = queries.actors_by_ids(session, {e.actor_id for e in events.values()})
-        stances = queries.stances_for_events(session, chunk)
-        ordered = [events[i] for i in chunk if i in events]
-        chunks.append(csv_text(csv_rows(ordered, actors, stances, topic.id if topic else None), header=False))
-    body = csv_text([]) + "".join(chunks)
+    view, args = _search()
+    if view.errors:
+        return error_json(400, "invalid_query", "Invalid search.", view.errors)
+    body = read_search.search_csv(get_session(), view, args["topic"])
     return attachment(Response(body, mimetype="text/csv"), _search_name(args, "csv"))

@@ -6,14 +6,13 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, request, url_for
 
-from .. import queries
 from ..db import get_session
 from ..services import atom, stance_changes
 from ..services.errors import Invalid
-from .cache import cached
+from ..services.reads.actors import actor_histories, find_actor, timeline_scopes
+from .cache import cached, depends_on
 from .common import error_json, parse_filters
-from .explore import _comparison
-from .pages import _actor_or_404, _timeline
+from .explore import comparison_of
 
 bp = Blueprint("feeds", __name__)
 ATOM = "application/atom+xml; charset=utf-8"
@@ -48,20 +47,22 @@ def _atom(data: atom.FeedData, page_url: str) -> Response:
 @bp.get("/actors/<slug>.atom")
 @cached
 def actor_feed(slug: str) -> Response:
-    actor = _actor_or_404(slug)
-    filters, errors, _args = parse_filters()
-    if errors:
-        return error_json(400, "invalid_filter", "Invalid filter.", errors)
-    data = atom.actor_feed(get_session(), actor, filters)
+    session = get_session()
+    actor = find_actor(session, slug)
+    filters = parse_filters()
+    if filters.errors:
+        return error_json(400, "invalid_filter", "Invalid filter.", filters.errors)
+    data = atom.actor_feed(session, actor, filters.filters)
     return _atom(data, _page_url("pages.actor_page", slug=actor.slug))
 
 
 @bp.get("/topics/<slug>.atom")
 @cached
 def topic_feed(slug: str) -> Response:
-    comparison, errors, _args = _comparison(slug)
-    if comparison is None:
-        return error_json(400, "invalid_filter", "Invalid filter.", errors)
+    try:
+        comparison, _args = comparison_of(slug)
+    except Invalid as exc:
+        return error_json(400, "invalid_filter", "Invalid filter.", exc.fields)
     data = atom.topic_feed(get_session(), comparison)
     return _atom(data, _page_url("explore.topic_page", slug=comparison.topic.slug))
 
@@ -86,12 +87,13 @@ def _changes_atom(data: stance_changes.ChangeFeed, page_url: str) -> Response:
 @bp.get("/actors/<slug>/changes.atom")
 @cached
 def actor_changes_feed(slug: str) -> Response:
-    actor = _actor_or_404(slug)
-    filters, errors, _args = parse_filters()
-    if errors:
-        return error_json(400, "invalid_filter", "Invalid filter.", errors)
     session = get_session()
-    timeline = _timeline(session, actor, filters, shape=queries.HISTORY)
+    try:
+        timeline = actor_histories(session, slug, parse_filters())
+    except Invalid as exc:
+        return error_json(400, "invalid_filter", "Invalid filter.", exc.fields)
+    depends_on(*timeline_scopes(timeline))
+    actor = timeline.actor
     data = stance_changes.actor_change_feed(session, actor.name, timeline.histories)
     return _changes_atom(data, _page_url("pages.actor_page", slug=actor.slug))
 
@@ -99,9 +101,10 @@ def actor_changes_feed(slug: str) -> Response:
 @bp.get("/topics/<slug>/changes.atom")
 @cached
 def topic_changes_feed(slug: str) -> Response:
-    comparison, errors, _args = _comparison(slug, queries.HISTORY)
-    if comparison is None:
-        return error_json(400, "invalid_filter", "Invalid filter.", errors)
+    try:
+        comparison, _args = comparison_of(slug, histories=True)
+    except Invalid as exc:
+        return error_json(400, "invalid_filter", "Invalid filter.", exc.fields)
     data = stance_changes.topic_change_feed(get_session(), comparison)
     return _changes_atom(data, _page_url("explore.topic_page", slug=comparison.topic.slug))
 

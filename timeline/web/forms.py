@@ -9,6 +9,7 @@ from flask import Flask
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
 from wtforms import (
+    BooleanField,
     FieldList,
     Form,
     FormField,
@@ -25,6 +26,7 @@ from wtforms.widgets import HiddenInput
 
 from ..integers import parse_int
 from ..models import Actor, ActorKind, Candidate, Confidence, EventKind, Topic
+from .form_guide import LABELS, humanise_errors
 
 csrf = CSRFProtect()
 NEW_ACTOR = "__new__"
@@ -87,7 +89,7 @@ class StanceRowForm(Form):
 
 
 class EventForm(FlaskForm):
-    actor = SelectField("Actor", validate_choice=False)
+    actor = SelectField(LABELS["actor"], validate_choice=False)
     new_actor_name = StringField("New actor: name")
     new_actor_slug = StringField("New actor: slug")
     new_actor_kind = SelectField(
@@ -95,22 +97,24 @@ class EventForm(FlaskForm):
     )
     new_actor_role = StringField("New actor: role or title")
     new_actor_parent = SelectField("New actor: part of", validate_choice=False)
-    kind = SelectField("Kind", choices=_choices((k.value, k.value) for k in EventKind), validate_choice=False)
-    date = StringField("Date (EDTF)")
-    date_basis = TextAreaField("How the date was established")
-    title = StringField("Title")
-    quote = TextAreaField("Verbatim quote")
-    summary = TextAreaField("Summary")
-    location = StringField("Location")
-    speaker_role = StringField("Speaker's role at the time")
-    source_title = StringField("Source title")
-    source_url = StringField("Source URL")
-    source_publisher = StringField("Publisher")
-    source_author = StringField("Author")
-    source_published = StringField("Published (EDTF)")
-    source_archive_url = StringField("Archived copy (URL)")
+    kind = SelectField(
+        LABELS["kind"], choices=_choices((k.value, k.value) for k in EventKind), validate_choice=False
+    )
+    date = StringField(LABELS["date"])
+    date_basis = TextAreaField(LABELS["date_basis"])
+    title = StringField(LABELS["title"])
+    quote = TextAreaField(LABELS["quote"])
+    summary = TextAreaField(LABELS["summary"])
+    location = StringField(LABELS["location"])
+    speaker_role = StringField(LABELS["speaker_role"])
+    source_title = StringField(LABELS["source.title"])
+    source_url = StringField(LABELS["source.url"])
+    source_publisher = StringField(LABELS["source.publisher"])
+    source_author = StringField(LABELS["source.author"])
+    source_published = StringField(LABELS["source.published"])
+    source_archive_url = StringField(LABELS["source.archive_url"])
     confidence = SelectField(
-        "Confidence",
+        LABELS["confidence"],
         choices=_choices((c.value, c.value) for c in Confidence),
         default=Confidence.medium.value,
         validate_choice=False,
@@ -118,6 +122,9 @@ class EventForm(FlaskForm):
     stances = FieldList(FormField(StanceRowForm), min_entries=STANCE_ROWS, max_entries=MAX_STANCE_ROWS)
     version = StrictIntegerField(widget=HiddenInput())  # optimistic locking on edit
     candidate = HiddenField()  # the review-queue item this event comes from
+    # Evidence first: set by the confirmation step (checkbox or its own button) to save without evidence.
+    confirm_unsourced = BooleanField("Yes, save this statement without evidence")
+    save_unsourced = SubmitField("Save without evidence")
     add_row = SubmitField("Add a stance row")
     save = SubmitField("Save event")
 
@@ -187,6 +194,10 @@ class EventForm(FlaskForm):
         }
         return payload, rows
 
+    def unsourced_confirmed(self) -> bool:
+        """Whether the editor confirmed saving without a source or quote (checkbox or its button)."""
+        return bool(self.confirm_unsourced.data or self.save_unsourced.data)
+
     def show_errors(self, fields: dict[str, str], stance_rows: list[int]) -> None:
         """Put each service error message next to the form field it belongs to."""
         for path, message in fields.items():
@@ -203,6 +214,7 @@ class EventForm(FlaskForm):
                 _add_error(getattr(self, f"new_actor_{parts[1]}", self.new_actor_name), message)
             else:
                 _add_error(getattr(self, parts[0], self.title), message)
+        humanise_errors(self)
 
 
 def _add_error(field: Any, message: str) -> None:
@@ -249,6 +261,7 @@ class _SimpleForm(FlaskForm):
     def show_errors(self, fields: dict[str, str]) -> None:
         for path, message in fields.items():
             _add_error(getattr(self, path.split(".")[0], None) or self.slug, message)
+        humanise_errors(self)
 
 
 class ActorForm(_SimpleForm):

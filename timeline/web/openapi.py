@@ -215,6 +215,12 @@ def openapi_document() -> dict[str, Any]:
             },
             "post": {
                 "summary": "Create an event",
+                "description": (
+                    "Unlike the web form, which asks editors to confirm a statement without a source or "
+                    "a quote, the API accepts such events as it always has (imports and tools rely on "
+                    "it); they are marked unsourced on their pages, in listings and in CSV exports "
+                    "(column `unsourced`)."
+                ),
                 "security": _BEARER,
                 "requestBody": body("EventIn"),
                 "responses": {"201": _json(_ref("ApiEvent"), "Created"), **write_errors},

@@ -8,7 +8,6 @@ from flask import (
     Blueprint,
     Flask,
     Response,
-    abort,
     render_template,
     request,
     stream_with_context,
@@ -17,20 +16,19 @@ from flask import (
 from flask_login import current_user
 from sqlmodel import Session
 
-from .. import queries, scopes
 from ..dates import parse_date
 from ..db import engines, get_session
 from ..migrate import schema_problem
-from ..models import Actor, EventKind
-from ..services import sources
-from ..services.charts import DETAIL_POINTS, charts_on_one_axis, score_word
-from ..services.citations import cite, formatted, highwire
-from ..services.export import stream_full_csv, stream_full_export, timeline_json
+from ..services.charts import score_word
+from ..services.errors import Invalid
+from ..services.export import stream_full_csv, stream_full_export
+from ..services.reads import actors as read_actors
+from ..services.reads import events as read_events
+from ..services.reads.overview import home_page
 from ..services.records import iso_utc
 from ..services.tabular import csv_rows, csv_text, timelinejs_document
-from ..services.timeline import Timeline, actor_timeline
 from .cache import cached, depends_on
-from .common import current_page, error_json, json_response, page_url, parse_filters, url_with, whole_axis
+from .common import error_json, json_response, page_url, parse_filters, url_with
 from .downloads import download_name, offer
 from .security import allow_framing
 
@@ -47,10 +45,8 @@ def init_app(app: Flask) -> None:
 @bp.get("/")
 @cached
 def index() -> str:
-    session = get_session()
-    return render_template(
-        "index.html", actors=queries.actor_overview(session), topics=queries.topic_overview(session)
-    )
+    home = home_page(get_session())
+    return render_template("index.html", actors=home.actors, topics=home.topics)
 
 
 @bp.get("/healthz")
@@ -64,72 +60,57 @@ def healthz() -> Response:
     return json_response({"status": "ok"})
 
 
-def _actor_or_404(slug: str) -> Actor:
-    actor = queries.actor_by_slug(get_session(), slug)
-    if actor is None:
-        abort(404, description=f"No actor with the slug “{slug}”.")
-    return actor
-
-
-def _timeline(
-    session: Session, actor: Actor, filters: queries.EventFilters | None = None, shape: str = queries.FULL
-) -> Timeline:
-    """The actor's timeline; its page is renewed by writes to the actor or its members only."""
-    timeline = actor_timeline(session, actor, filters, shape=shape)
-    depends_on(*(scopes.actor(member.slug) for member in timeline.members.values()))
-    return timeline
+def _invalid_filter(exc: Invalid) -> Response:
+    return error_json(400, "invalid_filter", "Invalid filter.", exc.fields)
 
 
 @bp.get("/actors/<slug>")
 @cached
 def actor_page(slug: str) -> tuple[str, int]:
-    session = get_session()
-    actor = _actor_or_404(slug)
-    filters, errors, args = parse_filters()
-    timeline = _timeline(session, actor, filters, shape=queries.HISTORY)
-    page = current_page(len(timeline.events), errors)
-    # One topic shown: every point in detail; many: large histories drawn as a line, one click away.
-    detail = None if len(timeline.histories) == 1 else DETAIL_POINTS
-    histories = [(h.topic_slug, [(actor.name, actor.slug, h)]) for h in timeline.histories]
-    charts = charts_on_one_axis(histories, detail, whole_axis(errors))
+    filters = parse_filters()
+    view = read_actors.actor_page(
+        get_session(), slug, filters, request.args.get("page"), axis=request.args.get("axis")
+    )
+    depends_on(*view.scopes)
     return render_template(
         "actor.html",
-        timeline=timeline,
-        events=queries.event_rows(session, [e.id for e in page.of(timeline.events)]),
-        page=page,
+        timeline=view.timeline,
+        events=view.events,
+        page=view.page,
         page_url=page_url,
-        charts=charts,
-        filter_errors=errors,
-        args=args,
-        topics=queries.all_topics(session),
-        kinds=[k.value for k in EventKind],
+        charts=view.charts,
+        filter_errors=view.errors,
+        args=filters.args,
+        topics=view.topics,
+        kinds=view.kinds,
         query=request.query_string.decode("utf-8", "replace"),
-    ), (400 if errors else 200)
+    ), (400 if view.errors else 200)
 
 
 @bp.get("/actors/<slug>.json")
 @cached
 def actor_json(slug: str) -> Response:
-    session = get_session()
-    actor = _actor_or_404(slug)
-    filters, errors, args = parse_filters()
-    if errors:
-        return error_json(400, "invalid_filter", "Invalid filter.", errors)
-    document = timeline_json(session, _timeline(session, actor, filters, shape=queries.JSON_BODY))
-    return offer(Response(document, mimetype="application/json"), download_name(actor.slug, args, "json"))
+    filters = parse_filters()
+    try:
+        document = read_actors.actor_document(get_session(), slug, filters)
+    except Invalid as exc:
+        return _invalid_filter(exc)
+    depends_on(*document.scopes)
+    response = Response(document.to_json(), mimetype="application/json")
+    return offer(response, download_name(document.actor.slug, filters.args, "json"))
 
 
 @bp.get("/actors/<slug>.csv")
 def actor_csv(slug: str) -> Response:
-    session = get_session()
-    actor = _actor_or_404(slug)
-    filters, errors, args = parse_filters()
-    if errors:
-        return error_json(400, "invalid_filter", "Invalid filter.", errors)
-    timeline = actor_timeline(session, actor, filters)
+    filters = parse_filters()
+    try:
+        timeline = read_actors.actor_events(get_session(), slug, filters)
+    except Invalid as exc:
+        return _invalid_filter(exc)
     # A row is one statement's stance on one topic: filtered to a topic, only that topic's rows.
-    body = csv_text(csv_rows(timeline.events, timeline.members, timeline.stances, filters.topic_id))
-    return _csv_response(body, download_name(actor.slug, args, "csv"))
+    topic_id = filters.filters.topic_id
+    body = csv_text(csv_rows(timeline.events, timeline.members, timeline.stances, topic_id))
+    return _csv_response(body, download_name(timeline.actor.slug, filters.args, "csv"))
 
 
 def _csv_response(body: str | Iterator[str], filename: str) -> Response:
@@ -153,43 +134,46 @@ def _export_name(args: dict[str, str], ext: str) -> str:
 @bp.get("/export.csv")
 def export_csv() -> Response:
     bom = request.args.get("bom") == "1"
-    filters, errors, args = parse_filters()
-    if errors:
-        return error_json(400, "invalid_filter", "Invalid filter.", errors)
+    parsed = parse_filters()
+    if parsed.errors:
+        return error_json(400, "invalid_filter", "Invalid filter.", parsed.errors)
+    filters = parsed.filters
 
     def generate() -> Iterator[str]:
         with Session(engines()[0]) as session:
             yield from stream_full_csv(session, bom=bom, filters=filters)
 
-    return _csv_response(stream_with_context(generate()), _export_name(args, "csv"))
+    return _csv_response(stream_with_context(generate()), _export_name(parsed.args, "csv"))
 
 
 @bp.get("/actors/<slug>.timelinejs.json")
 @cached
 def actor_timelinejs(slug: str) -> Response:
-    session = get_session()
-    actor = _actor_or_404(slug)
-    filters, errors, args = parse_filters()
-    if errors:
-        return error_json(400, "invalid_filter", "Invalid filter.", errors)
-    timeline = _timeline(session, actor, filters)
+    filters = parse_filters()
+    try:
+        timeline = read_actors.actor_events(get_session(), slug, filters)
+    except Invalid as exc:
+        return _invalid_filter(exc)
+    depends_on(*read_actors.timeline_scopes(timeline))
+    actor = timeline.actor
     subtitle = f"{len(timeline.events)} dated statements and events, with their stances"
     document = timelinejs_document(
         actor.name, subtitle, timeline.events, timeline.members, timeline.stances, group_by="topic"
     )
-    return offer(json_response(document), download_name(actor.slug, args, "timelinejs.json"))
+    return offer(json_response(document), download_name(actor.slug, filters.args, "timelinejs.json"))
 
 
 @bp.get("/actors/<slug>/embed")
 def actor_embed(slug: str) -> str:
-    actor = _actor_or_404(slug)
+    actor = read_actors.find_actor(get_session(), slug)
     allow_framing()
     return render_template("embed.html", actor=actor)
 
 
 @bp.get("/export.json")
 def export_json() -> Response:
-    filters, errors, args = parse_filters()
+    parsed = parse_filters()
+    errors = dict(parsed.errors)
     # Version 1 stays the default here: its clients and published schema; version 2 adds the sources
     # with their kept texts (snapshots and `flask export` always write version 2).
     format_version = request.args.get("format_version", "1").strip()
@@ -197,7 +181,7 @@ def export_json() -> Response:
         errors["format_version"] = "1 or 2"
     if errors:
         return error_json(400, "invalid_filter", "Invalid filter.", errors)
-
+    filters, args = parsed.filters, parsed.args
     editor = bool(current_user.is_authenticated)  # kept article texts: for editors only, like /sources
 
     # The session must outlive the view: the generator keeps reading while the body streams.
@@ -215,26 +199,19 @@ def export_json() -> Response:
 
 @bp.get("/events/<int:event_id>")
 def event_page(event_id: int) -> str:
-    session = get_session()
-    event = queries.event_by_id(session, event_id)
-    # A deleted event is gone for readers; editors still see it, to restore it.
-    if event is None or (event.deleted_at is not None and not current_user.is_authenticated):
-        abort(404, description=f"No event with the id {event_id}.")
-    actor = queries.actors_by_ids(session, [event.actor_id])[event.actor_id]
-    stances = queries.stances_for_events(session, [event_id]).get(event_id, [])
-    link = queries.source_link(session, event.source_url) if event.source_url else None
-    kept = sources.event_source(session, event)
     page = url_for("pages.event_page", event_id=event_id, _external=True)
-    citation = cite(event, actor, page)
+    view = read_events.event_page(
+        get_session(), event_id, editor=current_user.is_authenticated, page_url=page
+    )
     return render_template(
         "event.html",
-        event=event,
-        actor=actor,
-        stances=stances,
-        date=parse_date(event.date_edtf),
-        link=link,
-        kept=kept,
-        citation=citation,
-        highwire=highwire(citation),
-        formatted_citation=formatted(citation),
+        event=view.event,
+        actor=view.actor,
+        stances=view.stances,
+        date=view.date,
+        link=view.link,
+        citation=view.citation,
+        highwire=view.highwire,
+        formatted_citation=view.formatted_citation,
+        kept=view.kept,
     )

@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import queries
 from ..db import get_session, write_session
-from ..models import Webhook
 from ..services import webhooks
 from ..services.errors import Invalid, NotFound
+from ..services.reads import backoffice
 from .auth import current_user_id, editor_required
 
 bp = Blueprint("webhooks", __name__)
@@ -23,7 +22,7 @@ def _list_page(errors: dict[str, str] | None = None, status: int = 200) -> tuple
     session = get_session()
     return render_template(
         "webhooks.html",
-        hooks=queries.all_webhooks(session),
+        hooks=backoffice.webhook_list(session),
         types=webhooks.EVENT_TYPES,
         errors=errors or {},
         # After a refusal the form shows what was sent; a new form ticks the statement events.
@@ -62,15 +61,9 @@ def add_webhook() -> tuple[str, int] | BaseResponse:
 @bp.get("/admin/webhooks/<int:webhook_id>")
 @editor_required
 def webhook_page(webhook_id: int) -> str:
-    session = get_session()
-    hook = session.get(Webhook, webhook_id)
-    if hook is None:
-        abort(404, description=f"No webhook {webhook_id}.")
+    view = backoffice.webhook_page(get_session(), webhook_id)  # NotFound answers 404
     return render_template(
-        "webhook.html",
-        hook=hook,
-        types=webhooks.EVENT_TYPES,
-        deliveries=queries.webhook_deliveries(session, webhook_id),
+        "webhook.html", hook=view.hook, types=webhooks.EVENT_TYPES, deliveries=view.deliveries
     )
 
 

@@ -27,6 +27,11 @@ def published_date(text: str | None, field: str = "published") -> Published:
         parsed = parse_date(text.strip())
     except InvalidDate as exc:
         raise Invalid({field: str(exc)}, "Invalid publication date.") from None
+    if parsed.precision == "open":  # dates are read against both ends of the window: both must be known
+        raise Invalid(
+            {field: "give both ends of the publication window (2020-12-20/2021-01-20), not an open one"},
+            "Invalid publication date.",
+        )
     return Published(parsed.earliest, parsed.latest, parsed.edtf)
 
 
