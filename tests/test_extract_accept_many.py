@@ -110,14 +110,11 @@ def test_one_bad_candidate_saves_nothing_and_is_named(app: Flask, seeded_editor)
     block2 = re.search(r'id="candidate-2".*?</li>', html, re.S)
     assert block2 and "already recorded as event" not in block2.group(0)
     assert len(_events_from(app, NEW_URL)) == 1
-    # Without a date cue a candidate is dated "on or before publication" (../2021-01-20), which an event
-    # cannot store: that candidate is named with its date field, the other ones are not stored either.
+    # Without a date cue a candidate is dated "on or before publication" (an open interval), as stored.
     undated = _form(seeded_editor, text=UNDATED, published=WINDOW, url="https://example.org/undated")
-    refused = seeded_editor.post("/extract/accept", data={**undated, "selected": ["0", "1"]})
-    assert refused.status_code == 422
-    block = re.search(r'id="candidate-1".*?</li>', refused.get_data(as_text=True), re.S)
-    assert block and "date: Open-ended intervals are not accepted" in block.group(0)
-    assert _events_from(app, "https://example.org/undated") == []
+    stored = seeded_editor.post("/extract/accept", data={**undated, "selected": ["0", "1"]})
+    assert stored.status_code == 200
+    assert {e.date_edtf for e in _events_from(app, "https://example.org/undated")} == {"../2021-01-20"}
     # Nothing selected: a named error, nothing stored.
     none = seeded_editor.post("/extract/accept", data=_form(seeded_editor))
     assert (
