@@ -28,6 +28,7 @@ from .web import (
     overview,
     pages,
     security,
+    sources,
     webhooks,
 )
 
@@ -58,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.init_app(app)
     changes.init_app(app)
     extract.init_app(app)
+    sources.init_app(app)
     admin.init_app(app)
     webhooks.init_app(app)
     errors.init_app(app)

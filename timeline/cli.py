@@ -174,7 +174,7 @@ def export_command(actor_slug: str | None, output: Path | None) -> None:
                 raise click.ClickException(str(exc)) from exc
             chunks = iter([document.to_json(), b"\n"])
         else:
-            chunks = stream_full_export(session)
+            chunks = stream_full_export(session, format_version=2)  # with the sources and their texts
         if output is None:
             for chunk in chunks:
                 sys.stdout.buffer.write(chunk)

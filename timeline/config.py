@@ -61,6 +61,12 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         LINK_CHECK_INTERVAL=0,
         LINK_CHECK_TIMEOUT=10,
         LINK_CHECK_CONCURRENCY=4,
+        # The quote-drift watch re-fetches every quoted source (third-party sites too): opt in. A quote
+        # not found exactly is "changed" when a span at least this similar (0-100) remains, else "gone".
+        QUOTE_DRIFT_INTERVAL=0,
+        QUOTE_DRIFT_TIMEOUT=10,
+        QUOTE_DRIFT_CONCURRENCY=2,
+        QUOTE_DRIFT_THRESHOLD=85,
         FEED_INTERVAL=900,
         FEED_TIMEOUT=15,  # each network wait of a feed download
         FEED_DEADLINE=60,  # the whole download of one feed

@@ -42,6 +42,14 @@ def _link_check() -> str:
     return f"{result['checked']} links checked, {result['broken']} broken"
 
 
+def _quote_drift() -> str:
+    c = work.check_quotes()
+    return (
+        f"{sum(c.values())} quotes checked: {c['found']} found, {c['changed']} changed, "
+        f"{c['gone']} gone, {c['unreachable']} unreachable"
+    )
+
+
 def _feeds() -> str:
     report = work.fetch_feeds()
     return f"{report.feeds} feeds, {report.new} new candidates, {report.failed} failed"
@@ -59,6 +67,7 @@ def _housekeeping() -> str:
 _CALLS: dict[str, Callable[[], str]] = {
     "snapshot": _snapshot,
     "link-check": _link_check,
+    "quote-drift": _quote_drift,
     "feeds": _feeds,
     "webhooks": _webhooks,
     "housekeeping": _housekeeping,

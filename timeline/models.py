@@ -125,6 +125,14 @@ class Event(SQLModel, table=True):
     source_published: str | None = Field(default=None, max_length=40)
     # A copy in a web archive, for when the source link breaks.
     archive_url: str | None = Field(default=None, max_length=2000)
+    # The source record (its kept text); the source_* columns above stay the event's citation as shown.
+    source_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("source.id", ondelete="SET NULL"), nullable=True, index=True),
+    )
+    # The quote's anchor in the source text, as a W3C Web Annotation TextQuoteSelector: exact is `quote`.
+    quote_prefix: str | None = Field(default=None, max_length=200)
+    quote_suffix: str | None = Field(default=None, max_length=200)
     confidence: str = Field(default=Confidence.medium.value, max_length=10)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -132,6 +140,42 @@ class Event(SQLModel, table=True):
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     # Soft delete: a deleted event leaves pages, search and exports; editors can restore it.
     deleted_at: datetime | None = Field(default=None)
+
+
+class Source(SQLModel, table=True):
+    """A source that keeps its text: one per URL (or per title and publisher when it has none)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str | None = Field(default=None, max_length=2000, unique=True)
+    title: str | None = Field(default=None, max_length=500)
+    publisher: str | None = Field(default=None, max_length=200)
+    author: str | None = Field(default=None, max_length=200)
+    published: str | None = Field(default=None, max_length=40)  # EDTF
+    archive_url: str | None = Field(default=None, max_length=2000)
+    retrieved_at: datetime | None = Field(default=None)
+    content_sha256: str | None = Field(default=None, max_length=64)  # of `text`, UTF-8
+    text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class QuoteCheck(SQLModel, table=True):
+    """The quote-drift watch's last look at an event's quote in its re-fetched source."""
+
+    __tablename__ = "quote_check"
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("event.id", ondelete="CASCADE"), nullable=False, unique=True)
+    )
+    # found (exactly), changed (a close match only), gone (nothing close), unreachable (not fetched)
+    status: str = Field(max_length=12, index=True)
+    score: float | None = Field(default=None)  # similarity of the closest match, 0-100
+    found_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    diff: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    error: str | None = Field(default=None, max_length=500)
+    checked_at: datetime = Field(default_factory=utcnow)
+    # First check that saw the quote changed or gone (kept while it stays so); None while found.
+    since: datetime | None = Field(default=None)
 
 
 class Stance(SQLModel, table=True):

@@ -16,7 +16,8 @@ from flask import current_app
 from . import queries
 from .db import read_session, write_session
 from .models import Snapshot, utcnow
-from .services import feeds, importrows, jobruns, linkcheck, snapshots, stance_alerts, webhooks
+from .services import feeds, importrows, jobruns, linkcheck, quote_drift, snapshots, stance_alerts, webhooks
+from .services.extraction.sources import fetch_article
 from .services.importing import ImportReport, apply_import, validate_document
 from .services.importplan import plan_import
 
@@ -50,6 +51,25 @@ def check_links() -> dict[str, int]:
     )
     with write_session() as session:
         return linkcheck.record_results(session, results)
+
+
+def check_quotes() -> dict[str, int]:
+    """Re-fetch each quoted source (no transaction open), compare its quotes, then record the findings."""
+    cfg = current_app.config
+    with read_session() as session:
+        targets = quote_drift.targets(session)
+    fetch = partial(_main_text, timeout=float(cfg["QUOTE_DRIFT_TIMEOUT"]), allow_private=allow_private())
+    pages = quote_drift.fetch_pages(
+        [t.url for t in targets], fetch, concurrency=int(cfg["QUOTE_DRIFT_CONCURRENCY"])
+    )
+    results = quote_drift.findings(targets, pages, float(cfg["QUOTE_DRIFT_THRESHOLD"]))
+    with write_session() as session:  # event pages show the findings: cached copies must go
+        return quote_drift.record(session, results)
+
+
+def _main_text(url: str, *, timeout: float, allow_private: bool) -> str:
+    # The page's main text as extraction reads it (trafilatura), behind the private-address guard.
+    return fetch_article(url, timeout=timeout, allow_private=allow_private).text
 
 
 def fetch_feeds() -> feeds.FeedReport:

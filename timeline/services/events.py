@@ -15,7 +15,7 @@ from sqlmodel import Session, col
 from .. import queries
 from ..models import Actor, Event, Stance, utcnow
 from ..schemas import ActorIn, EventIn
-from . import revisions, uids
+from . import revisions, sources, uids
 from .actors import create_actor
 from .errors import Conflict, Invalid, NotFound
 from .records import event_record, event_record_of
@@ -123,6 +123,8 @@ def create_event(session: Session, data: EventIn, user_id: int | None = None) ->
         "updated_at": data.updated_at or data.created_at or now,
         "version": 1,
         "deleted_at": None,
+        # The source record its citation names (made when new), and its quote's anchor in a kept text.
+        **sources.citation_link(session, data.source, data.quote),
     }
     by_topic_name = sorted(data.stances, key=lambda s: (topics[s.topic].name, topics[s.topic].id))
     stance_records = [
@@ -174,6 +176,8 @@ def apply_event_change(
 ) -> bool:
     """Save new values and stances if the event is still at the expected version; False if unchanged."""
     assert event.id is not None
+    if "source_url" in values:  # the citation is saved: the source link follows it
+        values = {**values, **sources.changed_link(session, event, _citation(values), values.get("quote"))}
     before = event_snapshot(session, event)
     current = sorted((s["topic"], s["score"], s["rationale"]) for s in before["stances"])
     topic_slugs = {t.id: t.slug for t in queries.topics_by_ids(session, [s["topic_id"] for s in stances])}
@@ -202,6 +206,17 @@ def apply_event_change(
     session.refresh(event)
     revisions.log(session, event, action, before=before, after=event_snapshot(session, event), by=user_id)
     return True
+
+
+def _citation(values: Mapping[str, Any]) -> SimpleNamespace:
+    return SimpleNamespace(
+        url=values.get("source_url"),
+        title=values.get("source_title"),
+        publisher=values.get("source_publisher"),
+        author=values.get("source_author"),
+        published=values.get("source_published"),
+        archive_url=values.get("archive_url"),
+    )
 
 
 def update_event(

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from .. import queries
 from ..models import Actor, Event
+from . import source_exchange
 from .records import FORMAT, VERSION, actor_record, dumpb, iso_utc, topic_record
 from .tabular import csv_rows, csv_text
 from .timeline import Timeline
@@ -29,7 +30,11 @@ def actor_records(session: Session, actors: Sequence[Actor], *, by_slug: bool = 
 
 
 def stream_full_export(
-    session: Session, batch: int = 500, filters: queries.EventFilters | None = None
+    session: Session,
+    batch: int = 500,
+    filters: queries.EventFilters | None = None,
+    format_version: int = VERSION,
+    source_texts: bool = True,
 ) -> Iterator[bytes]:
     """The whole dataset as one UTF-8 JSON document, produced piece by piece in constant memory.
 
@@ -37,21 +42,35 @@ def stream_full_export(
     stances included, kept as JSON by triggers): Python only joins bytes, 500 records at a time (the
     worker's memory grows by a few MB, whatever the size of the dataset). Filters narrow the events;
     every actor and topic stays, so a narrowed export still imports.
+
+    Version 2 adds each event's source_ref and anchor, and after the events the sources they name
+    (services/source_exchange.py), with their kept texts unless source_texts is off.
     """
-    yield dumpb(document_header())[:-1] + b',\n"actors": [\n'
+    v2 = format_version == source_exchange.VERSION_2
+    head = document_header({"version": format_version} if v2 else None)
+    yield dumpb(head)[:-1] + b',\n"actors": [\n'
     actors = queries.all_actors(session)
     yield b",\n".join(dumpb(r) for r in actor_records(session, actors))
     yield b'\n],\n"topics": [\n'
     topics = queries.all_topics(session)
     yield b",\n".join(dumpb(topic_record(t)) for t in sorted(topics, key=lambda t: t.slug))
     yield b'\n],\n"events": [\n'
+    cited: set[int] = set()  # the ids of the sources the events name (version 2)
     with queries.memory_map_off(session):
         first = True
         for rows in queries.iter_event_bodies(session, batch, filters or queries.EventFilters()):
             if not first:
                 yield b",\n"
-            yield b",\n".join([row.body for row in rows])
+            bodies = [row.body for row in rows]
+            if v2:
+                bodies = source_exchange.with_extras(session, [row.id for row in rows], bodies, cited)
+            yield b",\n".join(bodies)
             first = False
+    if v2:
+        yield b'\n],\n"sources": [\n'
+        yield b",\n".join(
+            dumpb(r) for r in source_exchange.source_records(session, sorted(cited), texts=source_texts)
+        )
     yield b"\n]}\n"
 
 

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from .. import queries
 from ..models import Actor
 from ..schemas import ActorIn, EventIn, TopicIn
-from . import actor_tree, importrows, revisions
+from . import actor_tree, importrows, revisions, source_exchange
 from . import actors as actor_service
 from . import events as event_service
 from . import topics as topic_service
@@ -83,6 +83,8 @@ class ValidDocument:
     actors: list[ActorIn]
     topics: list[TopicIn]
     events: list[EventIn]
+    # Version 2: the sources, and each event's source key and quote anchor (source_exchange.py).
+    sources: source_exchange.SourceLinks = field(default_factory=source_exchange.SourceLinks)
 
 
 @dataclass
@@ -99,11 +101,15 @@ def validate_document(doc: Any) -> ValidDocument:
     """Validate every record of a native document (no database); raises Invalid naming the record."""
     if not isinstance(doc, dict):
         raise Invalid({"document": "must be a JSON object"}, "The document must be a JSON object.")
-    if doc.get("format") != FORMAT or doc.get("version") != VERSION:
+    versions = (VERSION, source_exchange.VERSION_2)
+    if doc.get("format") != FORMAT or doc.get("version") not in versions or doc["version"] is True:
         raise Invalid(
-            {"format": f"expected format “{FORMAT}” version {VERSION}"},
-            f"Not a {FORMAT} version {VERSION} document.",
+            {"format": f"expected format “{FORMAT}” version {VERSION} or {source_exchange.VERSION_2}"},
+            f"Not a {FORMAT} version {VERSION} or {source_exchange.VERSION_2} document.",
         )
+    links = source_exchange.SourceLinks()
+    if doc["version"] == source_exchange.VERSION_2:
+        doc, links = source_exchange.split_version_2(doc)
     actors = [_validated(ActorIn, "actors", i, r) for i, r in enumerate(_records(doc, "actors"))]
     topics = [_validated(TopicIn, "topics", i, r) for i, r in enumerate(_records(doc, "topics"))]
     events = [_validated(EventIn, "events", i, r) for i, r in enumerate(_records(doc, "events"))]
@@ -116,7 +122,7 @@ def validate_document(doc: Any) -> ValidDocument:
                 f"Record events[{i}], field “uid”: is required in an import.",
             )
     _check_unique([e.uid for e in events], "events", "uid")
-    return ValidDocument(actors, topics, events)
+    return ValidDocument(actors, topics, events, links)
 
 
 def import_document(session: Session, doc: Any, user_id: int | None = None) -> ImportReport:
@@ -173,6 +179,7 @@ def apply_import(
             _import_event(session, ev, report, user_id)
         except Invalid as exc:
             raise _record_error("events", i, ev.uid, exc.fields) from exc
+    source_exchange.apply_links(session, valid.sources)
     session.flush()
     return report
 

@@ -25,6 +25,7 @@ class JobKind:
 KINDS: dict[str, JobKind] = {
     "snapshot": JobKind("Snapshot of the whole dataset", "SNAPSHOT_INTERVAL"),
     "link-check": JobKind("Check source links", "LINK_CHECK_INTERVAL"),
+    "quote-drift": JobKind("Look for each quote in its re-fetched source", "QUOTE_DRIFT_INTERVAL"),
     "feeds": JobKind("Fetch watched feeds into the review queue", "FEED_INTERVAL"),
     "webhooks": JobKind("Send webhook deliveries (retries included)", "WEBHOOK_INTERVAL"),
     "housekeeping": JobKind("Prune old job runs", "HOUSEKEEPING_INTERVAL"),

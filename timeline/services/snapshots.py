@@ -72,7 +72,7 @@ def export_file(session: Session, directory: Path) -> WrittenSnapshot:
     digest, size, events = hashlib.sha256(), 0, 0
     try:
         with tmp.open("wb") as fh:
-            for data in stream_full_export(session):
+            for data in stream_full_export(session, format_version=2):  # sources and their texts too
                 digest.update(data)
                 size += len(data)
                 # Each event record starts with its uid; JSON escapes quotes inside values: no false hits.

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, Response, render_template, request
+from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
-from ..db import get_session
+from ..db import get_session, write_session
+from ..services import feeds
 from ..services.errors import Invalid
-from ..services.extraction import service
+from ..services.extraction import accept, service
 from ..services.extraction.model import Candidate, Extraction
 from ..services.extraction.sources import Article, article_from_upload, fetch_article
-from .auth import editor_required
+from .auth import current_user_id, editor_required
 from .common import error_json, json_response
 from .jsonbody import BodyError, json_body
 
 bp = Blueprint("extract", __name__)
 _SOURCE_FIELDS = ("url", "title", "publisher", "author")
+_FORM_FIELDS = ("text", "url", "published", "title", "publisher", "candidate")
 
 
 def init_app(app: Flask) -> None:
@@ -103,27 +106,36 @@ def review_form() -> str:
     return render_template("extract.html", result=None, form={}, errors={}, dismissed=[])
 
 
-@bp.post("/extract")
-@editor_required
-def review() -> tuple[str, int]:
-    form = {k: request.form.get(k, "").strip() for k in ("text", "url", "published", "title", "publisher")}
-    try:
-        upload = request.files.get("file")
-        if upload is not None and upload.filename:
-            article = article_from_upload(upload.filename, upload.read())
-        elif form["url"] and not form["text"]:
-            article = fetch_article(form["url"])
-        else:
-            article = Article(form["text"], form["title"] or None, None, None, form["publisher"] or None)
-        if form["url"] and article.url is None:
-            article.url = form["url"]
-        published = service.published_date(form["published"] or article.published)
-        result = service.extract_article(get_session(), article, published)
-    except Invalid as exc:
-        page = render_template(
-            "extract.html", result=None, form=form, errors=exc.fields, error=exc.message, dismissed=[]
-        )
-        return page, 422
+def _read_article() -> tuple[dict[str, str], Extraction]:
+    """The review form's article (pasted, uploaded or fetched) and its candidates."""
+    form = {k: request.form.get(k, "").strip() for k in _FORM_FIELDS}
+    # Browsers send line breaks as CRLF: the text read again must be the text read first.
+    form["text"] = form["text"].replace("\r\n", "\n")
+    upload = request.files.get("file")
+    if upload is not None and upload.filename:
+        article = article_from_upload(upload.filename, upload.read())
+    elif form["url"] and not form["text"]:
+        private = bool(current_app.config["ALLOW_PRIVATE_ADDRESSES"])  # tests with a local server only
+        try:
+            article = fetch_article(form["url"], allow_private=private)
+        except Invalid as exc:
+            # A feed item whose page cannot be read: its stored title and summary are read instead.
+            stored = request.form.get("stored_text", "").strip()
+            if not stored:
+                raise
+            form["text"], form["fetch_error"] = stored, exc.fields.get("url", exc.message)
+            article = Article(stored, form["title"] or None, None, None, form["publisher"] or None)
+    else:
+        article = Article(form["text"], form["title"] or None, None, None, form["publisher"] or None)
+    if form["url"] and article.url is None:
+        article.url = form["url"]
+    published = service.published_date(form["published"] or article.published)
+    return form, service.extract_article(get_session(), article, published)
+
+
+def _review_page(
+    result: Extraction, form: dict[str, str], status: int = 200, **extra: Any
+) -> tuple[str, int]:
     dismissed = [d for d in request.form.getlist("dismissed") if d.isdigit()]
     shown = [c for n, c in enumerate(result.candidates) if str(n) not in dismissed]
     page = render_template(
@@ -131,7 +143,77 @@ def review() -> tuple[str, int]:
         result=result,
         pieces=_highlighted(result, shown),
         form=form,
-        errors={},
+        errors=extra.pop("errors", {}),
         dismissed=dismissed,
+        **extra,
     )
-    return page, 200
+    return page, status
+
+
+@bp.post("/extract")
+@editor_required
+def review() -> tuple[str, int]:
+    try:
+        form, result = _read_article()
+    except Invalid as exc:
+        form = {k: request.form.get(k, "").strip() for k in _FORM_FIELDS}
+        page = render_template(
+            "extract.html", result=None, form=form, errors=exc.fields, error=exc.message, dismissed=[]
+        )
+        return page, 422
+    return _review_page(result, form)
+
+
+@bp.post("/extract/accept-one")
+@editor_required
+def accept_one() -> BaseResponse:
+    """Keep the article's source with its text, then open the add-event form prefilled (a 307 re-posts
+    the candidate's fields to it), where saving links the event and anchors its quote in that text."""
+    try:
+        with write_session() as session:
+            accept.keep_article_source(
+                session,
+                text=request.form.get("text", "").strip().replace("\r\n", "\n"),
+                url=request.form.get("source_url") or None,
+                title=request.form.get("source_title") or None,
+                publisher=request.form.get("source_publisher") or None,
+                author=request.form.get("source_author") or None,
+                published=request.form.get("source_published") or None,
+            )
+    except Invalid:
+        pass  # a source that cannot be kept (a bad URL) is reported by the event form itself
+    return redirect(url_for("editing.create_event"), 307)
+
+
+@bp.post("/extract/accept")
+@editor_required
+def accept_selected() -> tuple[str, int]:
+    """Accept the checked candidates: the article is read again and each chosen candidate stored."""
+    selected = [int(n) for n in request.form.getlist("selected") if n.isdigit() and len(n) < 6]
+    try:
+        form, result = _read_article()
+    except Invalid as exc:
+        form = {k: request.form.get(k, "").strip() for k in _FORM_FIELDS}
+        page = render_template(
+            "extract.html", result=None, form=form, errors=exc.fields, error=exc.message, dismissed=[]
+        )
+        return page, 422
+    try:
+        with write_session() as session:
+            created = accept.accept_candidates(session, result, selected, current_user_id())
+            if form["candidate"].isdigit() and len(form["candidate"]) < 12 and created:
+                feeds.accept(session, int(form["candidate"]), created[0].id)  # the review-queue item
+            saved = [(e.id, e.record["uid"]) for e in created]
+    except Invalid as exc:
+        per_candidate = accept.errors_by_candidate(exc.fields)
+        return _review_page(
+            result,
+            form,
+            422,
+            error=exc.message,
+            errors=exc.fields,
+            candidate_errors=per_candidate,
+            selected=selected,
+        )
+    _form, result = _read_article()  # again: the new events now mark their candidates as recorded
+    return _review_page(result, form, saved=saved)

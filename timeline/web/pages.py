@@ -178,20 +178,28 @@ def actor_embed(slug: str) -> str:
 @bp.get("/export.json")
 def export_json() -> Response:
     parsed = parse_filters()
-    if parsed.errors:
-        return error_json(400, "invalid_filter", "Invalid filter.", parsed.errors)
+    errors = dict(parsed.errors)
+    # Version 1 stays the default here: its clients and published schema; version 2 adds the sources
+    # with their kept texts (snapshots and `flask export` always write version 2).
+    format_version = request.args.get("format_version", "1").strip()
+    if format_version not in ("1", "2"):
+        errors["format_version"] = "1 or 2"
+    if errors:
+        return error_json(400, "invalid_filter", "Invalid filter.", errors)
     filters, args = parsed.filters, parsed.args
+    editor = bool(current_user.is_authenticated)  # kept article texts: for editors only, like /sources
 
     # The session must outlive the view: the generator keeps reading while the body streams.
     def generate() -> Iterator[bytes]:
         with read_session() as session:
-            yield from stream_full_export(session, filters=filters)
+            yield from stream_full_export(
+                session, filters=filters, format_version=int(format_version), source_texts=editor
+            )
 
-    return Response(
-        stream_with_context(generate()),
-        mimetype="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{_export_name(args, "json")}"'},
-    )
+    headers = {"Content-Disposition": f'attachment; filename="{_export_name(args, "json")}"'}
+    if editor and format_version == "2":
+        headers["Cache-Control"] = "private"  # the kept texts: never from a shared cache to a reader
+    return Response(stream_with_context(generate()), mimetype="application/json", headers=headers)
 
 
 @bp.get("/events/<int:event_id>")
@@ -210,4 +218,5 @@ def event_page(event_id: int) -> str:
         citation=view.citation,
         highwire=view.highwire,
         formatted_citation=view.formatted_citation,
+        kept=view.kept,
     )

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from ... import queries
 from ...dates import InvalidDate, parse_date
 from ..errors import Invalid
+from ..sources import SourceFields, recorded_quotes
 from .extractor import extract
 from .model import Extraction, KnownActor, KnownTopic, Published
 from .sources import MAX_TEXT_CHARS, Article
@@ -68,8 +69,10 @@ def extract_article(session: Session, article: Article, published: Published) ->
         "author": article.author,
         "published": published.edtf,
     }
-    if article.url:
-        recorded = queries.quotes_from_source(session, article.url)
+    recorded = queries.quotes_from_source(session, article.url) if article.url else []
+    fields = SourceFields(article.url, article.title, article.publisher, article.author)
+    recorded += recorded_quotes(session, fields, article.text)
+    if recorded:
         for candidate in result.candidates:
             words = _norm(candidate.quote)
             for event_id, uid, quote in recorded:

@@ -13,6 +13,7 @@ from ...dates import ParsedDate, parse_date
 from ...models import Actor, Event, SourceLink
 from ..citations import Cite, cite, formatted, highwire
 from ..event_history import EventHistory, event_history
+from ..sources import EventSource, event_source
 from ..visibility import visible_event
 
 
@@ -26,6 +27,7 @@ class EventPage:
     date: ParsedDate
     link: SourceLink | None
     citation: Cite
+    kept: EventSource  # the source record, the quote's anchor, the quote-drift watch's finding
 
     @property
     def highwire(self) -> list[tuple[str, str]]:
@@ -42,7 +44,10 @@ def event_page(session: Session, event_id: int, *, editor: bool, page_url: str |
     actor = queries.actors_by_ids(session, [event.actor_id])[event.actor_id]
     stances = queries.stances_for_events(session, [event_id]).get(event_id, [])
     link = queries.source_link(session, event.source_url) if event.source_url else None
-    return EventPage(event, actor, stances, parse_date(event.date_edtf), link, cite(event, actor, page_url))
+    kept = event_source(session, event)
+    return EventPage(
+        event, actor, stances, parse_date(event.date_edtf), link, cite(event, actor, page_url), kept
+    )
 
 
 def event_history_page(session: Session, event_id: int, *, editor: bool) -> EventHistory:
