@@ -20,7 +20,9 @@ from timeline.services.extraction import service
 from timeline.services.extraction.accept import accept_candidates
 from timeline.services.extraction.sources import Article
 
-from conftest import SEED_FILE, csrf_token, load_doc
+from support.app import load_doc
+from support.data import SEED_FILE
+from support.web import csrf_token
 
 NEW_URL = "https://example.org/viktorov-interview"
 TEXT = (

@@ -21,7 +21,9 @@ from timeline.services import quote_drift, sources
 from timeline.services.errors import Invalid
 from timeline.services.sources import SourceFields, anchor_at, find_anchor
 
-from conftest import Databases, create_user, load_doc, login, make_app
+from support.app import create_user, load_doc, make_app
+from support.databases import Databases
+from support.web import login
 
 PERSIAN = "«ایران هرگز زیر بار فشار حداکثری نخواهد رفت»، ظریف گفت."
 
