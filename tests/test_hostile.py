@@ -1187,7 +1187,7 @@ EDGE_CASES: list[Case] = [
         "search-json-page-arabic-indic",
         "/search.json?q=fire&page=%D9%A1",
         400,
-        api_error("invalid_query", "page"),
+        api_error("invalid_filter", "page"),
     ),
     get("new-event-candidate-superscript", "/events/new?candidate=%C2%B2", 400, message("candidate")),
     Case(

@@ -7,7 +7,7 @@ from flask import Blueprint, Flask, Response, render_template
 from ..db import get_session
 from ..services import chart_images
 from ..services.chart_images import ChartImage
-from ..services.errors import Invalid
+from ..services.errors import Invalid, InvalidFilter
 from ..services.reads.actors import actor_histories, timeline_scopes
 from .cache import cached, depends_on
 from .common import error_json, parse_filters, whole_axis
@@ -46,10 +46,7 @@ def _image(image: ChartImage | None, fmt: str) -> Response:
 def actor_chart(slug: str, fmt: str) -> Response:
     filters = parse_filters()
     whole = whole_axis(filters.errors)  # a bad axis is a bad filter
-    try:
-        timeline = actor_histories(get_session(), slug, filters)
-    except Invalid as exc:
-        return error_json(400, "invalid_filter", "Invalid filter.", exc.fields)
+    timeline = actor_histories(get_session(), slug, filters)
     depends_on(*timeline_scopes(timeline))
     actor = timeline.actor
     lanes = [(h.topic_name, h.topic_slug, h) for h in timeline.histories]
@@ -64,9 +61,9 @@ def topic_chart(slug: str, fmt: str) -> Response:
     try:
         comparison, _args = comparison_of(slug, histories=True)
     except Invalid as exc:
-        return error_json(400, "invalid_filter", "Invalid filter.", {**exc.fields, **errors})
+        raise InvalidFilter({**exc.fields, **errors}) from exc
     if errors:
-        return error_json(400, "invalid_filter", "Invalid filter.", errors)
+        raise InvalidFilter(errors)
     lanes = [(a.name, a.slug, h) for a, h in comparison.lanes]
     title = f"{comparison.topic.name}: stances compared"
     return _image(chart_images.chart_image(title, lanes, whole), fmt)

@@ -11,12 +11,12 @@ from flask_login import current_user
 
 from ..db import get_session
 from ..services import citations
-from ..services.errors import Invalid
+from ..services.errors import InvalidFilter
 from ..services.reads.actors import find_actor
 from ..services.records import dumpb
 from ..services.visibility import visible_event
 from .cache import cached
-from .common import error_json, parse_filters
+from .common import parse_filters
 from .explore import comparison_of
 
 bp = Blueprint("citing", __name__)
@@ -76,15 +76,12 @@ def actor_citations(slug: str, fmt: str) -> Response:
     actor = find_actor(session, slug)
     filters = parse_filters()
     if filters.errors:
-        return error_json(400, "invalid_filter", "Invalid filter.", filters.errors)
+        raise InvalidFilter(filters.errors)
     return _render(citations.actor_cites(session, actor, filters.filters, event_url), fmt, actor.slug)
 
 
 @_routes("/topics/<slug>", "topic")
 def topic_citations(slug: str, fmt: str) -> Response:
-    try:
-        comparison, _args = comparison_of(slug)
-    except Invalid as exc:
-        return error_json(400, "invalid_filter", "Invalid filter.", exc.fields)
+    comparison, _args = comparison_of(slug)
     cites = citations.cites_of(get_session(), comparison.events, event_url)
     return _render(cites, fmt, comparison.topic.slug)

@@ -12,7 +12,10 @@ from ..services.records import dumps
 
 def wants_json() -> bool:
     path = request.path
-    if path.endswith(".json") or path.startswith("/api/") or path == "/healthz":
+    if path.startswith("/api/") or path == "/healthz":
+        return True
+    last = path.rsplit("/", 1)[-1]
+    if "." in last and not last.endswith(".html"):  # a page's twin (.json, .csv, .atom, .svg, .bib...)
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json"

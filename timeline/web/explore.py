@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from .. import scopes
 from ..db import get_session
 from ..services.comparison import BY_GOVERNMENT, Comparison, split_names
-from ..services.errors import Invalid
+from ..services.errors import InvalidFilter
 from ..services.reads import overview as read_overview
 from ..services.reads import search as read_search
 from ..services.reads import topics as read_topics
@@ -18,7 +18,7 @@ from ..services.reads.filters import Filters
 from ..services.tabular import csv_rows, csv_text, timelinejs_document
 from ..services.uids import title_words
 from .cache import cached, depends_on
-from .common import error_json, json_response, page_url, parse_filters
+from .common import json_response, page_url, parse_filters
 from .downloads import attachment, download_name, offer
 
 bp = Blueprint("explore", __name__)
@@ -37,10 +37,6 @@ def _lanes() -> tuple[list[str], str]:
 def _echo(filters: Filters, lanes: list[str], by: str) -> dict[str, str]:
     """The parameters echoed back into the topic page's forms and download names."""
     return {**filters.args, "actors": ", ".join(lanes), "by": by}
-
-
-def _invalid_filter(exc: Invalid) -> Response:
-    return error_json(400, "invalid_filter", "Invalid filter.", exc.fields)
 
 
 def comparison_of(slug: str, *, histories: bool = False) -> tuple[Comparison, dict[str, str]]:
@@ -97,10 +93,7 @@ def topic_page(slug: str) -> tuple[str, int] | WerkzeugResponse:
 def topic_json(slug: str) -> Response:
     filters = parse_filters()
     lanes, by = _lanes()
-    try:
-        document = read_topics.topic_document(get_session(), slug, filters, lanes, by)
-    except Invalid as exc:
-        return _invalid_filter(exc)
+    document = read_topics.topic_document(get_session(), slug, filters, lanes, by)
     depends_on(scopes.topic(document.comparison.topic.slug))
     name = download_name(slug, _echo(filters, lanes, by), "json", subject_is_topic=True)
     return offer(json_response(document.as_dict()), name)
@@ -108,10 +101,7 @@ def topic_json(slug: str) -> Response:
 
 @bp.get("/topics/<slug>.csv")
 def topic_csv(slug: str) -> Response:
-    try:
-        comparison, args = comparison_of(slug)
-    except Invalid as exc:
-        return _invalid_filter(exc)
+    comparison, args = comparison_of(slug)
     # A row is one statement's stance on one topic: only this topic's rows, as the page shows.
     topic_id = comparison.topic.id
     body = csv_text(csv_rows(comparison.events, comparison.actors, comparison.stances, topic_id))
@@ -124,10 +114,7 @@ def topic_csv(slug: str) -> Response:
 @bp.get("/topics/<slug>.timelinejs.json")
 @cached
 def topic_timelinejs(slug: str) -> Response:
-    try:
-        comparison, args = comparison_of(slug)
-    except Invalid as exc:
-        return _invalid_filter(exc)
+    comparison, args = comparison_of(slug)
     topic = comparison.topic
     subtitle = f"Statements on {topic.name} by {len(comparison.lanes)} actors"
     document = timelinejs_document(
@@ -159,7 +146,7 @@ def matrix_page() -> tuple[str, int]:
 def matrix_json() -> Response:
     view = _matrix()
     if view.matrix is None:
-        return error_json(400, "invalid_date", "Invalid date.", view.errors)
+        raise InvalidFilter(view.errors)
     return offer(json_response(view.as_dict()), f"stances-as-of-{view.matrix.as_of.isoformat()}.json")
 
 
@@ -167,7 +154,7 @@ def matrix_json() -> Response:
 def matrix_csv() -> Response:
     view = _matrix()
     if view.matrix is None:
-        return error_json(400, "invalid_date", "Invalid date.", view.errors)
+        raise InvalidFilter(view.errors)
     name = f"stances-as-of-{view.matrix.as_of.isoformat()}.csv"
     return Response(
         view.matrix.csv(),
@@ -210,7 +197,7 @@ def search_page() -> tuple[str, int]:
 def search_json() -> Response:
     view, args = _search()
     if view.errors:
-        return error_json(400, "invalid_query", "Invalid search.", view.errors)
+        raise InvalidFilter(view.errors)
     if view.results is None:
         return json_response(view.as_dict())
     return offer(json_response(view.as_dict()), _search_name(args, "json"))
@@ -227,6 +214,6 @@ def search_csv() -> Response:
     """Every match the page counts (the best SEARCH_CAP, after the filters), one row per stance."""
     view, args = _search()
     if view.errors:
-        return error_json(400, "invalid_query", "Invalid search.", view.errors)
+        raise InvalidFilter(view.errors)
     body = read_search.search_csv(get_session(), view, args["topic"])
     return attachment(Response(body, mimetype="text/csv"), _search_name(args, "csv"))

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, request, url_for
+from flask import Blueprint, Flask, Response, request, url_for
 
 from ..db import get_session
 from ..models import Actor
 from ..queries import EventFilters
 from ..services import atom, stance_changes
 from ..services.comparison import Comparison
-from ..services.errors import Invalid
+from ..services.errors import Invalid, InvalidFilter
 from ..services.reads.actors import actor_histories, find_actor, timeline_scopes
 from .cache import cached, depends_on
-from .common import error_json, parse_filters
+from .common import parse_filters
 from .explore import comparison_of
 
 bp = Blueprint("feeds", __name__)
@@ -46,18 +46,12 @@ def _page_url(endpoint: str, **values: str) -> str:
 def _actor_and_filters(slug: str) -> tuple[Actor, EventFilters]:
     """The feed's actor (404 when unknown) and the page's filters (400 naming the field)."""
     actor = find_actor(get_session(), slug)
-    filters = parse_filters()
-    if filters.errors:
-        abort(error_json(400, "invalid_filter", "Invalid filter.", filters.errors))
-    return actor, filters.filters
+    return actor, parse_filters().check()
 
 
 def _comparison_or_400(slug: str, *, histories: bool = False) -> Comparison:
     """The topic's comparison with the page's filters and lanes (400 naming the field)."""
-    try:
-        comparison, _args = comparison_of(slug, histories=histories)
-    except Invalid as exc:
-        abort(error_json(400, "invalid_filter", "Invalid filter.", exc.fields))
+    comparison, _args = comparison_of(slug, histories=histories)
     return comparison
 
 
@@ -86,11 +80,11 @@ def topic_feed(slug: str) -> Response:
 def search_feed() -> Response:
     query = request.args.get("q", "")
     if not query.strip():
-        return error_json(400, "invalid_query", "Invalid search.", {"q": "give the words to search for"})
+        raise InvalidFilter({"q": "give the words to search for"})
     try:
         data = atom.search_feed(get_session(), query)
-    except Invalid as exc:
-        return error_json(400, "invalid_query", "Invalid search.", exc.fields)
+    except Invalid as exc:  # the search words: a query-string parameter
+        raise InvalidFilter(exc.fields) from exc
     return _atom(data, _page_url("explore.search_page"))
 
 
@@ -102,10 +96,7 @@ def _changes_atom(data: stance_changes.ChangeFeed, page_url: str) -> Response:
 @cached
 def actor_changes_feed(slug: str) -> Response:
     session = get_session()
-    try:
-        timeline = actor_histories(session, slug, parse_filters())
-    except Invalid as exc:
-        return error_json(400, "invalid_filter", "Invalid filter.", exc.fields)
+    timeline = actor_histories(session, slug, parse_filters())
     depends_on(*timeline_scopes(timeline))
     actor = timeline.actor
     data = stance_changes.actor_change_feed(session, actor.name, timeline.histories)

@@ -19,7 +19,7 @@ from ..dates import parse_date
 from ..db import engines, get_session, read_session
 from ..migrate import schema_problem
 from ..services.charts import score_word
-from ..services.errors import Invalid
+from ..services.errors import InvalidFilter
 from ..services.export import stream_full_csv, stream_full_export
 from ..services.reads import actors as read_actors
 from ..services.reads import events as read_events
@@ -27,7 +27,7 @@ from ..services.reads.overview import home_page
 from ..services.records import iso_utc
 from ..services.tabular import csv_rows, csv_text, timelinejs_document
 from .cache import cached, depends_on
-from .common import error_json, json_response, page_url, parse_filters, url_with
+from .common import json_response, page_url, parse_filters, url_with
 from .downloads import download_name, offer
 from .embeds import story_page
 from .security import allow_framing
@@ -59,10 +59,6 @@ def healthz() -> Response:
     return json_response({"status": "ok"})
 
 
-def _invalid_filter(exc: Invalid) -> Response:
-    return error_json(400, "invalid_filter", "Invalid filter.", exc.fields)
-
-
 @bp.get("/actors/<slug>")
 @cached
 def actor_page(slug: str) -> tuple[str, int]:
@@ -90,10 +86,7 @@ def actor_page(slug: str) -> tuple[str, int]:
 @cached
 def actor_json(slug: str) -> Response:
     filters = parse_filters()
-    try:
-        document = read_actors.actor_document(get_session(), slug, filters)
-    except Invalid as exc:
-        return _invalid_filter(exc)
+    document = read_actors.actor_document(get_session(), slug, filters)
     depends_on(*document.scopes)
     response = Response(document.to_json(), mimetype="application/json")
     return offer(response, download_name(document.actor.slug, filters.args, "json"))
@@ -102,10 +95,7 @@ def actor_json(slug: str) -> Response:
 @bp.get("/actors/<slug>.csv")
 def actor_csv(slug: str) -> Response:
     filters = parse_filters()
-    try:
-        timeline = read_actors.actor_events(get_session(), slug, filters)
-    except Invalid as exc:
-        return _invalid_filter(exc)
+    timeline = read_actors.actor_events(get_session(), slug, filters)
     # A row is one statement's stance on one topic: filtered to a topic, only that topic's rows.
     topic_id = filters.filters.topic_id
     body = csv_text(csv_rows(timeline.events, timeline.members, timeline.stances, topic_id))
@@ -135,7 +125,7 @@ def export_csv() -> Response:
     bom = request.args.get("bom") == "1"
     parsed = parse_filters()
     if parsed.errors:
-        return error_json(400, "invalid_filter", "Invalid filter.", parsed.errors)
+        raise InvalidFilter(parsed.errors)
     filters = parsed.filters
 
     def generate() -> Iterator[str]:
@@ -149,10 +139,7 @@ def export_csv() -> Response:
 @cached
 def actor_timelinejs(slug: str) -> Response:
     filters = parse_filters()
-    try:
-        timeline = read_actors.actor_events(get_session(), slug, filters)
-    except Invalid as exc:
-        return _invalid_filter(exc)
+    timeline = read_actors.actor_events(get_session(), slug, filters)
     depends_on(*read_actors.timeline_scopes(timeline))
     actor = timeline.actor
     subtitle = f"{len(timeline.events)} dated statements and events, with their stances"
@@ -185,7 +172,7 @@ def export_json() -> Response:
     if format_version not in ("1", "2"):
         errors["format_version"] = "1 or 2"
     if errors:
-        return error_json(400, "invalid_filter", "Invalid filter.", errors)
+        raise InvalidFilter(errors)
     filters, args = parsed.filters, parsed.args
     editor = bool(current_user.is_authenticated)  # kept article texts: for editors only, like /sources
 
