@@ -169,7 +169,7 @@ def test_a_failed_export_leaves_no_temporary_file_and_keeps_the_old_one(
     target = tmp_path / "export.json"
     target.write_text("the previous export")
 
-    def failing_export(session):
+    def failing_export(session, **_options):
         yield b'{"format": "stance-timeline",'
         raise OSError(28, "No space left on device")
 
