@@ -259,7 +259,7 @@ def test_search_rejects_overlong_queries_clearly(app: Flask, client) -> None:
     response = client.get("/search", query_string={"q": "x" * 201})
     assert response.status_code == 400 and "too long" in response.get_data(as_text=True)
     assert client.get("/search.json?q=a&page=zero").get_json()["error"]["fields"] == {
-        "page": "must be a whole number"
+        "page": "use a page number from 1 (a whole number, digits 0-9)"  # as every listing says it
     }
 
 

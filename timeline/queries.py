@@ -1,4 +1,8 @@
-"""Every query in one place. No commits here: callers own their transactions."""
+"""Every query in one place. No commits here: callers own their transactions.
+
+One module on purpose (the project's style: one module for queries), so that "which SQL runs, and is it
+indexed?" has one place to look; sections below go lookups, listings, search, accounts, background jobs,
+changes. The sources' queries live in timeline/source_queries.py."""
 
 from __future__ import annotations
 

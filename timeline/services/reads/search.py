@@ -8,8 +8,8 @@ from typing import Any
 from sqlmodel import Session
 
 from ... import queries
-from ...integers import parse_int
-from ..errors import Invalid
+from .. import paging
+from ..errors import Invalid, InvalidFilter
 from ..records import iso_utc
 from ..search import Hit, Results, parse_sort, search
 from ..tabular import csv_rows, csv_text
@@ -87,9 +87,11 @@ def search_page(
         actor = queries.actor_by_slug(session, actor_slug)
         if actor is None:
             errors["actor"] = f"no actor “{actor_slug}”"
-    page = parse_int(page_no if page_no is not None else "1")
-    if page is None:
-        errors["page"] = "must be a whole number"
+    page = None
+    try:
+        page = paging.page_number(page_no)
+    except InvalidFilter as exc:
+        errors.update(exc.fields)
     if errors or page is None:
         return SearchPage(query, None, errors)
     if not query.strip():
