@@ -106,9 +106,7 @@ def test_0012_makes_one_source_per_url_or_title_and_loses_nothing(databases: Dat
         migrate.upgrade(url)
         with engine.connect() as conn:
             after = conn.execute(text(f"SELECT {EVENT_COLUMNS} FROM event ORDER BY uid")).all()
-            linked: dict[str, int | None] = dict(
-                conn.execute(text("SELECT uid, source_id FROM event")).tuples().all()
-            )
+            linked: dict[str, int | None] = dict(conn.execute(text("SELECT uid, source_id FROM event")).all())
             rows = conn.execute(
                 text("SELECT id, url, title, publisher, author, published, archive_url, text FROM source")
             ).all()
