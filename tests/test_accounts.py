@@ -1,7 +1,5 @@
 """Editors, admins, sign-in safety, revisions, soft delete, edit conflicts and security headers."""
 
-import re
-
 import pytest
 from flask import Flask
 from sqlalchemy import select
@@ -12,7 +10,7 @@ from timeline.models import ApiToken, Event, Revision
 
 from support.app import create_user, load_doc
 from support.data import PASSWORD, small_doc
-from support.web import CSRF_FIELD, csrf_token, found, login
+from support.web import CSRF_FIELD, csrf_token, edit_data, found, login
 
 
 @pytest.fixture
@@ -171,21 +169,6 @@ def test_session_cookie_flags(app: Flask, client) -> None:
     )
     assert response.status_code == 303
     assert "Secure" in response.headers.get("Set-Cookie", "")
-
-
-def edit_data(client, event_id: int, **changes) -> dict:
-    page = client.get(f"/events/{event_id}/edit").get_data(as_text=True)
-    fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page))
-    fields.update({k: v for k, v in re.findall(r'<input[^>]*value="([^"]*)"[^>]*name="([^"]+)"', page)[::-1]})
-    selects = re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', page, re.S)
-    for name, options in selects:
-        chosen = re.search(r'<option selected value="([^"]*)"|<option value="([^"]*)" selected', options)
-        fields[name] = (chosen.group(1) or chosen.group(2)) if chosen else ""
-    for name, value in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>\n?(.*?)</textarea>', page, re.S):
-        fields[name] = value
-    fields.pop("add_row", None)
-    fields.update(changes)
-    return fields
 
 
 def test_edit_writes_a_revision_with_a_readable_diff(loaded: Flask, editor) -> None:

@@ -21,45 +21,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-from support.browser import CHROMIUM, CHROMIUM_ARGS, CSP_LISTENER
+from support.browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, Journey
 from support.data import BACKEND, PASSWORD
 
-TIMEOUT_MS = 30_000
 TITLE = "Browser test: Moscow is not a fire brigade"
 QUOTE = "«روسیه یک تیم آتش‌نشانی نیست»"
 RATIONALE = "همچنان از برجام حمایت می‌کند"
 DATE = "2020-12-01"  # between the Russia family's events of late November and 8 December 2020
-
-
-class Journey:
-    """One browser page, with every console error, page error and CSP violation recorded."""
-
-    def __init__(self, context: Any, base: str, artifacts: Path) -> None:
-        self.base, self.artifacts = base, artifacts
-        self.problems: list[str] = []
-        self.shots: list[Path] = []
-        context.expose_binding("reportCspViolation", self.csp_violation)
-        context.add_init_script(CSP_LISTENER)
-        self.page = page = context.new_page()
-        page.on("console", self._console)
-        page.on("pageerror", lambda exc: self.problems.append(f"page error on {page.url}: {exc}"))
-        page.on("crash", lambda _page: self.problems.append(f"the page crashed on {page.url}"))
-
-    def _console(self, message: Any) -> None:
-        if message.type == "error":
-            self.problems.append(f"console error on {self.page.url}: {message.text} {message.location}")
-
-    def csp_violation(self, source: dict[str, Any], text: str) -> None:
-        self.problems.append(f"CSP violation on {source['page'].url}: {text}")
-
-    def goto(self, path: str) -> None:
-        response = self.page.goto(self.base + path, wait_until="load")
-        assert response is not None and response.status == 200, (path, response and response.status)
-
-    def shot(self, name: str) -> None:
-        path = self.artifacts / f"{len(self.shots) + 1:02d}-{name}.png"
-        self.page.screenshot(path=str(path), full_page=True, animations="disabled")
-        self.shots.append(path)
 
 
 def test_reader_and_editor_journey_in_chromium(site: str, artifacts: Path, capsys) -> None:

@@ -10,9 +10,8 @@ import re
 from typing import Any
 
 import pytest
-from test_browser import CHROMIUM, CHROMIUM_ARGS, CSP_LISTENER, browser_prerequisites, site  # noqa: F401
-from test_browser_layout import AXE, TOO_WIDE
 
+from support.browser import AXE, CHROMIUM, CHROMIUM_ARGS, CSP_LISTENER, TOO_WIDE
 from support.data import BACKEND
 from support.server import PASSWORD
 

@@ -5,15 +5,13 @@ critical violation. axe-core comes from the npm registry (`make axe`, into .venv
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from support.browser import CHROMIUM, CHROMIUM_ARGS, CSP_LISTENER
+from support.browser import AXE, CHROMIUM, CHROMIUM_ARGS, CSP_LISTENER, TOO_WIDE
 from support.data import BACKEND
 
-AXE = Path(__file__).resolve().parent.parent / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = [
     "/actors/iran",
     "/actors/russia",
@@ -21,13 +19,6 @@ PAGES = [
     "/topics/look-east-policy",
     "/matrix?as_of=2020-12-31&compare=2019-12-31",
 ]
-
-# The elements reaching past the right edge (to name the culprit when the page scrolls sideways).
-TOO_WIDE = """
-() => [...document.body.querySelectorAll("*")]
-  .filter(el => el.getBoundingClientRect().right > window.innerWidth + 0.5)
-  .slice(-5).map(el => el.tagName + "." + el.className + " " + Math.round(el.getBoundingClientRect().right))
-"""
 
 # Every visible piece of text: its element's font size times the SVG scale it is drawn at.
 SMALL_TEXT = """

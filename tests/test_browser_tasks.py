@@ -22,10 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_browser import TIMEOUT_MS, Journey
-from test_browser_layout import AXE, TOO_WIDE
 
-from support.browser import CHROMIUM, CHROMIUM_ARGS
+from support.browser import AXE, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, TOO_WIDE, Journey
 from support.data import BACKEND, PASSWORD
 
 TITLE = "Browser task: Moscow backs the deal"

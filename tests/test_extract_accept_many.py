@@ -11,7 +11,7 @@ import re
 
 import pytest
 from flask import Flask
-from sqlmodel import select
+from sqlmodel import col, select
 
 from timeline.db import read_session, write_session
 from timeline.models import Candidate, Event, Feed, Source
@@ -56,7 +56,7 @@ def _form(client, **extra) -> dict:
 
 def _events_from(app: Flask, url: str) -> list[Event]:
     with app.app_context(), read_session() as session:
-        rows = session.exec(select(Event).where(Event.source_url == url).order_by(Event.id)).all()
+        rows = session.exec(select(Event).where(col(Event.source_url) == url).order_by(col(Event.id))).all()
         return [Event.model_validate(row.model_dump()) for row in rows]
 
 
@@ -90,9 +90,11 @@ def test_accept_selected_stores_each_event_with_its_source_text_and_anchor(app: 
         assert event.quote_prefix is not None and event.quote_suffix is not None
         assert f"{event.quote_prefix}{event.quote}{event.quote_suffix}" in TEXT
         assert 0 < len(event.quote_prefix) <= 32 and 0 < len(event.quote_suffix) <= 32
-    start = TEXT.index(events[0].quote)
+    quote = events[0].quote
+    assert quote is not None
+    start = TEXT.index(quote)
     assert events[0].quote_prefix == TEXT[start - 32 : start]
-    assert events[0].quote_suffix == TEXT[start + len(events[0].quote) :][:32]
+    assert events[0].quote_suffix == TEXT[start + len(quote) :][:32]
     # The event page shows the source record.
     shown = seeded_editor.get(f"/events/{events[0].id}").get_data(as_text=True)
     assert source.content_sha256[:12] in shown
@@ -172,6 +174,7 @@ def test_accepting_one_keeps_the_text_and_saving_anchors_the_quote(app: Flask, s
     saved = seeded_editor.post("/events", data={k: v for k, v in fields.items() if k != "text"})
     assert saved.status_code == 303, saved.get_data(as_text=True)[:400]
     [event] = _events_from(app, NEW_URL)
+    assert event.quote is not None
     start = TEXT.index(event.quote)
     assert event.source_id == source_id
     assert (event.quote_prefix, event.quote_suffix) == (
@@ -185,6 +188,7 @@ def test_feed_items_open_in_the_extraction_review(app: Flask, seeded_editor) -> 
         feed = Feed(url="https://example.org/feed.xml")
         session.add(feed)
         session.flush()
+        assert feed.id is not None
         item = Candidate(
             feed_id=feed.id,
             title="Viktorov on Israel",
@@ -225,6 +229,7 @@ def test_a_feed_item_whose_page_cannot_be_read_shows_its_stored_text(app: Flask,
         feed = Feed(url="https://example.org/feed.xml")
         session.add(feed)
         session.flush()
+        assert feed.id is not None
         # A link into the service's own network: the guard refuses to fetch it.
         session.add(
             Candidate(

@@ -16,7 +16,7 @@ from timeline.web.form_guide import date_message, human_message, label
 
 from support.app import create_user, load_doc
 from support.data import small_doc
-from support.web import csrf_token
+from support.web import csrf_token, edit_data, found
 
 SOURCE = "https://example.org/statement"
 
@@ -70,7 +70,7 @@ def test_error_summary_names_each_field_links_to_it_and_takes_focus(loaded: Flas
     response = client.post("/events", data=form(client, title="", date="2021-02-30"))
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    summary = re.search(r'<div class="error-summary"[^>]*>', page).group(0)
+    summary = found(r'(<div class="error-summary"[^>]*>)', page)
     assert 'role="alert"' in summary and 'tabindex="-1"' in summary and "autofocus" in summary
     assert page.index('class="error-summary"') < page.index('action="/events"')  # at the top, before the form
     links = summary_links(page)
@@ -80,7 +80,7 @@ def test_error_summary_names_each_field_links_to_it_and_takes_focus(loaded: Flas
     for name, message in (("title", "Enter a title"), ("date", "February 2021 has no 30th day")):
         tag = input_tag(page, name)
         assert 'aria-invalid="true"' in tag
-        described = re.search(r'aria-describedby="([^"]+)"', tag).group(1).split()
+        described = found(r'aria-describedby="([^"]+)"', tag).split()
         assert f"{name}-error" in described
         assert f'<div class="error" id="{name}-error">{message}</div>' in page
     assert "Nothing was saved" in page and event_count(loaded) == before
@@ -111,12 +111,12 @@ def test_required_fields_are_marked_and_announced(loaded: Flask, client) -> None
     for name in ("actor", "kind", "date", "title"):
         tag = input_tag(page, name)
         assert "required" in tag and 'aria-required="true"' in tag, tag
-        label_html = re.search(rf'<label for="{name}">(.*?)</label>', page, re.S).group(1)
+        label_html = found(rf'(?s)<label for="{name}">(.*?)</label>', page)
         assert 'class="required-mark"' in label_html and "(required)" in label_html
     for name in ("summary", "quote", "source_url"):
         assert "aria-required" not in input_tag(page, name)
     assert "are required" in page
-    hint = re.search(r'aria-describedby="([^"]+)"', input_tag(page, "date")).group(1)
+    hint = found(r'aria-describedby="([^"]+)"', input_tag(page, "date"))
     assert "date-hint" in hint.split() and 'id="date-hint"' in page
     assert "error-summary" not in page  # no summary before anything was sent
 
@@ -186,8 +186,6 @@ def test_field_errors_come_before_the_evidence_question(loaded: Flask, client) -
 
 
 def test_edits_ask_only_when_they_remove_evidence(loaded: Flask, client) -> None:
-    from test_accounts import edit_data
-
     # e-2020 never had a source or quote: editing its title does not ask again.
     retitled = edit_data(client, 2, title="Tireless (edited)")
     assert client.post("/events/2/edit", data=retitled).status_code == 303
@@ -196,7 +194,9 @@ def test_edits_ask_only_when_they_remove_evidence(loaded: Flask, client) -> None
     asked = client.post("/events/1/edit", data=edit_data(client, 1, quote=""))
     assert asked.status_code == 200 and "has no quote" in asked.get_data(as_text=True)
     with loaded.app_context():
-        assert get_session().get(Event, 1).quote.strip() == "Russia is not a firefighting rescue crew…"
+        kept = get_session().get(Event, 1)
+        assert kept is not None and kept.quote is not None
+        assert kept.quote.strip() == "Russia is not a firefighting rescue crew…"
 
 
 def test_unsourced_in_listings_and_csv(loaded: Flask, client) -> None:
@@ -250,9 +250,9 @@ def test_date_preview_endpoint_uses_the_servers_parser(client) -> None:
 
 def test_date_preview_beside_the_date_on_submit_and_script_for_typing(loaded: Flask, client) -> None:
     page = client.post("/events", data=form(client, title="", date="2021-02")).get_data(as_text=True)
-    preview = re.search(r'<p class="date-preview[^"]*" id="date-preview"[^>]*>(.*?)</p>', page, re.S).group(1)
+    preview = found(r'(?s)<p class="date-preview[^"]*" id="date-preview"[^>]*>(.*?)</p>', page)
     assert "2021-02" in preview and "<strong>February 2021</strong>" in preview
-    assert "date-preview" in re.search(r'aria-describedby="([^"]+)"', input_tag(page, "date")).group(1)
+    assert "date-preview" in found(r'aria-describedby="([^"]+)"', input_tag(page, "date"))
     assert 'src="/static/form-guide.js"' in page and 'data-preview-url="/dates/preview"' in page
     with client.get("/static/form-guide.js") as response:
         script = response.get_data(as_text=True)

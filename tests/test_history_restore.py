@@ -6,16 +6,16 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from test_accounts import edit_data
+from sqlmodel import col
 
 from timeline.db import get_session, write_session
 from timeline.models import Event, Revision
 from timeline.services import event_history
 from timeline.services.errors import Conflict, NotFound
 
-from support.app import load_doc
+from support.app import id_of, load_doc
 from support.data import small_doc
-from support.web import csrf_token
+from support.web import csrf_token, edit_data
 
 
 @pytest.fixture
@@ -26,13 +26,14 @@ def loaded(app: Flask, editor: FlaskClient) -> Flask:
 
 def revisions_of(app: Flask, event_id: int) -> list[Revision]:
     with app.app_context():
-        stmt = select(Revision).where(Revision.entity == "event", Revision.entity_id == event_id)
-        return list(get_session().execute(stmt.order_by(Revision.id)).scalars())
+        stmt = select(Revision).where(col(Revision.entity) == "event", col(Revision.entity_id) == event_id)
+        return list(get_session().execute(stmt.order_by(col(Revision.id))).scalars())
 
 
 def event(app: Flask, event_id: int) -> Event:
     with app.app_context():
         found = get_session().get(Event, event_id)
+        assert found is not None, event_id
         get_session().expunge(found)
         return found
 
@@ -55,8 +56,11 @@ def test_history_reads_as_words_labels_and_badges(loaded: Flask, client) -> None
     after = re.search(
         r'<th scope="row">Date</th>\s*<td[^>]*>.*?</td>\s*<td dir="auto">(.*?)</td>', newest, re.S
     )
+    assert after is not None
     assert "February 2021" in after.group(1) and "(2021-02)" in after.group(1)
-    stances = re.search(r'<th scope="row">Stances</th>(.*?)</tr>', newest, re.S).group(1)
+    stances_row = re.search(r'<th scope="row">Stances</th>(.*?)</tr>', newest, re.S)
+    assert stances_row is not None
+    stances = stances_row.group(1)
     assert '<span class="badge score-neg" title="JCPOA: −1">JCPOA −1</span>' in stances
     assert '<span class="badge score-pos" title="JCPOA: +2">JCPOA +2</span>' in stances
     stamp = re.search(r'<time datetime="(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)" title="\1">([^<]+)</time>', page)
@@ -71,12 +75,14 @@ def test_restore_a_version_makes_a_new_revision_and_keeps_history(loaded: Flask,
     first = before[0]  # the import: "Not a fire brigade"
     page = client.get("/events/1/history").get_data(as_text=True)
     assert page.count("Restore this version") == 2  # not for the current version
-    response = restore(client, 1, first.id, event(loaded, 1).version)
+    response = restore(client, 1, id_of(first), event(loaded, 1).version)
     assert response.status_code == 303
     assert event(loaded, 1).title == "Not a fire brigade"
     after = revisions_of(loaded, 1)
     assert len(after) == len(before) + 1 and [(r.id, r.action, r.after) for r in after[:-1]] == kept
-    assert after[-1].before["title"] == "Renamed twice" and after[-1].after["title"] == "Not a fire brigade"
+    last = after[-1]
+    assert last.before is not None and last.after is not None
+    assert last.before["title"] == "Renamed twice" and last.after["title"] == "Not a fire brigade"
     page = client.get("/events/1/history").get_data(as_text=True)
     assert "Version restored as a new revision." in page, re.findall(r'class="notice"[^<]*', page)
     assert f'brought back the version of <a href="#revision-{first.id}">' in page
@@ -86,7 +92,7 @@ def test_restore_refuses_a_stale_page(loaded: Flask, client) -> None:
     first = revisions_of(loaded, 1)[0]
     stale = event(loaded, 1).version
     client.post("/events/1/edit", data=edit_data(client, 1, title="Someone else's edit"))
-    response = restore(client, 1, first.id, stale)
+    response = restore(client, 1, id_of(first), stale)
     assert response.status_code == 409 and "changed by someone else" in response.get_data(as_text=True)
     assert event(loaded, 1).title == "Someone else's edit"
 
@@ -96,7 +102,7 @@ def test_restore_on_a_deleted_event_is_refused_clearly(loaded: Flask, client) ->
     first = revisions_of(loaded, 1)[0]
     client.post("/events/1/delete", data={"csrf_token": csrf_token(client)})
     count = len(revisions_of(loaded, 1))
-    response = restore(client, 1, first.id, event(loaded, 1).version)
+    response = restore(client, 1, id_of(first), event(loaded, 1).version)
     assert response.status_code == 409
     assert "This event is deleted: restore the event first" in response.get_data(as_text=True)
     assert len(revisions_of(loaded, 1)) == count
@@ -109,9 +115,9 @@ def test_restore_needs_an_editor_the_events_own_revision_and_a_version(
 ) -> None:
     first = revisions_of(loaded, 1)[0]
     other = revisions_of(loaded, 2)[0]
-    assert restore(client, 1, other.id, 1).status_code == 404  # a revision of another event
+    assert restore(client, 1, id_of(other), 1).status_code == 404  # a revision of another event
     assert restore(client, 1, 99999, 1).status_code == 404
-    assert restore(client, 1, first.id, "").status_code == 400
+    assert restore(client, 1, id_of(first), "").status_code == 400
     anonymous = app.test_client()
     token = csrf_token(anonymous)
     answer = anonymous.post(
@@ -126,14 +132,14 @@ def test_restore_service_without_http(loaded: Flask) -> None:
         first = revisions_of(loaded, 3)[0]
         with write_session() as session:
             assert (
-                event_history.restore_version(session, 3, first.id, expected_version=None, user_id=None)
+                event_history.restore_version(session, 3, id_of(first), expected_version=None, user_id=None)
                 is False
             )
         with pytest.raises(NotFound), write_session() as session:
-            event_history.restore_version(session, 2, first.id, expected_version=None, user_id=None)
+            event_history.restore_version(session, 2, id_of(first), expected_version=None, user_id=None)
         with write_session() as session:
             from timeline.services import events
 
             events.delete_event(session, 3)
         with pytest.raises(Conflict), write_session() as session:
-            event_history.restore_version(session, 3, first.id, expected_version=None, user_id=None)
+            event_history.restore_version(session, 3, id_of(first), expected_version=None, user_id=None)

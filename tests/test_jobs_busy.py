@@ -64,7 +64,7 @@ def _query(db_url: str, sql: str) -> list[Any]:
 
 
 def _doc(actor: str, prefix: str, count: int, links: str = "") -> dict[str, Any]:
-    events = [
+    events: list[dict[str, Any]] = [
         {
             "uid": f"{prefix}-{i}",
             "actor": actor,

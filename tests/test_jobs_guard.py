@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from sqlalchemy import select
+from sqlmodel import col
 
 from timeline import work
 from timeline.db import get_session, write_session
@@ -42,7 +43,7 @@ def _watch(app: Flask, *urls: str) -> None:
 def _feed_state(app: Flask) -> tuple[list[str | None], list[str]]:
     with app.app_context():
         session = get_session()
-        errors = [f.last_error for f in session.execute(select(Feed).order_by(Feed.id)).scalars()]
+        errors = [f.last_error for f in session.execute(select(Feed).order_by(col(Feed.id))).scalars()]
         titles = [c.title for c in session.execute(select(Candidate)).scalars()]
     return errors, titles
 

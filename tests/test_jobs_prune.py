@@ -8,6 +8,7 @@ from datetime import timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 from sqlalchemy import select
+from sqlmodel import col
 
 from timeline import jobs, work
 from timeline.db import get_session, write_session
@@ -18,7 +19,7 @@ def _runs(app: Flask) -> list[tuple[str, str, int]]:
     """(job, outcome, age in whole days) of every run, oldest id first."""
     now = utcnow()
     with app.app_context():
-        rows = get_session().execute(select(JobRun).order_by(JobRun.id)).scalars().all()
+        rows = get_session().execute(select(JobRun).order_by(col(JobRun.id))).scalars().all()
         return [
             (r.job_id, r.outcome, (now - (r.finished_at or r.started_at or r.queued_at or now)).days)
             for r in rows

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
-from sqlmodel import select
+from sqlmodel import col, select
 
 from timeline import jobs, work
 from timeline.db import read_session, write_session
@@ -91,7 +91,9 @@ def _doc(site: Site) -> dict:
 
 def _checks(app: Flask) -> dict[str, QuoteCheck]:
     with app.app_context(), read_session() as session:
-        rows = session.exec(select(QuoteCheck, Event.uid).join(Event, Event.id == QuoteCheck.event_id)).all()
+        rows = session.exec(
+            select(QuoteCheck, Event.uid).join(Event, col(Event.id) == col(QuoteCheck.event_id))
+        ).all()
         return {uid: QuoteCheck.model_validate(check.model_dump()) for check, uid in rows}
 
 

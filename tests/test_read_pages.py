@@ -305,6 +305,7 @@ def test_an_event_from_the_review_queue_accepts_its_item_once(app: Flask) -> Non
         feed = Feed(url="https://example.org/feed.xml")
         write.add(feed)
         write.flush()
+        assert feed.id is not None
         item = Candidate(feed_id=feed.id, title="Zarif in Moscow")
         write.add(item)
         write.flush()

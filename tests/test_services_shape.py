@@ -12,6 +12,7 @@ from flask.testing import FlaskCliRunner
 from timeline import queries
 from timeline.db import read_session, write_session
 from timeline.errors import DatabaseBusy, DomainError, StorageError
+from timeline.models import ActorKind
 from timeline.schemas import ActorIn
 from timeline.services import actor_tree, paging
 from timeline.services.accounts import MIN_PASSWORD
@@ -59,8 +60,8 @@ def test_ancestors_and_top_ancestors_from_the_database(app: Flask) -> None:
 
 def test_a_loop_is_refused_with_one_message_by_the_editor_and_the_import(app: Flask) -> None:
     _three_levels(app)
-    loop = ActorIn(slug="russia", name="Russia", kind="government", parent="kremlin-office")
-    own = ActorIn(slug="russia", name="Russia", kind="government", parent="russia")
+    loop = ActorIn(slug="russia", name="Russia", kind=ActorKind.government, parent="kremlin-office")
+    own = ActorIn(slug="russia", name="Russia", kind=ActorKind.government, parent="russia")
     for data in (loop, own):
         with pytest.raises(Invalid) as refused, app.app_context(), write_session() as session:
             update_actor(session, "russia", data)

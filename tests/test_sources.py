@@ -9,8 +9,7 @@ from datetime import UTC, datetime
 import jsonschema
 import pytest
 from sqlalchemy import create_engine, text
-from sqlmodel import select
-from test_browser import CHROMIUM, CHROMIUM_ARGS, browser_prerequisites, site  # noqa: F401
+from sqlmodel import col, select
 
 import timeline
 from timeline import migrate
@@ -22,6 +21,7 @@ from timeline.services.errors import Invalid
 from timeline.services.sources import SourceFields, anchor_at, find_anchor
 
 from support.app import create_user, load_doc, make_app
+from support.browser import AXE, CHROMIUM, CHROMIUM_ARGS, TOO_WIDE
 from support.databases import Databases
 from support.web import login
 
@@ -106,7 +106,7 @@ def test_0012_makes_one_source_per_url_or_title_and_loses_nothing(databases: Dat
         migrate.upgrade(url)
         with engine.connect() as conn:
             after = conn.execute(text(f"SELECT {EVENT_COLUMNS} FROM event ORDER BY uid")).all()
-            linked = dict(conn.execute(text("SELECT uid, source_id FROM event")).all())
+            linked: dict[str, int | None] = dict(conn.execute(text("SELECT uid, source_id FROM event")).all())
             rows = conn.execute(
                 text("SELECT id, url, title, publisher, author, published, archive_url, text FROM source")
             ).all()
@@ -182,7 +182,7 @@ def test_same_url_is_the_same_source_and_its_text_is_never_replaced(app) -> None
             assert anonymous is not None and same_paste is not None and anonymous.id == same_paste.id
             assert sources.keep_source(session, SourceFields()) is None
         with read_session() as session:
-            rows = session.exec(select(Source).order_by(Source.id)).all()
+            rows = session.exec(select(Source).order_by(col(Source.id))).all()
             assert len(rows) == 2
             kept = rows[0]
             assert (kept.title, kept.publisher, kept.text) == ("X", "P", "one")
@@ -298,17 +298,16 @@ def test_snapshots_and_the_cli_export_write_version_2(app, tmp_path) -> None:
     assert any(s["text"] == ARTICLE for s in doc["sources"])
 
 
-def test_source_pages_at_390px_pass_axe(site: str, db_url: str) -> None:  # noqa: F811
+def test_source_pages_at_390px_pass_axe(site: str, db_url: str) -> None:
     """The event page's source record and drift notice, and the source page, on a phone."""
     from playwright.sync_api import sync_playwright
-    from test_browser_layout import AXE, TOO_WIDE
 
     if not AXE.exists():
         pytest.skip("AXE-CORE MISSING: run `make axe`")
     app = make_app(db_url)
     with app.app_context(), write_session() as session:
         event = session.exec(
-            select(Event).where(Event.source_id.is_not(None), Event.quote.is_not(None))
+            select(Event).where(col(Event.source_id).is_not(None), col(Event.quote).is_not(None))
         ).first()
         assert event is not None and event.id is not None and event.source_id is not None
         words = (event.quote or "").split()

@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, text
 
 from timeline import migrate, queries
 from timeline.db import get_session, read_session, write_session
+from timeline.models import ActorKind
 from timeline.schemas import ActorIn
 from timeline.services import actors as actor_service
 from timeline.services import events as event_service
@@ -153,7 +154,7 @@ def test_a_renamed_speaker_moves_its_changes_and_the_watch_stays_exact(watched_a
     with app.app_context(), write_session() as session:
         iran = queries.actor_by_slug(session, "iran")
         assert iran is not None
-        renamed = ActorIn(slug="islamic-republic-of-iran", name=iran.name, kind=iran.kind)
+        renamed = ActorIn(slug="islamic-republic-of-iran", name=iran.name, kind=ActorKind(iran.kind))
         actor_service.update_actor(session, "iran", renamed)
     found = _summary(_run(app))
     assert computed == [None]

@@ -108,16 +108,16 @@ def _link_existing_events() -> None:
     now = utcnow()
     links = []
     for key, event_ids in keys.items():
-        row = first[key]
+        earliest = first[key]
         source_id = bind.execute(
             sa.insert(source)
             .values(
-                url=row["source_url"],
-                title=row["source_title"],
-                publisher=row["source_publisher"],
-                author=row["source_author"],
-                published=row["source_published"],
-                archive_url=row["archive_url"],
+                url=earliest["source_url"],
+                title=earliest["source_title"],
+                publisher=earliest["source_publisher"],
+                author=earliest["source_author"],
+                published=earliest["source_published"],
+                archive_url=earliest["archive_url"],
                 created_at=now,
             )
             .returning(source.c.id)
@@ -137,8 +137,10 @@ def _event_rebuilt_on_sqlite() -> Iterator[None]:
     with search_triggers_lifted(op):
         yield
     op.execute("PRAGMA legacy_alter_table = OFF")
-    m0006 = op.get_context().script.get_revision("0006").module
-    search = op.get_context().script.get_revision("0002").module
+    script = op.get_context().script
+    assert script is not None, "migrations run through Alembic's script directory"
+    m0006 = script.get_revision("0006").module
+    search = script.get_revision("0002").module
     [statement] = [s for s in search._SQLITE if s.lstrip().startswith(m0006._SEARCH_UPDATE)]
     op.execute("DROP TRIGGER event_search_update")
     op.execute(statement.replace(m0006._SEARCH_UPDATE, m0006._SEARCH_UPDATE_OF, 1))

@@ -1,11 +1,19 @@
-"""Headless Chromium for the browser tests: Debian's binary, its flags, a CSP violation reporter."""
+"""Headless Chromium for the browser tests: Debian's binary, its flags, a CSP violation reporter, axe-core's
+file, the sideways-overflow probe, and a page recording every console error, page error and CSP violation."""
 
 from __future__ import annotations
 
 import importlib.util
 import os
+from pathlib import Path
+from typing import Any
+
+from support.data import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
+TIMEOUT_MS = 30_000
+# axe-core from the npm registry (`make axe`).
+AXE = ROOT / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -34,3 +42,42 @@ def missing_prerequisites() -> list[str]:
     if importlib.util.find_spec("playwright") is None:
         missing.append("the Python package playwright (pip install playwright; no browser download needed)")
     return missing
+
+
+# The elements reaching past the right edge (to name the culprit when the page scrolls sideways).
+TOO_WIDE = """
+() => [...document.body.querySelectorAll("*")]
+  .filter(el => el.getBoundingClientRect().right > window.innerWidth + 0.5)
+  .slice(-5).map(el => el.tagName + "." + el.className + " " + Math.round(el.getBoundingClientRect().right))
+"""
+
+
+class Journey:
+    """One browser page, with every console error, page error and CSP violation recorded."""
+
+    def __init__(self, context: Any, base: str, artifacts: Path) -> None:
+        self.base, self.artifacts = base, artifacts
+        self.problems: list[str] = []
+        self.shots: list[Path] = []
+        context.expose_binding("reportCspViolation", self.csp_violation)
+        context.add_init_script(CSP_LISTENER)
+        self.page = page = context.new_page()
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self.problems.append(f"page error on {page.url}: {exc}"))
+        page.on("crash", lambda _page: self.problems.append(f"the page crashed on {page.url}"))
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error":
+            self.problems.append(f"console error on {self.page.url}: {message.text} {message.location}")
+
+    def csp_violation(self, source: dict[str, Any], text: str) -> None:
+        self.problems.append(f"CSP violation on {source['page'].url}: {text}")
+
+    def goto(self, path: str) -> None:
+        response = self.page.goto(self.base + path, wait_until="load")
+        assert response is not None and response.status == 200, (path, response and response.status)
+
+    def shot(self, name: str) -> None:
+        path = self.artifacts / f"{len(self.shots) + 1:02d}-{name}.png"
+        self.page.screenshot(path=str(path), full_page=True, animations="disabled")
+        self.shots.append(path)

@@ -53,3 +53,19 @@ def form_data(client: FlaskClient, **overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return data
+
+
+def edit_data(client: FlaskClient, event_id: int, **changes: str) -> dict[str, str]:
+    """The event's edit form as it stands (inputs, chosen options, text areas), with `changes` applied."""
+    page = client.get(f"/events/{event_id}/edit").get_data(as_text=True)
+    fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page))
+    fields.update({k: v for k, v in re.findall(r'<input[^>]*value="([^"]*)"[^>]*name="([^"]+)"', page)[::-1]})
+    selects = re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', page, re.S)
+    for name, options in selects:
+        chosen = re.search(r'<option selected value="([^"]*)"|<option value="([^"]*)" selected', options)
+        fields[name] = (chosen.group(1) or chosen.group(2)) if chosen else ""
+    for name, value in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>\n?(.*?)</textarea>', page, re.S):
+        fields[name] = value
+    fields.pop("add_row", None)
+    fields.update(changes)
+    return fields
