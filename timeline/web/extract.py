@@ -8,6 +8,7 @@ from flask import Blueprint, Flask, Response, current_app, redirect, render_temp
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..db import get_session, write_session
+from ..integers import MAX_ID, parse_int
 from ..services import feeds
 from ..services.errors import Invalid
 from ..services.extraction import accept, service
@@ -150,17 +151,22 @@ def _review_page(
     return page, status
 
 
+def _unreadable_article(exc: Invalid) -> tuple[str, int]:
+    """The form again with what could not be read (no text, a bad date, a URL refused...), 422."""
+    form = {k: request.form.get(k, "").strip() for k in _FORM_FIELDS}
+    page = render_template(
+        "extract.html", result=None, form=form, errors=exc.fields, error=exc.message, dismissed=[]
+    )
+    return page, 422
+
+
 @bp.post("/extract")
 @editor_required
 def review() -> tuple[str, int]:
     try:
         form, result = _read_article()
     except Invalid as exc:
-        form = {k: request.form.get(k, "").strip() for k in _FORM_FIELDS}
-        page = render_template(
-            "extract.html", result=None, form=form, errors=exc.fields, error=exc.message, dismissed=[]
-        )
-        return page, 422
+        return _unreadable_article(exc)
     return _review_page(result, form)
 
 
@@ -189,20 +195,18 @@ def accept_one() -> BaseResponse:
 @editor_required
 def accept_selected() -> tuple[str, int]:
     """Accept the checked candidates: the article is read again and each chosen candidate stored."""
-    selected = [int(n) for n in request.form.getlist("selected") if n.isdigit() and len(n) < 6]
+    numbers = (parse_int(n, minimum=0, maximum=99_999) for n in request.form.getlist("selected"))
+    selected = [n for n in numbers if n is not None]  # ASCII digits only: "²" is not a candidate
     try:
         form, result = _read_article()
     except Invalid as exc:
-        form = {k: request.form.get(k, "").strip() for k in _FORM_FIELDS}
-        page = render_template(
-            "extract.html", result=None, form=form, errors=exc.fields, error=exc.message, dismissed=[]
-        )
-        return page, 422
+        return _unreadable_article(exc)
     try:
         with write_session() as session:
             created = accept.accept_candidates(session, result, selected, current_user_id())
-            if form["candidate"].isdigit() and len(form["candidate"]) < 12 and created:
-                feeds.accept(session, int(form["candidate"]), created[0].id)  # the review-queue item
+            item = parse_int(form["candidate"], minimum=1, maximum=MAX_ID)  # the review-queue item
+            if item is not None and created:
+                feeds.accept(session, item, created[0].id)
             saved = [(e.id, e.record["uid"]) for e in created]
     except Invalid as exc:
         per_candidate = accept.errors_by_candidate(exc.fields)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from ... import queries
+from ...integers import parse_int
 from ..charts import DETAIL_POINTS, PageCharts, charts_on_one_axis
 from ..comparison import BY_GOVERNMENT
 from ..errors import Invalid
@@ -36,8 +37,9 @@ def embed_height(value: str | None) -> int:
     """The snippet's iframe height: one of EMBED_HEIGHTS (anything else is an error naming the field)."""
     if not value:
         return EMBED_HEIGHTS[0]
-    if value.isdigit() and int(value) in EMBED_HEIGHTS:
-        return int(value)
+    height = parse_int(value, minimum=1, maximum=10_000)  # ASCII digits only ("⁴⁰⁰" is no height)
+    if height in EMBED_HEIGHTS:
+        return height
     sizes = ", ".join(str(h) for h in sorted(EMBED_HEIGHTS))
     raise Invalid({"height": f"use one of {sizes} (pixels)"})
 
