@@ -13,8 +13,9 @@ from .config import bundled
 
 UPGRADE_COMMAND = "flask --app timeline db upgrade"
 
-# Objects the database keeps for itself (the search index) are not described by the models.
-_UNMODELLED = ("event_search", "ix_event_search", "ix_actor_search")
+# Objects the database keeps for itself (the search index, PostgreSQL's stored search vectors, 0013)
+# are not described by the models.
+_UNMODELLED = ("event_search", "ix_event_search", "ix_actor_search", "search_vector")
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:

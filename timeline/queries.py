@@ -386,27 +386,20 @@ def iter_all_events(
 def _pg_search(terms: Sequence[str]) -> tuple[str, str, dict[str, str]]:
     """PostgreSQL: the FROM ... WHERE of events matching every term (as a word prefix, in the event's
     texts or its actor's name and aliases), their rank expression, and the bound words."""
-    event_vec = (
-        "to_tsvector('simple', e.title || ' ' || coalesce(e.quote, '') || ' ' || coalesce(e.summary, ''))"
-    )
-    actor_vec = "to_tsvector('simple', a.name || ' ' || a.aliases::text)"
     conditions, params = [], {}
-    # The GIN indexes' own expressions (migration 0002), unqualified: each term is two index lookups,
-    # not a scan computing every event's vector (an OR across the join could use neither index).
-    index_event = "to_tsvector('simple', title || ' ' || coalesce(quote, '') || ' ' || coalesce(summary, ''))"
-    index_actor = "to_tsvector('simple', name || ' ' || aliases::text)"
+    # The stored vectors and their GIN indexes (migration 0013): a term is the event index OR'd with
+    # the events of the (few) actors whose names match, so the planner may read either in id order.
     for i, term in enumerate(terms):
         # A tsquery lexeme in single quotes with :* for prefix matching; quotes and backslashes escaped.
         params[f"q{i}"] = "'" + term.replace("\\", "\\\\").replace("'", "''") + "':*"
         conditions.append(
-            f"e.id IN (SELECT id FROM event WHERE {index_event} @@ to_tsquery('simple', :q{i}) "  # noqa: S608
-            "UNION ALL SELECT id FROM event WHERE actor_id IN "
-            f"(SELECT id FROM actor WHERE {index_actor} @@ to_tsquery('simple', :q{i})))"
+            f"(e.search_vector @@ to_tsquery('simple', :q{i}) OR e.actor_id = ANY(ARRAY("  # noqa: S608
+            f"SELECT id FROM actor WHERE search_vector @@ to_tsquery('simple', :q{i}))))"
         )
     where = " AND ".join([*conditions, "e.deleted_at IS NULL"])
     all_terms = " && ".join(f"to_tsquery('simple', :q{i})" for i in range(len(terms)))
-    rank = f"ts_rank({event_vec} || {actor_vec}, {all_terms})"
-    return f"FROM event e JOIN actor a ON a.id = e.actor_id WHERE {where}", rank, params
+    rank = f"ts_rank(e.search_vector || a.search_vector, {all_terms})"
+    return f"FROM event e WHERE {where}", rank, params
 
 
 def search_events(
