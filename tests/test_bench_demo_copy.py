@@ -53,7 +53,7 @@ def _rows(url: str, table: str) -> list[dict[str, Any]]:
     try:
         with engine.connect() as conn:
             result = conn.execute(text(f"SELECT {TABLES[table]} FROM {table} ORDER BY id"))  # noqa: S608
-            keys = [k for k in result.keys() if k != "search_vector"]
+            keys = [k for k in result.keys() if k != "search_vector"]  # noqa: SIM118
             return [{k: _normal(row[k], k) for k in keys} for row in result.mappings()]
     finally:
         engine.dispose()
@@ -91,9 +91,8 @@ def test_stances_json_is_the_triggers_and_the_trigger_is_back(db_url: str) -> No
                 text("INSERT INTO stance (event_id, topic_id, score) VALUES (:e, :t, 2)"),
                 {"e": event_id, "t": topic_id},
             )
-            stances = json.loads(
-                conn.execute(text("SELECT stances_json FROM event WHERE id = :e"), {"e": event_id}).scalar_one()
-            )
+            got = conn.execute(text("SELECT stances_json FROM event WHERE id = :e"), {"e": event_id})
+            stances = json.loads(got.scalar_one())
             slug = conn.execute(text("SELECT slug FROM topic WHERE id = :t"), {"t": topic_id}).scalar_one()
             assert {"topic": slug, "score": 2, "rationale": None} in stances
     finally:
