@@ -22,7 +22,7 @@ from timeline import create_app, migrate
 from timeline.config import ROOT
 from timeline.db import write_session
 from timeline.services import accounts
-from timeline.services.exchange import import_document
+from timeline.services.importing import import_document
 
 from pgserver import PostgresServer
 

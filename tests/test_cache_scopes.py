@@ -11,9 +11,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from timeline import queries
 from timeline.db import write_session
 from timeline.schemas import ActorIn, EventIn, TopicIn
+from timeline.services import actors as actor_service
 from timeline.services import events as event_service
+from timeline.services import topics as topic_service
 
 from conftest import BACKEND, load_doc, small_doc
 from support.server import Gunicorn, create_editor, flask_cli, issue_token, server_env
@@ -108,7 +111,7 @@ def test_moving_an_event_renews_both_actors_and_both_topics(app: Flask, client: 
     for path in paths:
         client.get(path)
     with app.app_context(), write_session() as session:
-        row = event_service.queries.event_by_uid(session, "e-2020")
+        row = queries.event_by_uid(session, "e-2020")
         assert row is not None and row.id is not None
         moved = _event("iran", "Tireless firefighter, moved", [{"topic": "look-east", "score": 2}], "2020-12")
         event_service.update_event(
@@ -123,16 +126,16 @@ def test_renames_and_reparenting_renew_every_page(app: Flask, client: FlaskClien
     client.get("/actors/iran")
     client.get("/topics/look-east")
     with app.app_context(), write_session() as session:
-        event_service.update_topic(session, "look-east", TopicIn(slug="look-east", name="Turn to the East"))
+        topic_service.update_topic(session, "look-east", TopicIn(slug="look-east", name="Turn to the East"))
     assert "Turn to the East" in client.get("/actors/iran").get_data(as_text=True)
     with app.app_context(), write_session() as session:
-        event_service.update_actor(
+        actor_service.update_actor(
             session, "iran", ActorIn(slug="iran", name="Islamic Republic of Iran", kind="government")
         )
     assert "Islamic Republic of Iran" in client.get("/topics/look-east").get_data(as_text=True)
     assert "Zarif in Moscow" not in client.get("/actors/iran.json").get_data(as_text=True)
     with app.app_context(), write_session() as session:
-        event_service.update_actor(
+        actor_service.update_actor(
             session, "zarif", ActorIn(slug="zarif", name="Javad Zarif", kind="person", parent="iran")
         )
     assert "Zarif in Moscow" in client.get("/actors/iran.json").get_data(as_text=True)

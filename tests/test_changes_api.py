@@ -14,7 +14,9 @@ from sqlmodel import col
 from timeline.db import get_session, write_session
 from timeline.models import Event, Revision
 from timeline.schemas import ActorIn, TopicIn
+from timeline.services import actors as actor_service
 from timeline.services import events as event_service
+from timeline.services import topics as topic_service
 from timeline.web.openapi import openapi_document
 
 from conftest import load_doc, small_doc
@@ -39,8 +41,8 @@ def test_a_follower_sees_creates_edits_renames_and_deletes_once_in_order(
     first = create(app, "new-1", "First title")
     edit(app, first, "new-1", "Second title")
     with app.app_context(), write_session() as session:
-        event_service.update_topic(session, "us-sanctions", TopicIn(slug="sanctions", name="US sanctions"))
-        event_service.create_actor(session, ActorIn(slug="iran", name="Iran", kind="government"))
+        topic_service.update_topic(session, "us-sanctions", TopicIn(slug="sanctions", name="US sanctions"))
+        actor_service.create_actor(session, ActorIn(slug="iran", name="Iran", kind="government"))
     delete(app, first)
 
     items, cursor2 = read_all(client, cursor, limit=2)

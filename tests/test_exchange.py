@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from timeline.db import get_session, write_session
 from timeline.models import Actor, Event, Stance
 from timeline.services.errors import Invalid
-from timeline.services.exchange import import_document
+from timeline.services.importing import import_document
 
 from conftest import load_doc, make_app, small_doc
 

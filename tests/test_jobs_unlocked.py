@@ -22,7 +22,7 @@ from timeline.models import Event
 from timeline.services import accounts
 from timeline.services import snapshots as snapshot_service
 from timeline.services.errors import Invalid
-from timeline.services.exchange import apply_import, import_document, validate_document
+from timeline.services.importing import apply_import, import_document, validate_document
 from timeline.services.importplan import plan_import
 
 import conftest

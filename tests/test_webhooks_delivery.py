@@ -22,7 +22,7 @@ from timeline import create_app, jobs, work
 from timeline.db import get_session, write_session
 from timeline.models import Webhook, WebhookDelivery
 from timeline.schemas import ActorIn
-from timeline.services import events as event_service
+from timeline.services import actors as actor_service
 from timeline.services import webhooks
 
 import conftest
@@ -106,7 +106,7 @@ def test_each_change_is_delivered_once_with_a_valid_signature(db_url: str, recei
     event_id = create(app, "hooked", "First")
     edit(app, event_id, "hooked", "Second")
     with app.app_context(), write_session() as session:  # not subscribed: actors are not statements
-        event_service.create_actor(session, ActorIn(slug="iran", name="Iran", kind="government"))
+        actor_service.create_actor(session, ActorIn(slug="iran", name="Iran", kind="government"))
     assert receiver.requests == []  # nothing is sent by the requests that made the changes
     report = deliver(app)
     assert (report.filed, report.delivered, report.failed) == (2, 2, 0)

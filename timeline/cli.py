@@ -21,8 +21,9 @@ from .db import engines, write_session
 from .jsontext import JsonTextError, loads_strict
 from .services import accounts, feeds, seeding, snapshots
 from .services.errors import DatabaseBusy, Invalid, NotFound
-from .services.exchange import actor_timeline, stream_full_export, timeline_json
+from .services.export import stream_full_export, timeline_json
 from .services.records import dumps
+from .services.timeline import actor_timeline
 
 SEED_DIR = bundled("seed")
 

@@ -16,7 +16,7 @@ from flask import current_app
 from .db import read_session, write_session
 from .models import Snapshot
 from .services import feeds, linkcheck, snapshots, stance_alerts, webhooks
-from .services.exchange import ImportReport, apply_import, validate_document
+from .services.importing import ImportReport, apply_import, validate_document
 from .services.importplan import plan_import
 
 

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from .. import queries
 from ..models import Actor, Topic
 from .errors import Invalid
-from .exchange import actor_records, document_header
+from .export import actor_records, document_header
 from .history import TopicHistory, build_histories, stances_of
 from .records import event_record, topic_record
 

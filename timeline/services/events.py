@@ -1,4 +1,4 @@
-"""Creating, editing, deleting and restoring actors, topics and events; every change is a revision."""
+"""Creating, editing, deleting and restoring events; every change is a revision."""
 
 from __future__ import annotations
 
@@ -8,35 +8,29 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import delete, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
 from .. import queries
-from ..models import Actor, Event, Stance, Topic, utcnow
-from ..schemas import ActorIn, EventIn, TopicIn, field_errors
+from ..models import Actor, Event, Stance, utcnow
+from ..schemas import ActorIn, EventIn
 from . import revisions, uids
+from .actors import create_actor
 from .errors import Conflict, Invalid, NotFound
-from .records import actor_record, event_record, event_record_of, topic_record
+from .records import event_record, event_record_of
+from .validation import validate
 
 _EVENT = Event.__table__  # type: ignore[attr-defined]
+
+
 _STANCE = Stance.__table__  # type: ignore[attr-defined]
+
+
 _INSERT_STANCE = insert(_STANCE)
+
+
 _INSERT_EVENT: dict[str, Any] = {}  # by dialect name: see _insert_event_if_new
-
-
-def validate(model: type[ActorIn] | type[EventIn] | type[TopicIn], data: Mapping[str, Any]) -> Any:
-    """Validate raw data with a schema model, raising Invalid with per-field messages."""
-    if not isinstance(data, Mapping):
-        raise Invalid({"body": "must be a JSON object"})
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise Invalid(field_errors(exc)) from exc
-
-
-# --- snapshots (what a revision keeps) -------------------------------------------------------------
 
 
 def event_snapshot(session: Session, event: Event) -> dict[str, Any]:
@@ -50,177 +44,6 @@ def event_snapshot(session: Session, event: Event) -> dict[str, Any]:
 def _snapshot(record: dict[str, Any], version: int, *, deleted: bool) -> dict[str, Any]:
     """What a revision keeps of an event: its record, its version and whether it is deleted."""
     return {**record, "version": version, "deleted": deleted}
-
-
-def actor_snapshot(session: Session, actor: Actor) -> dict[str, Any]:
-    parent = session.get(Actor, actor.parent_id) if actor.parent_id else None
-    return actor_record(actor, parent.slug if parent else None)
-
-
-# --- actors and topics ---------------------------------------------------------------------------
-
-
-def actor_values(session: Session, data: ActorIn, *, self_id: int | None = None) -> dict[str, Any]:
-    """Column values for an actor row, resolving the parent slug."""
-    parent_id = None
-    if data.parent:
-        parent = queries.actor_by_slug(session, data.parent)
-        if parent is None:
-            raise Invalid({"parent": f"no actor with the slug “{data.parent}”"})
-        if self_id is not None and parent.id == self_id:
-            raise Invalid({"parent": "an actor cannot be its own parent"})
-        parent_id = parent.id
-    return {
-        "slug": data.slug,
-        "name": data.name,
-        "kind": data.kind.value,
-        "role": data.role,
-        "country": data.country,
-        "parent_id": parent_id,
-        "aliases": list(data.aliases),
-        "description": data.description,
-    }
-
-
-def create_actor(session: Session, data: ActorIn, user_id: int | None = None) -> Actor:
-    """Add a new actor; its slug must be free."""
-    if queries.actor_by_slug(session, data.slug) is not None:
-        raise Invalid({"slug": f"the slug “{data.slug}” is already taken"})
-    actor = Actor(**actor_values(session, data))
-    session.add(actor)
-    session.flush()
-    assert actor.id is not None
-    revisions.record(
-        session,
-        entity="actor",
-        entity_id=actor.id,
-        key=actor.slug,
-        action="create",
-        user_id=user_id,
-        before=None,
-        after=actor_snapshot(session, actor),
-    )
-    return actor
-
-
-def update_actor(session: Session, slug: str, data: ActorIn, user_id: int | None = None) -> Actor:
-    """Change an actor (its slug may change too); refuses loops in the parent chain."""
-    actor = queries.actor_by_slug(session, slug)
-    if actor is None:
-        raise NotFound(f"No actor with the slug “{slug}”.")
-    if data.slug != slug and queries.actor_by_slug(session, data.slug) is not None:
-        raise Invalid({"slug": f"the slug “{data.slug}” is already taken"})
-    assert actor.id is not None
-    values = actor_values(session, data, self_id=actor.id)
-    if values["parent_id"] is not None and values["parent_id"] in queries.actor_family_ids(session, actor.id):
-        raise Invalid({"parent": "the parent chain would loop back to this actor"})
-    before = actor_snapshot(session, actor)
-    for key, value in values.items():
-        setattr(actor, key, value)
-    actor.updated_at = utcnow()
-    session.flush()
-    after = actor_snapshot(session, actor)
-    if after != before:
-        revisions.record(
-            session,
-            entity="actor",
-            entity_id=actor.id,
-            key=actor.slug,
-            action="update",
-            user_id=user_id,
-            before=before,
-            after=after,
-        )
-    return actor
-
-
-def create_topic(session: Session, data: TopicIn, user_id: int | None = None) -> Topic:
-    """Add a new topic; its slug must be free."""
-    if queries.topic_by_slug(session, data.slug) is not None:
-        raise Invalid({"slug": f"the slug “{data.slug}” is already taken"})
-    topic = Topic(slug=data.slug, name=data.name, description=data.description)
-    session.add(topic)
-    session.flush()
-    assert topic.id is not None
-    revisions.record(
-        session,
-        entity="topic",
-        entity_id=topic.id,
-        key=topic.slug,
-        action="create",
-        user_id=user_id,
-        before=None,
-        after=topic_record(topic),
-    )
-    return topic
-
-
-def update_topic(session: Session, slug: str, data: TopicIn, user_id: int | None = None) -> Topic:
-    topic = queries.topic_by_slug(session, slug)
-    if topic is None:
-        raise NotFound(f"No topic with the slug “{slug}”.")
-    if data.slug != slug and queries.topic_by_slug(session, data.slug) is not None:
-        raise Invalid({"slug": f"the slug “{data.slug}” is already taken"})
-    assert topic.id is not None
-    before = topic_record(topic)
-    topic.slug, topic.name, topic.description = data.slug, data.name, data.description
-    session.flush()
-    if topic_record(topic) != before:
-        revisions.record(
-            session,
-            entity="topic",
-            entity_id=topic.id,
-            key=topic.slug,
-            action="update",
-            user_id=user_id,
-            before=before,
-            after=topic_record(topic),
-        )
-    return topic
-
-
-def delete_actor(session: Session, slug: str, user_id: int | None = None) -> None:
-    """Delete an actor nothing refers to (no events, deleted ones included, and no members)."""
-    actor = queries.actor_by_slug(session, slug)
-    if actor is None:
-        raise NotFound(f"No actor with the slug “{slug}”.")
-    assert actor.id is not None
-    if queries.actor_in_use(session, actor.id):
-        raise Conflict(f"“{slug}” still has events or member actors; move or purge them first.")
-    _purge(session, actor, "actor", slug, actor_snapshot(session, actor), user_id)
-
-
-def delete_topic(session: Session, slug: str, user_id: int | None = None) -> None:
-    """Delete a topic no stance uses."""
-    topic = queries.topic_by_slug(session, slug)
-    if topic is None:
-        raise NotFound(f"No topic with the slug “{slug}”.")
-    assert topic.id is not None
-    if queries.topic_in_use(session, topic.id):
-        raise Conflict(f"Stances still use the topic “{slug}”.")
-    _purge(session, topic, "topic", slug, topic_record(topic), user_id)
-
-
-def _purge(
-    session: Session, row: Actor | Topic, entity: str, key: str, before: dict[str, Any], user_id: int | None
-) -> None:
-    """Delete a row for good, keeping its last state in a "purge" revision."""
-    assert row.id is not None
-    revisions.record(
-        session,
-        entity=entity,
-        entity_id=row.id,
-        key=key,
-        action="purge",
-        user_id=user_id,
-        before=before,
-        after=None,
-    )
-    session.delete(row)
-    session.flush()
-
-
-# --- events --------------------------------------------------------------------------------------
 
 
 def event_values(session: Session, data: EventIn) -> tuple[dict[str, Any], list[dict[str, Any]]]:

@@ -1,6 +1,6 @@
 """An import worked out by reading only: the dry run's report, and what a real import may skip.
 
-It answers as exchange.apply_import would (same counts, same first error), without writing: a dry run
+It answers as importing.apply_import would (same counts, same first error), without writing: a dry run
 takes no write lock, and a real import spends its short write transaction on what changes.
 """
 
@@ -14,7 +14,7 @@ from sqlmodel import Session
 from .. import queries
 from ..schemas import ActorIn
 from . import events as event_service
-from .exchange import ImportPlan, ImportReport, ValidDocument, _record_error, parent_loop
+from .importing import ImportPlan, ImportReport, ValidDocument, _record_error, parent_loop
 from .records import actor_record, topic_record
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import insert
 from sqlmodel import Session
 
 from .. import queries, scopes
-from ..models import Revision, utcnow
+from ..models import Actor, Revision, Topic, utcnow
 from . import changes
 
 # Derived or bookkeeping fields: recorded in snapshots, left out of the readable diff.
@@ -49,6 +49,25 @@ def record(
         },
     )
     changes.note(session, int(result.inserted_primary_key[0]))  # type: ignore[attr-defined]
+
+
+def purge(
+    session: Session, row: Actor | Topic, entity: str, key: str, before: dict[str, Any], user_id: int | None
+) -> None:
+    """Delete a row for good, keeping its last state in a "purge" revision."""
+    assert row.id is not None
+    record(
+        session,
+        entity=entity,
+        entity_id=row.id,
+        key=key,
+        action="purge",
+        user_id=user_id,
+        before=before,
+        after=None,
+    )
+    session.delete(row)
+    session.flush()
 
 
 def history(session: Session, entity: str, entity_id: int) -> list[tuple[Revision, str | None]]:

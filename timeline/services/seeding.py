@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from .. import queries
 from .errors import Invalid
-from .exchange import import_document
+from .importing import import_document
 
 KINDS = ("events", "actors", "topics")
 

@@ -16,7 +16,8 @@ from sqlmodel import Session
 from .. import queries
 from ..models import Actor, Event, Snapshot, Stance, Topic
 from .errors import Invalid, NotFound
-from .exchange import ImportReport, ValidDocument, apply_import, stream_full_export, validate_document
+from .export import stream_full_export
+from .importing import ImportReport, ValidDocument, apply_import, validate_document
 
 _RECORD_START = re.compile(rb'\{"uid"\s*:')
 

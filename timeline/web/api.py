@@ -13,11 +13,15 @@ from ..db import get_session, write_session
 from ..integers import parse_int
 from ..models import Actor, Event, Topic
 from ..schemas import ActorIn, TopicIn
+from ..services import actors as actor_service
 from ..services import events as event_service
+from ..services import topics as topic_service
 from ..services.errors import Conflict, Invalid, NotFound
-from ..services.exchange import actor_records, actor_timeline
+from ..services.export import actor_records
 from ..services.records import event_record, topic_record
 from ..services.search import terms_of
+from ..services.timeline import actor_timeline
+from ..services.validation import validate
 from .auth import current_user_id, editor_required
 from .common import error_json, json_response, parse_filters
 from .jsonbody import BodyError, json_body
@@ -261,9 +265,9 @@ def _object_body() -> dict[str, Any]:
 @bp.post("/actors")
 @editor_required
 def create_actor() -> Response:
-    data = event_service.validate(ActorIn, _object_body())
+    data = validate(ActorIn, _object_body())
     with write_session() as session:
-        event_service.create_actor(session, data, current_user_id())
+        actor_service.create_actor(session, data, current_user_id())
     response = json_response(_actor_json(_actor_or_404(data.slug)), 201)
     response.headers["Location"] = url_for("api.get_actor", slug=data.slug)
     return response
@@ -273,9 +277,9 @@ def create_actor() -> Response:
 @editor_required
 def update_actor(slug: str) -> Response:
     _actor_or_404(slug)
-    data = event_service.validate(ActorIn, _object_body())
+    data = validate(ActorIn, _object_body())
     with write_session() as session:
-        event_service.update_actor(session, slug, data, current_user_id())
+        actor_service.update_actor(session, slug, data, current_user_id())
     return json_response(_actor_json(_actor_or_404(data.slug)))
 
 
@@ -284,16 +288,16 @@ def update_actor(slug: str) -> Response:
 def delete_actor(slug: str) -> Response:
     _actor_or_404(slug)
     with write_session() as session:
-        event_service.delete_actor(session, slug, current_user_id())
+        actor_service.delete_actor(session, slug, current_user_id())
     return Response(status=204)
 
 
 @bp.post("/topics")
 @editor_required
 def create_topic() -> Response:
-    data = event_service.validate(TopicIn, _object_body())
+    data = validate(TopicIn, _object_body())
     with write_session() as session:
-        event_service.create_topic(session, data, current_user_id())
+        topic_service.create_topic(session, data, current_user_id())
     response = json_response(topic_record(_topic_or_404(data.slug)), 201)
     response.headers["Location"] = url_for("api.get_topic", slug=data.slug)
     return response
@@ -303,9 +307,9 @@ def create_topic() -> Response:
 @editor_required
 def update_topic(slug: str) -> Response:
     _topic_or_404(slug)
-    data = event_service.validate(TopicIn, _object_body())
+    data = validate(TopicIn, _object_body())
     with write_session() as session:
-        event_service.update_topic(session, slug, data, current_user_id())
+        topic_service.update_topic(session, slug, data, current_user_id())
     return json_response(topic_record(_topic_or_404(data.slug)))
 
 
@@ -314,5 +318,5 @@ def update_topic(slug: str) -> Response:
 def delete_topic(slug: str) -> Response:
     _topic_or_404(slug)
     with write_session() as session:
-        event_service.delete_topic(session, slug, current_user_id())
+        topic_service.delete_topic(session, slug, current_user_id())
     return Response(status=204)

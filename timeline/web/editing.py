@@ -13,9 +13,12 @@ from ..db import get_session, write_session
 from ..integers import MAX_ID, parse_int
 from ..models import Candidate, Event
 from ..schemas import ActorIn, TopicIn
+from ..services import actors as actor_service
 from ..services import events as event_service
 from ..services import feeds, revisions
+from ..services import topics as topic_service
 from ..services.errors import Conflict, Invalid, NotFound
+from ..services.validation import validate
 from .auth import admin_required, current_user_id, editor_required
 from .forms import MAX_STANCE_ROWS, ActorForm, EventForm, TopicForm, event_form_data
 from .jsonbody import BodyError, parse_json
@@ -204,7 +207,7 @@ def edit_actor(slug: str) -> tuple[str, int] | BaseResponse:
     actor = queries.actor_by_slug(session, slug)
     if actor is None:
         abort(404, description=f"No actor with the slug “{slug}”.")
-    snapshot = event_service.actor_snapshot(session, actor)
+    snapshot = actor_service.actor_snapshot(session, actor)
     if request.method == "GET":
         form = ActorForm(data={**snapshot, "aliases": "\n".join(snapshot["aliases"])})
     else:
@@ -213,9 +216,9 @@ def edit_actor(slug: str) -> tuple[str, int] | BaseResponse:
     if request.method == "GET":
         return render_template("actor_form.html", form=form, actor=actor), 200
     try:
-        data = event_service.validate(ActorIn, form.payload())
+        data = validate(ActorIn, form.payload())
         with write_session() as write:
-            updated = event_service.update_actor(write, slug, data, current_user_id())
+            updated = actor_service.update_actor(write, slug, data, current_user_id())
             new_slug = updated.slug
     except Invalid as exc:
         form.show_errors(exc.fields)
@@ -234,9 +237,9 @@ def edit_topic(slug: str) -> tuple[str, int] | BaseResponse:
     if request.method == "GET":
         return render_template("topic_form.html", form=form, topic=topic), 200
     try:
-        data = event_service.validate(TopicIn, form.payload())
+        data = validate(TopicIn, form.payload())
         with write_session() as write:
-            new_slug = event_service.update_topic(write, slug, data, current_user_id()).slug
+            new_slug = topic_service.update_topic(write, slug, data, current_user_id()).slug
     except Invalid as exc:
         form.show_errors(exc.fields)
         return render_template("topic_form.html", form=form, topic=topic, error=exc.message), 422

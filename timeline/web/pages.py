@@ -24,9 +24,10 @@ from ..migrate import schema_problem
 from ..models import Actor, EventKind
 from ..services.charts import DETAIL_POINTS, charts_on_one_axis, score_word
 from ..services.citations import cite, formatted, highwire
-from ..services.exchange import Timeline, actor_timeline, stream_full_csv, stream_full_export, timeline_json
+from ..services.export import stream_full_csv, stream_full_export, timeline_json
 from ..services.records import iso_utc
 from ..services.tabular import csv_rows, csv_text, timelinejs_document
+from ..services.timeline import Timeline, actor_timeline
 from .cache import cached, depends_on
 from .common import current_page, error_json, json_response, page_url, parse_filters, url_with, whole_axis
 from .downloads import download_name, offer

@@ -1,140 +1,24 @@
-"""The native JSON format: one serialiser for exports, and the all-or-nothing import."""
+"""The all-or-nothing import of a native JSON document: validation first, then one write transaction."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session
 
 from .. import queries
-from ..models import Actor, Event, Topic
+from ..models import Actor
 from ..schemas import ActorIn, EventIn, TopicIn
+from . import actors as actor_service
 from . import events as event_service
 from . import revisions
+from . import topics as topic_service
 from .errors import Invalid
-from .history import Step, TopicHistory, build_histories, stances_of
-from .records import (
-    FORMAT,
-    VERSION,
-    actor_record,
-    dumpb,
-    iso_utc,
-    topic_record,
-)
-from .tabular import csv_rows, csv_text
-
-
-def document_header(extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    head: dict[str, Any] = {"format": FORMAT, "version": VERSION, "exported_at": iso_utc(datetime.now(UTC))}
-    head.update(extra or {})
-    return head
-
-
-def actor_records(session: Session, actors: Sequence[Actor], *, by_slug: bool = True) -> list[dict[str, Any]]:
-    """Actor records with their parents' slugs (one query), ordered by slug unless asked not to."""
-    parents = queries.actors_by_ids(session, (a.parent_id for a in actors if a.parent_id))
-    ordered = sorted(actors, key=lambda a: a.slug) if by_slug else actors
-    return [actor_record(a, parents[a.parent_id].slug if a.parent_id in parents else None) for a in ordered]
-
-
-def stream_full_export(
-    session: Session, batch: int = 500, filters: queries.EventFilters | None = None
-) -> Iterator[bytes]:
-    """The whole dataset as one UTF-8 JSON document, produced piece by piece in constant memory.
-
-    Events come in the order they were added (id), each record built as JSON by the database (its
-    stances included, kept as JSON by triggers): Python only joins bytes, 500 records at a time (the
-    worker's memory grows by a few MB, whatever the size of the dataset). Filters narrow the events;
-    every actor and topic stays, so a narrowed export still imports.
-    """
-    yield dumpb(document_header())[:-1] + b',\n"actors": [\n'
-    actors = queries.all_actors(session)
-    yield b",\n".join(dumpb(r) for r in actor_records(session, actors))
-    yield b'\n],\n"topics": [\n'
-    topics = queries.all_topics(session)
-    yield b",\n".join(dumpb(topic_record(t)) for t in sorted(topics, key=lambda t: t.slug))
-    yield b'\n],\n"events": [\n'
-    with queries.memory_map_off(session):
-        first = True
-        for rows in queries.iter_event_bodies(session, batch, filters or queries.EventFilters()):
-            if not first:
-                yield b",\n"
-            yield b",\n".join([row.body for row in rows])
-            first = False
-    yield b"\n]}\n"
-
-
-@dataclass
-class Timeline:
-    """An actor's timeline: the data behind the actor page and its JSON twin."""
-
-    actor: Actor
-    ancestors: list[Actor]
-    members: dict[int, Actor]
-    events: Sequence[Any]  # rows with an event's columns (queries.events_for_actors)
-    stances: dict[int, list[tuple[Any, Topic]]]
-    histories: list[TopicHistory]
-
-    def changes(self) -> dict[tuple[int, str], Step]:
-        """The step ending at each (event id, topic slug), for marking changes in place."""
-        return {(s.to_event_id, h.topic_slug): s for h in self.histories for s in h.steps}
-
-    def unordered(self) -> set[tuple[int, str]]:
-        """(event id, topic slug) of the statements whose order with another of their speaker is unknown."""
-        return {(i, h.topic_slug) for h in self.histories for s in h.series for i in s.unordered_ids}
-
-    def topics(self) -> list[Topic]:
-        """The topics of the timeline's stances (one history each), by slug."""
-        seen: dict[int, Topic] = {}
-        for rows in self.stances.values():
-            for _stance, topic in rows:
-                seen[id(topic)] = topic
-        return sorted({t.slug: t for t in seen.values()}.values(), key=lambda t: t.slug)
-
-
-def actor_timeline(
-    session: Session,
-    actor: Actor,
-    filters: queries.EventFilters | None = None,
-    *,
-    shape: str = queries.FULL,
-) -> Timeline:
-    """An actor's events (its own and its members'), stances and stance histories.
-
-    shape: what each event row holds (queries.FULL, HISTORY or JSON_BODY; timeline_json needs JSON_BODY).
-    """
-    assert actor.id is not None
-    family = queries.actor_family_ids(session, actor.id)
-    members = queries.actors_by_ids(session, family)
-    events = queries.events_for_actors(session, family, filters or queries.EventFilters(), shape)
-    stances = stances_of(events, queries.all_topics(session))
-    histories = build_histories(events, stances, members)
-    return Timeline(actor, queries.actor_ancestors(session, actor), members, events, stances, histories)
-
-
-def timeline_json(session: Session, timeline: Timeline) -> bytes:
-    """An actor's timeline in the native format, importable as it is, as UTF-8 JSON.
-
-    The timeline must come from actor_timeline(..., shape=queries.JSON_BODY): each event's record is
-    already JSON, built by the database.
-    """
-    actors = [*timeline.members.values(), *timeline.ancestors]
-    head = {
-        **document_header({"actor": timeline.actor.slug}),
-        "actors": actor_records(session, actors),
-        "topics": [topic_record(t) for t in timeline.topics()],
-    }
-    parts = [dumpb(head)[:-1], b',"events":[']
-    for event in timeline.events:
-        parts += (event.body, b",")
-    if timeline.events:
-        parts.pop()
-    parts += (b'],"histories":', dumpb([h.as_dict() for h in timeline.histories]), b"}")
-    return b"".join(parts)  # one copy of the whole document
+from .records import FORMAT, VERSION
+from .validation import validate
 
 
 @dataclass
@@ -174,7 +58,7 @@ def _validated(model: Any, kind: str, index: int, record: Any) -> Any:
     if not isinstance(record, dict):
         raise Invalid({f"{kind}[{index}]": "must be an object"}, f"Record {label} must be an object.")
     try:
-        return event_service.validate(model, record)
+        return validate(model, record)
     except Invalid as exc:
         first = next(iter(exc.fields))
         raise Invalid(
@@ -254,10 +138,10 @@ def apply_import(
     for topic in valid.topics:
         row = queries.topic_by_slug(session, topic.slug)
         if row is None:
-            event_service.create_topic(session, topic, user_id)
+            topic_service.create_topic(session, topic, user_id)
             report.created["topics"] += 1
         elif (row.name, row.description) != (topic.name, topic.description):
-            event_service.update_topic(session, topic.slug, topic, user_id)
+            topic_service.update_topic(session, topic.slug, topic, user_id)
             report.updated["topics"] += 1
         else:
             report.unchanged["topics"] += 1
@@ -302,17 +186,17 @@ def _import_actors(
     for data in actors:
         row = queries.actor_by_slug(session, data.slug)
         if row is None:
-            row = Actor(**event_service.actor_values(session, data.model_copy(update={"parent": None})))
+            row = Actor(**actor_service.actor_values(session, data.model_copy(update={"parent": None})))
             session.add(row)
             before[data.slug] = None
         else:
-            before[data.slug] = event_service.actor_snapshot(session, row)
+            before[data.slug] = actor_service.actor_snapshot(session, row)
         rows[data.slug] = row
     session.flush()
     for i, data in enumerate(actors):
         row = rows[data.slug]
         try:
-            values = event_service.actor_values(session, data, self_id=row.id)
+            values = actor_service.actor_values(session, data, self_id=row.id)
         except Invalid as exc:
             raise _record_error("actors", i, data.slug, exc.fields) from exc
         _apply(row, values)
@@ -320,7 +204,7 @@ def _import_actors(
     _check_no_cycles(session, actors)
     for data in actors:
         row, old = rows[data.slug], before[data.slug]
-        new = event_service.actor_snapshot(session, row)
+        new = actor_service.actor_snapshot(session, row)
         assert row.id is not None
         if old is not None and old == new:
             report.unchanged["actors"] += 1
@@ -373,30 +257,3 @@ def _import_event(session: Session, data: EventIn, report: ImportReport, user_id
         session, row, values, stances, expected_version=None, user_id=user_id
     )
     (report.updated if changed else report.unchanged)["events"] += 1
-
-
-def stream_full_csv(
-    session: Session,
-    *,
-    bom: bool = False,
-    batch: int = 1000,
-    filters: queries.EventFilters | None = None,
-) -> Iterator[str]:
-    """Every live event passing the filters as CSV rows (one per event and stance; with a topic filter,
-    only that topic's stances), produced batch by batch."""
-    filters = filters or queries.EventFilters()
-    yield ("\ufeff" if bom else "") + csv_text([])
-    actors = {a.id: a for a in queries.all_actors(session) if a.id is not None}
-    pending: list[Event] = []
-
-    def flush() -> str:
-        stances = queries.stances_for_events(session, [e.id for e in pending if e.id is not None])
-        text = csv_text(csv_rows(pending, actors, stances, filters.topic_id), header=False)
-        pending.clear()
-        return text
-
-    for event in queries.iter_all_events(session, batch, filters):
-        pending.append(event)
-        if len(pending) >= batch:
-            yield flush()
-    yield flush()
