@@ -117,6 +117,9 @@ class VersionSource:
         )
         self.engine = engine
         self.lock = threading.Lock()
+        # The listening connection is used by one thread at a time: a writer waiting for its own notice
+        # holds this one, not `lock`, so readers keep serving meanwhile (issue 17: reads during writes).
+        self.listener_lock = threading.Lock()
         self.pid = -1
         self.conn: sqlite3.Connection | None = None
         self.seen: int | None = None  # PRAGMA data_version when the rows were last read
@@ -167,6 +170,15 @@ class VersionSource:
         """Whether a write may have been committed since the versions were read (True when unsure)."""
         if not self.conninfo:
             return True
+        if not self.listener_lock.acquire(blocking=False):
+            # A writer of this process is reading the notices: it forgets the versions on any it hears.
+            return False
+        try:
+            return self._listen()
+        finally:
+            self.listener_lock.release()
+
+    def _listen(self) -> bool:
         if self.listener is None or self.pid != os.getpid():  # a forked worker listens on its own
             self.pid, self.listener = os.getpid(), None
             try:
@@ -186,7 +198,7 @@ class VersionSource:
 
     def close(self) -> None:
         """Close the listening connection (an app being discarded)."""
-        with self.lock:
+        with self.listener_lock, self.lock:  # the writers' order: no deadlock
             if self.listener is not None:
                 with contextlib.suppress(Exception):
                     self.listener.close()
@@ -204,16 +216,22 @@ class VersionSource:
             self.versions, self.seen = None, None
             if self.signal is not None:
                 self.signal.move()
-            if self.listener is None:
+        # The wait holds only the listener: readers read the versions again once (they include this
+        # write, committed), then serve; any other notice heard meanwhile makes them read again.
+        with self.listener_lock:
+            if self.listener is None or self.pid != os.getpid():
                 return
             try:
                 for heard in self.listener.notifies(timeout=_NOTICE_WAIT):
                     if heard.payload == notice:
                         break
+                    with self.lock:
+                        self.versions = None
             except Exception:
                 with contextlib.suppress(Exception):
                     self.listener.close()
-                self.listener = None
+                with self.lock:
+                    self.listener, self.versions = None, None
 
     def _sqlite_versions(self) -> Versions | None:
         if self.conn is None or self.pid != os.getpid():  # a forked worker opens its own
