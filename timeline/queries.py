@@ -394,7 +394,8 @@ def _pg_search(session: Session, terms: Sequence[str]) -> tuple[str, str, dict[s
     named: dict[int, list[int]] = {}
     for n, actor_id in session.execute(_ACTORS_NAMED, {"lexemes": lexemes}):
         named.setdefault(n - 1, []).append(actor_id)
-    conditions, params = [], {}
+    conditions: list[str] = []
+    params: dict[str, Any] = {}
     for i, lexeme in enumerate(lexemes):
         params[f"q{i}"] = lexeme
         # The stored vector and its GIN index (migration 0013); OR the named actors' events.

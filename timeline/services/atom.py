@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from feedgen.feed import FeedGenerator
 from markupsafe import Markup
 from sqlmodel import Session
 
@@ -93,6 +92,8 @@ def _content(event: Any, speaker: Actor, stances: list[tuple[Any, Topic]]) -> st
 
 def atom(data: FeedData, feed_url: str, page_url: str, event_url: Callable[[int], str]) -> bytes:
     """The feed as Atom XML: ids are absolute URLs (the feed's own, each event's page)."""
+    from feedgen.feed import FeedGenerator  # lxml: loaded by the feeds' first request
+
     feed = FeedGenerator()
     feed.id(feed_url)
     feed.title(data.title)

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from feedgen.feed import FeedGenerator
 from markupsafe import Markup
 from sqlmodel import Session
 
@@ -197,6 +196,8 @@ def _statement(label: str, point: StancePoint, row: Any, score: int, url: str) -
 
 def atom(feed_data: ChangeFeed, feed_url: str, page_url: str, event_url: Callable[[int], str]) -> bytes:
     """The feed as Atom XML; an entry's id is the later statement's URL with the change's fragment."""
+    from feedgen.feed import FeedGenerator  # lxml: loaded by the feeds' first request
+
     feed = FeedGenerator()
     feed.id(feed_url)
     feed.title(feed_data.title)

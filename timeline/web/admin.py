@@ -6,7 +6,7 @@ from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import jobs, queries
+from .. import queries
 from ..db import get_session, write_session
 from ..services import accounts, feeds
 from ..services.errors import Invalid, NotFound
@@ -22,6 +22,8 @@ def init_app(app: Flask) -> None:
 @bp.get("/admin/jobs")
 @editor_required
 def jobs_page() -> str:
+    from .. import jobs  # APScheduler: loaded by the back office, not by every web worker
+
     session = get_session()
     scheduled = queries.scheduled_jobs(session)
     rows = []
@@ -41,6 +43,8 @@ def jobs_page() -> str:
 @bp.post("/admin/jobs/<job_id>/run")
 @editor_required
 def run_now(job_id: str) -> BaseResponse:
+    from .. import jobs
+
     if job_id not in jobs.JOBS:
         abort(404, description=f"No job “{job_id}”.")
     jobs.request_run(job_id, current_user_id())
