@@ -88,3 +88,31 @@ def test_a_foreign_notice_heard_by_the_waiting_writer_is_not_lost(source: Versio
         listener.release.set()
         writer.join(60)
     assert source.current() is not None
+
+
+class ReadFirst(Listener):
+    """The writer's notice is read by a reader's look before the writer starts waiting for it."""
+
+    def notifies(self, timeout: float | None = None) -> Iterator[Any]:
+        if timeout == 0:
+            yield SimpleNamespace(payload=self.own)
+            return
+        self.waiting.set()  # the writer would wait: out _NOTICE_WAIT, in the real listener
+        self.release.wait(60)
+
+
+def test_a_writer_whose_notice_another_thread_read_does_not_wait(source: VersionSource) -> None:
+    own = f"{os.getpid()}-424242"
+    listener = ReadFirst([], own)
+    source.listener, source.pid = listener, os.getpid()  # type: ignore[assignment]
+    source.versions = Versions(-1, {})
+    source._heard_of_a_write()  # a reader's look takes the notice off the connection
+    writer = threading.Thread(target=source.after_local_write, args=(own,), daemon=True)
+    writer.start()
+    writer.join(60)
+    try:
+        # Before the fix each of 16 concurrent writers could wait out another's notice: 8 creates a second.
+        assert not writer.is_alive() and not listener.waiting.is_set()
+        assert own not in source.heard  # forgotten once used
+    finally:
+        listener.release.set()
