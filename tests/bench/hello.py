@@ -30,7 +30,9 @@ _INSERT_EVENT = (
     "VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, 'medium', {p}, {p}, 1)"
 )
 _INSERT_STANCE = "INSERT INTO stance (event_id, topic_id, score) VALUES ({p}, {p}, {p})"
+# Every column of the event's data: PostgreSQL's stored search vector (migration 0013) is index data.
 _EXPORT = "SELECT * FROM event WHERE deleted_at IS NULL ORDER BY date_earliest, date_latest, id"
+_INDEX_ONLY = {"search_vector"}
 
 
 def _plain(value: Any) -> Any:
@@ -112,8 +114,12 @@ class _Bare:
                 for row in cur:
                     yield (json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False) + "\n").encode()
                 return
+            with conn.cursor() as cur:
+                cur.execute("SELECT * FROM event LIMIT 0")
+                names = [d[0] for d in cur.description or () if d[0] not in _INDEX_ONLY]
+            export = _EXPORT.replace("*", ", ".join(names), 1)
             with conn.transaction(), conn.cursor(name="export") as cur:  # server-side: rows in batches
-                cur.execute(_EXPORT)
+                cur.execute(export)
                 columns: list[str] = []
                 for row in cur:
                     columns = columns or [d[0] for d in cur.description or ()]
@@ -135,6 +141,7 @@ def create_app() -> Flask:
         return app
     engine = create_engine(url)
     event = Table("event", MetaData(), autoload_with=engine)
+    columns = [c for c in event.c if c.name not in _INDEX_ONLY]
     order = (event.c.date_earliest, event.c.date_latest, event.c.id)
     with engine.connect() as conn:
         actors: dict[str, int] = {r[0]: r[1] for r in conn.exec_driver_sql("SELECT slug, id FROM actor")}
@@ -145,7 +152,7 @@ def create_app() -> Flask:
     @app.get("/core/actors/<int:actor_id>.json")
     def core_actor(actor_id: int) -> Response:
         with engine.connect() as conn:
-            rows = conn.execute(select(event).where(event.c.actor_id == actor_id).order_by(*order))
+            rows = conn.execute(select(*columns).where(event.c.actor_id == actor_id).order_by(*order))
             body = [{k: _plain(v) for k, v in row._mapping.items()} for row in rows]
         return Response(json.dumps(body, ensure_ascii=False), mimetype="application/json")
 

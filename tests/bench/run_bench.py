@@ -293,14 +293,16 @@ class Bench:
             self.export("export", s, "/export.json", events)
 
         # 6. Writes, on a copy: bare inserts, event creation, reads while another actor is written.
-        copy = copy_database(big, f"write_copy_{RUN_ID}")
+        copy = None
         try:
+            copy = copy_database(big, f"write_copy_{RUN_ID}")  # a full disk fails here: reported too
             self.writes(copy, actor_json)
         except Exception as exc:  # reported, not fatal
             self.figures.setdefault("create_events", {"error": f"{type(exc).__name__}: {exc}"})
             log(f"{self.backend} writes: {type(exc).__name__}: {exc}")
         finally:
-            drop_copy(copy)
+            if copy is not None:
+                drop_copy(copy)
         return self.figures
 
     def writes(self, copy: Database, actor_json: str) -> None:

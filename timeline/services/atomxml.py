@@ -8,8 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from feedgen.feed import FeedGenerator
-
 FEED_SIZE = 100  # entries in a feed at most
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -47,6 +45,8 @@ class Head:
 def atom_xml(head: Head, entries: Sequence[Entry]) -> bytes:
     """The feed as Atom XML, entries newest first; updated is the newest entry's time, so the same data
     gives the same bytes (and ETag)."""
+    from feedgen.feed import FeedGenerator  # lxml: loaded by the feeds' first request, not every worker
+
     feed = FeedGenerator()
     feed.id(head.feed_url)
     feed.title(head.title)

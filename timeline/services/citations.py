@@ -12,16 +12,10 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from importlib.util import find_spec
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import bibtexparser
-import citeproc
-import rispy
-from bibtexparser.library import Library
-from bibtexparser.model import Entry, Field
-from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
-from citeproc.source.json import CiteProcJSON
 from markupsafe import Markup, escape
 from sqlmodel import Session
 
@@ -30,12 +24,19 @@ from ..dates import InvalidDate, ParsedDate, parse_date
 from ..models import Actor
 from .family import family_ids
 
+if TYPE_CHECKING:
+    from citeproc import CitationStylesStyle
+
+# citeproc-py, bibtexparser and rispy (with lxml, babel, ~15 MB) are imported where a format is written:
+# a web worker that never formats a citation (an export's, say) does not keep them resident.
+
 INTERVIEW, SPEECH, ARTICLE = "interview", "speech", "article"
 # How each kind of item is typed in each format (no format has all three under one name).
 CSL_TYPES = {INTERVIEW: "interview", SPEECH: "speech", ARTICLE: "article-newspaper"}
 BIBTEX_TYPES = {INTERVIEW: "misc", SPEECH: "misc", ARTICLE: "article"}
 RIS_TYPES = {INTERVIEW: "PCOMM", SPEECH: "GEN", ARTICLE: "NEWS"}
-STYLE = Path(citeproc.__file__).parent / "data" / "styles" / "harvard-cite-them-right.csl"
+# Found without importing citeproc-py (find_spec does not run the package).
+STYLE = Path(find_spec("citeproc").origin or "").parent / "data" / "styles" / "harvard-cite-them-right.csl"  # type: ignore[union-attr]
 # LaTeX's special characters, written so that BibTeX's brace counting stays balanced.
 _LATEX = {
     "\\": r"\textbackslash{}",
@@ -223,6 +224,10 @@ def _tex(text: str) -> str:
 
 def bibtex(cites: Sequence[Cite]) -> str:
     """A BibTeX (biblatex-compatible) file: UTF-8 kept, LaTeX specials escaped, EDTF `date` fields."""
+    import bibtexparser
+    from bibtexparser.library import Library
+    from bibtexparser.model import Entry, Field
+
     library = Library()
     for c in cites:
         fields = [Field("author", " and ".join("{" + _tex(a) + "}" for a in c.authors))]
@@ -250,11 +255,17 @@ def bibtex(cites: Sequence[Cite]) -> str:
     return bibtexparser.write_string(library)
 
 
-class _RisWriter(rispy.RisWriter):
-    """rispy's writer without its "1." line before each record, which other readers take as junk."""
+@cache
+def _ris_writer() -> Any:
+    import rispy
 
-    def set_header(self, count: int) -> str:
-        return ""
+    class RisWriter(rispy.RisWriter):
+        """rispy's writer without its "1." line before each record, which other readers take as junk."""
+
+        def set_header(self, count: int) -> str:
+            return ""
+
+    return RisWriter
 
 
 def _line(text: str) -> str:
@@ -287,12 +298,16 @@ def ris(cites: Sequence[Cite]) -> str:
             ref["year"] = f"{c.issued.earliest.year:04d}"
             ref["date"] = _ris_date(c.issued)
         references.append(ref)
-    return rispy.dumps(references, implementation=_RisWriter)
+    import rispy
+
+    return rispy.dumps(references, implementation=_ris_writer())
 
 
 @cache
 def _style() -> CitationStylesStyle:
-    return CitationStylesStyle(str(STYLE), validate=False)
+    import citeproc
+
+    return citeproc.CitationStylesStyle(str(STYLE), validate=False)
 
 
 def formatted(c: Cite) -> Markup:
@@ -305,6 +320,9 @@ def _formatted(item_json: str) -> Markup:
     # citeproc-py takes tens of milliseconds per reference: the same item is formatted once.
     # Its HTML formatter does not escape the item's text, so the item comes escaped (only the
     # style's own tags are markup).
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
+    from citeproc.source.json import CiteProcJSON
+
     item = json.loads(item_json)
     bibliography = CitationStylesBibliography(_style(), CiteProcJSON([item]), formatter.html)
     bibliography.register(Citation([CitationItem(item["id"])]))

@@ -1,7 +1,8 @@
 """A deterministic synthetic dataset for demos and benchmarks (flask --app timeline demo-data).
 
 Same arguments and seed, same rows, byte for byte. Rows go in through SQLAlchemy Core executemany on
-the table objects, in large batches and few transactions: a million events take minutes, not hours.
+the table objects on SQLite, through COPY on PostgreSQL, in large batches and few transactions: a
+million events take minutes, not hours.
 The search index (SQLite FTS5 table kept by triggers) is filled by those triggers as rows go in.
 
 Fixed landmarks for benchmarks, whatever the size:
@@ -247,6 +248,7 @@ def generate_demo_data(
     kinds = choices(vocab.KINDS, vocab.KIND_WEIGHTS, k=events)
     confidences = choices(vocab.CONFIDENCE, vocab.CONFIDENCE_WEIGHTS, k=events)
 
+    copy: _PgCopy | None = None
     with engine.connect() as conn:
         raw = conn.connection.dbapi_connection
         if sqlite and raw is not None:
@@ -260,6 +262,8 @@ def generate_demo_data(
                 # Parents (governments) have smaller ids than their officials: in order, keys hold.
                 conn.execute(actor_table.insert(), actor_rows)
                 conn.execute(topic_table.insert(), topic_rows)
+            # PostgreSQL: COPY instead of executemany, the stances' JSON written with the events (below).
+            copy = _PgCopy(conn, raw) if not sqlite and raw is not None else None
             event_rows: list[Row] = []
             stance_rows: list[Row] = []
             # Commit every few batches: few transactions, and the WAL can be checkpointed between them.
@@ -366,8 +370,11 @@ def generate_demo_data(
                         _check_columns(stance_table, stance_rows[0])
                         checked = True
                     t1 = time.perf_counter()
-                    conn.execute(event_table.insert(), event_rows)
-                    conn.execute(stance_table.insert(), stance_rows)
+                    if copy is not None:
+                        copy.write(event_rows, stance_rows)
+                    else:
+                        conn.execute(event_table.insert(), event_rows)
+                        conn.execute(stance_table.insert(), stance_rows)
                     insert_seconds += time.perf_counter() - t1
                     n_stances += len(stance_rows)
                     event_rows, stance_rows = [], []
@@ -380,10 +387,16 @@ def generate_demo_data(
                     if progress is not None:
                         progress(event_id, events)
             with conn.begin():
+                if copy is not None:
+                    copy.finish()
                 if not sqlite:
                     _reset_sequences(conn)
                 _bump_data_version(conn)
         finally:
+            if copy is not None and not copy.finished:  # a failed load: the trigger back on all the same
+                conn.rollback()
+                with conn.begin():
+                    conn.execute(text(f"ALTER TABLE stance ENABLE TRIGGER {_PgCopy.TRIGGER}"))
             if sqlite and raw is not None:
                 cur = raw.cursor()
                 cur.execute("PRAGMA synchronous=NORMAL")
@@ -408,6 +421,91 @@ def generate_demo_data(
         "seconds_inserting": round(insert_seconds, 2),
         "events_per_second": round(events / seconds) if seconds else None,
     }
+
+
+def _pg_json_string(value: str) -> str:
+    """A JSON string as PostgreSQL's json functions write it (escape_json): only quotes, backslashes and
+    control characters escaped, everything else as is."""
+    out = ['"']
+    for ch in value:
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif ch < " ":
+            out.append(_PG_JSON_CONTROL.get(ch) or f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+_PG_JSON_CONTROL = {"\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+class _PgCopy:
+    """PostgreSQL's fast path: events and stances sent with COPY in the open transaction. The stance
+    trigger (migration 0006) would update each event once per stance, so it is off during the load and
+    each event's stances_json is written as event_stances_json() writes it; finish() checks that on a
+    sample and turns the trigger back on."""
+
+    TRIGGER = "event_stances_refresh"
+
+    def __init__(self, conn: Any, raw: Any) -> None:
+        self.conn, self.raw = conn, raw
+        self.event_columns: list[str] | None = None
+        self.finished = False
+        # The trigger's order: by topic name then id, in the database's collation.
+        with conn.begin():
+            order = conn.execute(text("SELECT id, slug FROM topic ORDER BY name, id")).all()
+            conn.execute(text(f"ALTER TABLE stance DISABLE TRIGGER {self.TRIGGER}"))
+        self.topic_rank = {row.id: i for i, row in enumerate(order)}
+        self.topic_slug = {row.id: _pg_json_string(row.slug) for row in order}
+
+    def _stances_json(self, stances: list[Row]) -> str:
+        items = []
+        for s in sorted(stances, key=lambda s: (self.topic_rank[s["topic_id"]], s["topic_id"])):
+            rationale = "null" if s["rationale"] is None else _pg_json_string(s["rationale"])
+            items.append(
+                f'{{"topic" : {self.topic_slug[s["topic_id"]]}, "score" : {s["score"]}, '
+                f'"rationale" : {rationale}}}'
+            )
+        return "[" + ", ".join(items) + "]"
+
+    def write(self, event_rows: list[Row], stance_rows: list[Row]) -> None:
+        by_event: dict[int, list[Row]] = {}
+        for s in stance_rows:
+            by_event.setdefault(s["event_id"], []).append(s)
+        if self.event_columns is None:
+            self.event_columns = [*event_rows[0], "stances_json"]
+        columns = self.event_columns
+        stance_columns = ["id", "event_id", "topic_id", "score", "rationale"]
+        cur = self.raw.cursor()
+        try:
+            with cur.copy(f"COPY event ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in event_rows:
+                    row["stances_json"] = self._stances_json(by_event.get(row["id"], []))
+                    copy.write_row([row[c] for c in columns])
+            with cur.copy(f"COPY stance ({', '.join(stance_columns)}) FROM STDIN") as copy:
+                for srow in stance_rows:
+                    copy.write_row([srow[c] for c in stance_columns])
+        finally:
+            cur.close()
+
+    def finish(self) -> None:
+        self.conn.execute(text(f"ALTER TABLE stance ENABLE TRIGGER {self.TRIGGER}"))
+        self.finished = True
+        wrong = self.conn.execute(
+            text(
+                "SELECT count(*) FROM (SELECT id, stances_json FROM event ORDER BY id LIMIT 2000) AS e "
+                "WHERE stances_json <> event_stances_json(id)"
+            )
+        ).scalar_one()
+        if wrong:
+            raise DemoDataError(
+                f"demo data: {wrong} events' stances_json differ from event_stances_json(): "
+                "timeline/services/demo.py must write them as the trigger does"
+            )
 
 
 def _bump_data_version(conn: Any) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from .. import queries
@@ -110,8 +111,21 @@ class CreatedEvent:
     record: dict[str, Any]
 
 
-def create_event(session: Session, data: EventIn, user_id: int | None = None) -> CreatedEvent:
-    """Add an event with its stances and its revision; its uid (given or generated) must be free."""
+@dataclass(frozen=True)
+class PreparedEvent:
+    """An event checked and resolved by reads, ready for one short write: its row, stances and record."""
+
+    data: EventIn
+    actor_slug: str
+    row: dict[str, Any]
+    stances: list[dict[str, Any]]
+    stance_records: list[dict[str, Any]]
+    record: dict[str, Any]
+
+
+def prepare_event(session: Session, data: EventIn) -> PreparedEvent:
+    """Resolve the actor and topics, choose the uid and build the record: reads only, so that they can
+    run before the write transaction (on SQLite, outside its lock)."""
     actor, topics = _actor_and_topics(session, data)
     values, stances = _row_values(data, actor, topics)
     uid = data.uid or uids.readable_uid(session, actor.slug, data.date, data.title)
@@ -123,34 +137,52 @@ def create_event(session: Session, data: EventIn, user_id: int | None = None) ->
         "updated_at": data.updated_at or data.created_at or now,
         "version": 1,
         "deleted_at": None,
-        # The source record its citation names (made when new), and its quote's anchor in a kept text.
-        **sources.citation_link(session, data.source, data.quote),
     }
     by_topic_name = sorted(data.stances, key=lambda s: (topics[s.topic].name, topics[s.topic].id))
     stance_records = [
         {"topic": topics[s.topic].slug, "score": s.score, "rationale": s.rationale} for s in by_topic_name
     ]
-    # The record is built from the values written, not read back; the rows go in as Core inserts:
-    # the ORM's unit of work and the reads would cost more than the rest of a create together.
+    # The record is built from the values written, not read back.
     record = event_record_of(SimpleNamespace(**row), actor.slug, stance_records)
-    event_id = session.execute(_insert_event_if_new(session), row).scalar()
-    if event_id is None and data.uid is None:
-        # A concurrent writer took the generated id between the look-up and the insert: the next one.
-        row["uid"] = uid = uids.readable_uid(session, actor.slug, data.date, data.title)
-        record = event_record_of(SimpleNamespace(**row), actor.slug, stance_records)
+    return PreparedEvent(data, actor.slug, row, stances, stance_records, record)
+
+
+def store_event(session: Session, prepared: PreparedEvent, user_id: int | None = None) -> CreatedEvent:
+    """Write a prepared event, its stances and its revision; its uid (given or generated) must be free.
+
+    The rows go in as Core inserts: the ORM's unit of work and the reads would cost more than the rest
+    of a create together. An actor or topic deleted since the event was prepared is an Invalid naming it.
+    """
+    data, row, record = prepared.data, dict(prepared.row), prepared.record
+    try:
+        # The source record its citation names (made when new: a write, hence here, not in the reads)
+        # and its quote's anchor in a kept text.
+        row.update(sources.citation_link(session, data.source, data.quote))
         event_id = session.execute(_insert_event_if_new(session), row).scalar()
-    if event_id is None:
-        raise Invalid({"uid": f"an event with the uid “{uid}” already exists"})
-    if stances:
-        session.execute(_INSERT_STANCE, [{"event_id": event_id, **s} for s in stances])
+        if event_id is None and data.uid is None:
+            # A concurrent writer took the generated id between the look-up and the insert: the next one.
+            row["uid"] = uids.readable_uid(session, prepared.actor_slug, data.date, data.title)
+            record = event_record_of(SimpleNamespace(**row), prepared.actor_slug, prepared.stance_records)
+            event_id = session.execute(_insert_event_if_new(session), row).scalar()
+        if event_id is None:
+            raise Invalid({"uid": f"an event with the uid “{row['uid']}” already exists"})
+        if prepared.stances:
+            session.execute(_INSERT_STANCE, [{"event_id": event_id, **s} for s in prepared.stances])
+    except IntegrityError as exc:  # a foreign key: the actor or a topic went away since the reads
+        raise Invalid({"actor": "the actor or a topic was deleted meanwhile; check and send again"}) from exc
     revisions.log(
         session,
-        revisions.Subject("event", event_id, uid),
+        revisions.Subject("event", event_id, row["uid"]),
         "create",
         after=_snapshot(record, row["version"], deleted=False),
         by=user_id,
     )
     return CreatedEvent(event_id, row["version"], record)
+
+
+def create_event(session: Session, data: EventIn, user_id: int | None = None) -> CreatedEvent:
+    """Add an event with its stances and its revision; its uid (given or generated) must be free."""
+    return store_event(session, prepare_event(session, data), user_id)
 
 
 def _insert_event_if_new(session: Session) -> Any:
@@ -271,6 +303,13 @@ def purge_event(session: Session, event_id: int, *, user_id: int | None = None) 
     revisions.log(session, event, "purge", before=before, by=user_id)
     session.delete(event)
     session.flush()
+
+
+def prepare_submission(session: Session, event_raw: Mapping[str, Any]) -> PreparedEvent:
+    """Validate an event for an existing actor and resolve it, with reads only (every field's error at
+    once): the API validates before its write transaction, then calls store_event."""
+    data: EventIn = validate(EventIn, dict(event_raw))
+    return prepare_event(session, data)
 
 
 def submit_event(

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import feedparser
 from sqlmodel import Session
 
 from .. import queries
@@ -126,6 +125,8 @@ def download(targets: list[FeedTarget], fetch: Callable[[str], bytes] = fetch_by
     for target in targets:
         result = FeedFetch(target.id, utcnow())
         try:
+            import feedparser  # here: web workers never read feeds (~10 MB resident otherwise)
+
             parsed = feedparser.parse(fetch(target.url))
             if parsed.bozo and not parsed.entries:
                 raise ValueError(f"not a feed: {parsed.get('bozo_exception')}")

@@ -122,8 +122,10 @@ def create_event() -> Response:
     body = json_body()
     if not isinstance(body, dict):
         raise Invalid({"body": "must be a JSON object"}, "The body must be a JSON object.")
+    # Validation and look-ups read first; the write transaction holds only the inserts.
+    prepared = event_service.prepare_submission(get_session(), body)
     with write_session() as session:
-        created = event_service.submit_event(session, body, None, current_user_id())
+        created = event_service.store_event(session, prepared, current_user_id())
     # The record the service stored (its revision holds the same): no need to read the event back.
     response = json_response({"id": created.id, "version": created.version, **created.record}, 201)
     response.headers["Location"] = url_for("api.get_event", event_id=created.id)

@@ -26,6 +26,7 @@ import os
 import secrets
 import sqlite3
 import threading
+import time
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
@@ -120,6 +121,12 @@ class VersionSource:
         )
         self.engine = engine
         self.lock = threading.Lock()
+        # The listening connection is used by one thread at a time: a writer waiting for its own notice
+        # holds this one, not `lock`, so readers keep serving meanwhile (issue 17: reads during writes).
+        self.listener_lock = threading.Lock()
+        # This process's writers' notices read by any thread: a writer whose notice another thread read
+        # finds it here instead of waiting out _NOTICE_WAIT (16 concurrent writers ran at 8 a second).
+        self.heard: set[str] = set()
         self.pid = -1
         self.conn: sqlite3.Connection | None = None
         self.seen: int | None = None  # PRAGMA data_version when the rows were last read
@@ -170,6 +177,15 @@ class VersionSource:
         """Whether a write may have been committed since the versions were read (True when unsure)."""
         if not self.conninfo:
             return True
+        if not self.listener_lock.acquire(blocking=False):
+            # A writer of this process is reading the notices: it forgets the versions on any it hears.
+            return False
+        try:
+            return self._listen()
+        finally:
+            self.listener_lock.release()
+
+    def _listen(self) -> bool:
         if self.listener is None or self.pid != os.getpid():  # a forked worker listens on its own
             self.pid, self.listener = os.getpid(), None
             try:
@@ -180,16 +196,23 @@ class VersionSource:
             self.listener = listener
             return True  # listening from now on: read once, then only after a notice
         try:
-            return bool(list(self.listener.notifies(timeout=0)))
+            notices = list(self.listener.notifies(timeout=0))
+            self._remember(notices)
+            return bool(notices)
         except Exception:
             with contextlib.suppress(Exception):
                 self.listener.close()
             self.listener = None
             return True
 
+    def _remember(self, notices: Iterable[Any]) -> None:
+        """Note this process's writers' notices (the payload starts with its pid): they are waited for."""
+        mine = f"{os.getpid()}-"
+        self.heard.update(n.payload for n in notices if n.payload.startswith(mine))
+
     def close(self) -> None:
         """Close the listening connection (an app being discarded)."""
-        with self.lock:
+        with self.listener_lock, self.lock:  # the writers' order: no deadlock
             if self.listener is not None:
                 with contextlib.suppress(Exception):
                     self.listener.close()
@@ -207,16 +230,29 @@ class VersionSource:
             self.versions, self.seen = None, None
             if self.signal is not None:
                 self.signal.move()
-            if self.listener is None:
+        # The wait holds only the listener: readers read the versions again once (they include this
+        # write, committed), then serve; any other notice heard meanwhile makes them read again.
+        deadline = time.monotonic() + _NOTICE_WAIT
+        with self.listener_lock:
+            if self.listener is None or self.pid != os.getpid():
                 return
             try:
-                for heard in self.listener.notifies(timeout=_NOTICE_WAIT):
-                    if heard.payload == notice:
-                        break
+                while notice not in self.heard and (left := deadline - time.monotonic()) > 0:
+                    for heard in self.listener.notifies(timeout=left):
+                        self._remember([heard])
+                        if heard.payload == notice:
+                            break
+                        with self.lock:
+                            self.versions = None
+                    else:
+                        break  # the time is up
             except Exception:
                 with contextlib.suppress(Exception):
                     self.listener.close()
-                self.listener = None
+                with self.lock:
+                    self.listener, self.versions = None, None
+            finally:
+                self.heard.discard(notice)
 
     def _sqlite_versions(self) -> Versions | None:
         if self.conn is None or self.pid != os.getpid():  # a forked worker opens its own
