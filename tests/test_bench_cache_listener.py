@@ -15,7 +15,7 @@ from sqlalchemy import create_engine
 
 from timeline.web.cache import Versions, VersionSource
 
-from conftest import BACKEND
+from support.data import BACKEND
 
 pytestmark = pytest.mark.skipif(BACKEND != "postgresql", reason="LISTEN/NOTIFY is PostgreSQL's")
 

@@ -14,7 +14,8 @@ from timeline.services import accounts
 from timeline.services import events as event_service
 from timeline.services.errors import Invalid
 
-from conftest import create_user, load_doc, small_doc
+from support.app import create_user, load_doc
+from support.data import small_doc
 
 NEW_EVENT = {
     "actor": "vladimir-putin",

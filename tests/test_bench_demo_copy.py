@@ -16,11 +16,10 @@ from timeline import migrate
 from timeline.db import make_engines
 from timeline.services.demo import generate_demo_data
 
-from conftest import BACKEND
+from support.data import BACKEND
 
 pytestmark = pytest.mark.skipif(BACKEND != "postgresql", reason="COPY is PostgreSQL's load path")
 
-PARAMS = {"events": 3000, "actors": 40, "topics": 8, "seed": 11}
 TABLES = {
     "actor": "id, slug, name, kind, role, country, parent_id, aliases, description, created_at, updated_at",
     "topic": "id, slug, name, description",
@@ -32,7 +31,7 @@ TABLES = {
 def _generate(url: str) -> None:
     read, write = make_engines(url)
     try:
-        generate_demo_data(write, **PARAMS)
+        generate_demo_data(write, events=3000, actors=40, topics=8, seed=11)
     finally:
         write.dispose()
         read.dispose()

@@ -10,7 +10,8 @@ from sqlalchemy import text
 from timeline.db import get_session, write_session
 from timeline.services.search import search
 
-from conftest import load_doc, small_doc
+from support.app import load_doc
+from support.data import small_doc
 
 
 @pytest.fixture
