@@ -15,6 +15,7 @@ from ..services import event_history as event_history_service
 from ..services import events as event_service
 from ..services import evidence, feeds
 from ..services import topics as topic_service
+from ..services.extraction import accept as extract_accept
 from ..services.errors import Conflict, Invalid, NotFound
 from ..services.evidence import EvidenceMissing
 from ..services.reads import backoffice
@@ -108,6 +109,13 @@ def create_event() -> tuple[str, int] | BaseResponse:
                 confirmed=form.unsourced_confirmed(),
             )
             event_id = event.id
+            extract_accept.anchor_accepted(
+                session,
+                event_id,
+                start=parse_int(form.quote_start.data or "", minimum=0, maximum=MAX_ID),
+                end=parse_int(form.quote_end.data or "", minimum=0, maximum=MAX_ID),
+                text_sha256=(form.source_sha256.data or "").strip() or None,
+            )
             feeds.accept(session, candidate, event_id)
     except EvidenceMissing as exc:  # a question, not an error: nothing stored until confirmed
         return _form_page(form, None, confirm=exc), 200

@@ -11,6 +11,7 @@ from ..db import get_session, write_session
 from ..integers import MAX_ID, parse_int
 from ..services import feeds
 from ..services.errors import Invalid
+from ..services.sources import content_sha256
 from ..services.extraction import accept, service
 from ..services.extraction.model import Candidate, Extraction
 from ..services.extraction.sources import Article, article_from_upload, fetch_article
@@ -143,6 +144,7 @@ def _review_page(
         "extract.html",
         result=result,
         pieces=_highlighted(result, shown),
+        text_sha256=content_sha256(result.text),  # the single Accept's source when it has no URL or title
         form=form,
         errors=extra.pop("errors", {}),
         dismissed=dismissed,
