@@ -10,10 +10,10 @@ import re
 from pathlib import Path
 
 import pytest
+from test_browser_tasks import VIEWPORTS, Tasks
 
 from support.browser import AXE, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 from support.data import PASSWORD
-from test_browser_tasks import VIEWPORTS, Tasks
 
 # Persian and Russian quotes beside English ones: right-to-left text must not widen the page either.
 ARTICLE = (

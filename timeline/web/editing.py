@@ -15,9 +15,9 @@ from ..services import event_history as event_history_service
 from ..services import events as event_service
 from ..services import evidence, feeds
 from ..services import topics as topic_service
-from ..services.extraction import accept as extract_accept
 from ..services.errors import Conflict, Invalid, NotFound
 from ..services.evidence import EvidenceMissing
+from ..services.extraction import accept as extract_accept
 from ..services.reads import backoffice
 from ..services.reads import events as read_events
 from ..services.reads.actors import find_actor

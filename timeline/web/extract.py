@@ -11,10 +11,10 @@ from ..db import get_session, write_session
 from ..integers import MAX_ID, parse_int
 from ..services import feeds
 from ..services.errors import Invalid
-from ..services.sources import content_sha256
 from ..services.extraction import accept, service
 from ..services.extraction.model import Candidate, Extraction
 from ..services.extraction.sources import Article, article_from_upload, fetch_article
+from ..services.sources import content_sha256
 from .auth import current_user_id, editor_required
 from .common import error_json, json_response
 from .jsonbody import BodyError, json_body

@@ -81,9 +81,7 @@ def paths(
                     "200": {
                         "description": "The export document, as a download",
                         "content": {
-                            "application/json": {
-                                "schema": {"oneOf": [_ref("ExportV1"), _ref("ExportV2")]}
-                            }
+                            "application/json": {"schema": {"oneOf": [_ref("ExportV1"), _ref("ExportV2")]}}
                         },
                     },
                     **errors,

@@ -165,9 +165,10 @@ def anchor_accepted(
         return
     text = source.text
     anchor = None
-    if start is not None and end is not None and 0 <= start <= end <= len(text):
-        if text[start:end] == event.quote:
-            anchor = sources.anchor_at(text, start, end)
+    held = start is not None and end is not None and 0 <= start <= end <= len(text)
+    if held and text[start:end] == event.quote:
+        assert start is not None and end is not None
+        anchor = sources.anchor_at(text, start, end)
     if anchor is None:
         # Offsets that do not hold the quote (edited in the form, or another text kept for this source):
         # only then the first exact occurrence, which may be another of the quote's occurrences.
