@@ -17,6 +17,7 @@ from ..services import evidence, feeds
 from ..services import topics as topic_service
 from ..services.errors import Conflict, Invalid, NotFound
 from ..services.evidence import EvidenceMissing
+from ..services.extraction import accept as extract_accept
 from ..services.reads import backoffice
 from ..services.reads import events as read_events
 from ..services.reads.actors import find_actor
@@ -108,6 +109,13 @@ def create_event() -> tuple[str, int] | BaseResponse:
                 confirmed=form.unsourced_confirmed(),
             )
             event_id = event.id
+            extract_accept.anchor_accepted(
+                session,
+                event_id,
+                start=parse_int(form.quote_start.data or "", minimum=0, maximum=MAX_ID),
+                end=parse_int(form.quote_end.data or "", minimum=0, maximum=MAX_ID),
+                text_sha256=(form.source_sha256.data or "").strip() or None,
+            )
             feeds.accept(session, candidate, event_id)
     except EvidenceMissing as exc:  # a question, not an error: nothing stored until confirmed
         return _form_page(form, None, confirm=exc), 200

@@ -14,6 +14,7 @@ from ..services.errors import Invalid
 from ..services.extraction import accept, service
 from ..services.extraction.model import Candidate, Extraction
 from ..services.extraction.sources import Article, article_from_upload, fetch_article
+from ..services.sources import content_sha256
 from .auth import current_user_id, editor_required
 from .common import error_json, json_response
 from .jsonbody import BodyError, json_body
@@ -143,6 +144,7 @@ def _review_page(
         "extract.html",
         result=result,
         pieces=_highlighted(result, shown),
+        text_sha256=content_sha256(result.text),  # the single Accept's source when it has no URL or title
         form=form,
         errors=extra.pop("errors", {}),
         dismissed=dismissed,

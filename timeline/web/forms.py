@@ -122,6 +122,10 @@ class EventForm(FlaskForm):
     stances = FieldList(FormField(StanceRowForm), min_entries=STANCE_ROWS, max_entries=MAX_STANCE_ROWS)
     version = StrictIntegerField(widget=HiddenInput())  # optimistic locking on edit
     candidate = HiddenField()  # the review-queue item this event comes from
+    # An accepted extraction candidate: where the extractor found the quote, in the text of this digest.
+    quote_start = HiddenField()
+    quote_end = HiddenField()
+    source_sha256 = HiddenField()
     # Evidence first: set by the confirmation step (checkbox or its own button) to save without evidence.
     confirm_unsourced = BooleanField("Yes, save this statement without evidence")
     save_unsourced = SubmitField("Save without evidence")

@@ -13,6 +13,8 @@ from .openapi_changes import CHANGES_PATH
 from .openapi_changes import SCHEMAS as CHANGE_SCHEMAS
 from .openapi_extract import SCHEMAS as EXTRACT_SCHEMAS
 from .openapi_extract import extract_path
+from .openapi_sources import paths as source_paths
+from .openapi_sources import schemas as source_schemas
 
 _EXPORT_SCHEMA = Path(__file__).resolve().parent.parent / "export-v1.schema.json"
 
@@ -250,6 +252,8 @@ def openapi_document() -> dict[str, Any]:
     paths["/api/v1/changes"] = CHANGES_PATH
     paths["/api/v1/extract"] = extract_path(_BEARER, _errors(400, 401, 403, 413, 415, 422))
     schemas.update(EXTRACT_SCHEMAS)
+    schemas.update(source_schemas())
+    paths.update(source_paths(_BEARER, _FILTERS, _errors(400, 405)))
     return {
         "openapi": "3.1.0",
         "info": {

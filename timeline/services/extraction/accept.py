@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlmodel import Session
 
+from ... import source_queries
+from ...models import Event
 from ...schemas import EventIn, check_http_url
 from .. import events, sources
 from ..errors import Invalid
@@ -130,9 +132,10 @@ def keep_article_source(
     author: str | None,
     published: str | None,
 ) -> None:
-    """Keep an extracted article's source with its text (when its citation names it), before an editor
-    completes the event in the add-event form; Invalid when the citation's URL is not an http(s) one."""
-    if not text or not (url or title):
+    """Keep an extracted article's source with its text, before an editor completes the event in the
+    add-event form (pasted text with neither URL nor title: keyed by the text's SHA-256, as Accept
+    selected keeps it); Invalid when the citation's URL is not an http(s) one."""
+    if not text:
         return
     try:
         check_http_url(url)
@@ -140,3 +143,34 @@ def keep_article_source(
         raise Invalid({"source.url": str(exc)}) from exc
     fields = sources.SourceFields(url, title, publisher, author, published)
     sources.keep_source(session, fields, text=text)
+
+
+def anchor_accepted(
+    session: Session,
+    event_id: int,
+    *,
+    start: int | None,
+    end: int | None,
+    text_sha256: str | None,
+) -> None:
+    """Anchor a singly accepted candidate's quote at the offsets the extractor found it at, in the text
+    its source keeps (the anonymous source of that text's SHA-256 when the citation names none)."""
+    event = session.get(Event, event_id)
+    if event is None or not event.quote:
+        return
+    source = source_queries.source_by_id(session, event.source_id) if event.source_id else None
+    if source is None and text_sha256:
+        source = source_queries.source_by_sha256(session, text_sha256, anonymous=True)
+    if source is None or source.text is None:
+        return
+    text = source.text
+    anchor = None
+    held = start is not None and end is not None and 0 <= start <= end <= len(text)
+    if held and text[start:end] == event.quote:
+        assert start is not None and end is not None
+        anchor = sources.anchor_at(text, start, end)
+    if anchor is None:
+        # Offsets that do not hold the quote (edited in the form, or another text kept for this source):
+        # only then the first exact occurrence, which may be another of the quote's occurrences.
+        anchor = sources.find_anchor(text, event.quote)
+    sources.link_event(session, event_id, source=source, anchor=anchor)
