@@ -20,7 +20,7 @@ from timeline.services.extraction.accept import anchor_accepted
 
 from support.app import load_doc
 from support.data import SEED_FILE
-from support.web import csrf_token
+from support.web import csrf_token, found
 
 QUOTE = "Israel must not attack the territories of sovereign UN members"
 # The words occur twice; only the second occurrence is a quotation (Ulyanov's), the one to anchor.
@@ -77,8 +77,8 @@ def test_openapi_document_describes_the_export_and_the_drifted_quotes(seeded_edi
 def _accept_one_fields(client: FlaskClient, review: str, quote: str) -> dict[str, str]:
     """The hidden fields of the Accept button of the candidate with this quote."""
     for block in re.findall(r'<li id="candidate-\d+".*?</li>', review, re.S):
-        form = re.search(r'<form method="post" action="/extract/accept-one".*?</form>', block, re.S)
-        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(0)))
+        form = found(r'(?s)(<form method="post" action="/extract/accept-one".*?</form>)', block)
+        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
         fields = {k: html_lib.unescape(v) for k, v in fields.items()}
         if fields["quote"] == quote:
             return fields
