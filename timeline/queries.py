@@ -560,6 +560,15 @@ def events_by_ids(session: Session, ids: Sequence[int]) -> dict[int, Event]:
     return {e.id: e for e in rows if e.id is not None}
 
 
+def evidence_rows(session: Session, ids: Iterable[int]) -> Sequence[Any]:
+    """The columns that say whether events have their evidence (services/evidence.py), by id."""
+    wanted = list(set(ids))
+    if not wanted:
+        return []
+    cols = (Event.id, Event.kind, Event.quote, Event.source_url, Event.source_title)
+    return session.execute(select(*cols).where(col(Event.id).in_(wanted))).all()
+
+
 def topics_by_ids(session: Session, ids: Iterable[int]) -> Sequence[Topic]:
     wanted = list(set(ids))
     if not wanted:
