@@ -129,6 +129,16 @@ def add_a_statement(t: Tasks, expect: Any) -> int:
     page.select_option("select[name='stances-0-topic']", "jcpoa")
     page.select_option("select[name='stances-0-score']", "2")
     t.check()
+    # A mistake first: no title and a day February does not have. The summary takes focus and leads
+    # to both fields; nothing is stored, and what was typed is kept.
+    page.fill("input[name=title]", "")
+    page.fill("input[name=date]", "2021-02-30")
+    page.locator("[name=save]").click()
+    page.wait_for_load_state("load")
+    check_error_summary(t, expect, "/events", {"title": "Enter a title", "date": "February 2021 has no 30th day"})
+    assert page.locator("textarea[name=quote]").input_value() == QUOTE
+    page.fill("input[name=date]", "2020-12-02")
+    page.fill("input[name=title]", TITLE)
     page.locator("[name=save]").click()
     page.wait_for_url(re.compile(r".*/events/\d+$"))
     expect(page.locator("h1")).to_have_text(TITLE)
@@ -277,17 +287,40 @@ def fix_an_event(t: Tasks, expect: Any, event_id: int) -> None:
     page.fill("input[name=title]", "")
     page.locator("[name=save]").click()
     page.wait_for_load_state("load")
-    expect(page.get_by_role("alert").first).to_be_visible()
-    # The refusal is a 422, which Chromium logs as a failed load: expected here, and only here.
-    refused = [p for p in t.problems if f"/events/{event_id}/edit" in p and "status of 422" in p]
-    assert len(refused) == 1, t.problems
-    t.problems.remove(refused[0])
-    t.check()
+    check_error_summary(t, expect, f"/events/{event_id}/edit", {"title": "Enter a title"})
     page.fill("input[name=title]", FIXED)
     page.locator("[name=save]").click()
     page.wait_for_url(f"**/events/{event_id}")
     expect(page.locator("h1")).to_have_text(FIXED)
     t.check()
+
+
+def check_error_summary(t: Tasks, expect: Any, posted_to: str, fields: dict[str, str]) -> None:
+    """After a refused form: the error summary has focus, names each field's problem, and each of its
+    links lands on (and focuses) its field."""
+    page = t.page
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
+    assert page.evaluate("() => document.activeElement === document.getElementById('error-summary')")
+    # The refusal is a 422, which Chromium logs as a failed load: expected here, and only here.
+    refused = [p for p in t.problems if "status of 422" in p and p.split(" ")[3].rstrip(":").endswith(posted_to)]
+    assert len(refused) == 1, t.problems
+    t.problems.remove(refused[0])
+    t.check()
+    links = summary.locator("a")
+    hrefs = links.evaluate_all("els => els.map(a => a.getAttribute('href'))")
+    assert sorted(hrefs) == sorted(f"#{name}" for name in fields), hrefs
+    for name, message in fields.items():
+        link = summary.locator(f"a[href='#{name}']")
+        expect(link).to_contain_text(message)
+        link.click()
+        field = page.locator(f"#{name}")
+        expect(field).to_be_focused()
+        expect(field).to_be_in_viewport()
+        assert field.get_attribute("aria-invalid") == "true"
+        assert field.get_attribute("name") == name
+        page.evaluate("() => document.getElementById('error-summary').focus()")
 
 
 # Every HTML page a reader or an editor reaches (with the seed's ids), for the phone sweep.
