@@ -350,14 +350,36 @@ EDITOR_PAGES = [
     "/audit",
     "/deleted",
     "/account/password",
+    "/review/quotes",
     "/admin/jobs",
     "/admin/webhooks",
+    "/admin/users",
 ]
 
 
-def test_every_page_fits_a_phone_and_passes_axe(site: str, artifacts: Path) -> None:
+@pytest.fixture
+def admin_site(browser_prerequisites: None, db_url: str, tmp_path: Path) -> Iterator[str]:
+    """The `site` fixture's server (the seed, the editor "maya") with an admin, "ada", as well: the
+    users page is an admin's."""
+    from support.data import SEED_FILE
+    from support.server import Gunicorn, create_editor, flask_cli, server_env
+
+    env = server_env(db_url, secret="browser-test")
+    flask_cli(env, "import", str(SEED_FILE))
+    create_editor(env, "maya")
+    flask_cli(env, "users", "create", "ada", "--admin", input_text=PASSWORD + "\n")
+    server = Gunicorn(env, tmp_path / "gunicorn.log", workers=2)
+    server.start()
+    try:
+        yield server.base_url
+    finally:
+        server.stop()
+
+
+def test_every_page_fits_a_phone_and_passes_axe(admin_site: str, artifacts: Path) -> None:
     """At 390 px: no page scrolls sideways, the header is one "Menu" button, axe-core finds nothing
-    serious."""
+    serious; every page a reader, an editor or an admin reaches, the source record included."""
+    site = admin_site
     from playwright.sync_api import expect, sync_playwright
 
     if not AXE.exists():
@@ -376,16 +398,22 @@ def test_every_page_fits_a_phone_and_passes_axe(site: str, artifacts: Path) -> N
                 tasks.visit(path)
                 # The site links wait behind "Menu" (a <details>: no JavaScript needed).
                 expect(page.locator("header nav").get_by_role("link", name="Topics")).to_be_hidden()
+            # The source record an event cites (its id is the import's: followed from the event page).
+            tasks.visit("/events/1")
+            source = page.locator("main a[href*='/sources/']").first.get_attribute("href") or ""
+            assert re.search(r"/sources/\d+$", source), source
+            tasks.visit(source[source.index("/sources/") :])
             page.locator("header summary", has_text="Menu").click()
             expect(page.locator("header nav").get_by_role("link", name="Topics")).to_be_visible()
             tasks.check()
             tasks.menu("Editors: sign in")
-            page.fill("input[name=name]", "maya")
+            page.fill("input[name=name]", "ada")
             page.fill("input[name=password]", PASSWORD)
             page.get_by_role("button", name="Sign in").click()
             page.wait_for_load_state("load")
             for path in EDITOR_PAGES:
                 tasks.visit(path)
+            tasks.visit(source[source.index("/sources/") :])  # with the kept text, for editors
             context.close()
         finally:
             browser.close()
