@@ -411,9 +411,21 @@ def test_every_page_fits_a_phone_and_passes_axe(admin_site: str, artifacts: Path
             page.fill("input[name=password]", PASSWORD)
             page.get_by_role("button", name="Sign in").click()
             page.wait_for_load_state("load")
-            for path in EDITOR_PAGES:
+            # Something in the back office's lists first: a deleted event (deleted, audit, history) and a
+            # webhook (its list and its page).
+            tasks.visit("/events/2")
+            page.locator("main").get_by_role("button", name="Delete", exact=True).click()
+            page.wait_for_load_state("load")
+            tasks.visit("/admin/webhooks")
+            page.fill("input[name=url]", "https://example.org/hooks/timeline")
+            page.locator("main").get_by_role("button", name="Add", exact=True).click()
+            page.wait_for_url(re.compile(r".*/admin/webhooks/\d+$"))  # its page, with its secret
+            hook = page.url
+            for path in [*EDITOR_PAGES, "/events/2", "/events/2/history", hook[hook.index("/admin/") :]]:
                 tasks.visit(path)
             tasks.visit(source[source.index("/sources/") :])  # with the kept text, for editors
+            tasks.visit("/deleted")  # the lists were not empty
+            expect(page.locator("main a[href$='/events/2']").first).to_be_attached()
             context.close()
         finally:
             browser.close()
