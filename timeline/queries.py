@@ -565,8 +565,10 @@ def evidence_rows(session: Session, ids: Iterable[int]) -> Sequence[Any]:
     wanted = list(set(ids))
     if not wanted:
         return []
-    cols = (Event.id, Event.kind, Event.quote, Event.source_url, Event.source_title)
-    return session.execute(select(*cols).where(col(Event.id).in_(wanted))).all()
+    stmt = select(
+        col(Event.id), col(Event.kind), col(Event.quote), col(Event.source_url), col(Event.source_title)
+    ).where(col(Event.id).in_(wanted))
+    return session.execute(stmt).all()
 
 
 def topics_by_ids(session: Session, ids: Iterable[int]) -> Sequence[Topic]:
