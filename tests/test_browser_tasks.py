@@ -129,6 +129,17 @@ def add_a_statement(t: Tasks, expect: Any) -> int:
     page.select_option("select[name='stances-0-topic']", "jcpoa")
     page.select_option("select[name='stances-0-score']", "2")
     t.check()
+    # A mistake first: no title and a day February does not have. The summary takes focus and leads
+    # to both fields; nothing is stored, and what was typed is kept.
+    page.fill("input[name=title]", "")
+    page.fill("input[name=date]", "2021-02-30")
+    page.locator("[name=save]").click()
+    page.wait_for_load_state("load")
+    wrong = {"title": "Enter a title", "date": "February 2021 has no 30th day"}
+    check_error_summary(t, expect, "/events", wrong)
+    assert page.locator("textarea[name=quote]").input_value() == QUOTE
+    page.fill("input[name=date]", "2020-12-02")
+    page.fill("input[name=title]", TITLE)
     page.locator("[name=save]").click()
     page.wait_for_url(re.compile(r".*/events/\d+$"))
     expect(page.locator("h1")).to_have_text(TITLE)
@@ -277,17 +288,41 @@ def fix_an_event(t: Tasks, expect: Any, event_id: int) -> None:
     page.fill("input[name=title]", "")
     page.locator("[name=save]").click()
     page.wait_for_load_state("load")
-    expect(page.get_by_role("alert").first).to_be_visible()
-    # The refusal is a 422, which Chromium logs as a failed load: expected here, and only here.
-    refused = [p for p in t.problems if f"/events/{event_id}/edit" in p and "status of 422" in p]
-    assert len(refused) == 1, t.problems
-    t.problems.remove(refused[0])
-    t.check()
+    check_error_summary(t, expect, f"/events/{event_id}/edit", {"title": "Enter a title"})
     page.fill("input[name=title]", FIXED)
     page.locator("[name=save]").click()
     page.wait_for_url(f"**/events/{event_id}")
     expect(page.locator("h1")).to_have_text(FIXED)
     t.check()
+
+
+def check_error_summary(t: Tasks, expect: Any, posted_to: str, fields: dict[str, str]) -> None:
+    """After a refused form: the error summary has focus, names each field's problem, and each of its
+    links lands on (and focuses) its field."""
+    page = t.page
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
+    assert page.evaluate("() => document.activeElement === document.getElementById('error-summary')")
+    # The refusal is a 422, which Chromium logs as a failed load: expected here, and only here.
+    on = [(p, p.split(" ")[3].rstrip(":")) for p in t.problems if "status of 422" in p]
+    refused = [p for p, url in on if url.endswith(posted_to)]
+    assert len(refused) == 1, t.problems
+    t.problems.remove(refused[0])
+    t.check()
+    links = summary.locator("a")
+    hrefs = links.evaluate_all("els => els.map(a => a.getAttribute('href'))")
+    assert sorted(hrefs) == sorted(f"#{name}" for name in fields), hrefs
+    for name, message in fields.items():
+        link = summary.locator(f"a[href='#{name}']")
+        expect(link).to_contain_text(message)
+        link.click()
+        field = page.locator(f"#{name}")
+        expect(field).to_be_focused()
+        expect(field).to_be_in_viewport()
+        assert field.get_attribute("aria-invalid") == "true"
+        assert field.get_attribute("name") == name
+        page.evaluate("() => document.getElementById('error-summary').focus()")
 
 
 # Every HTML page a reader or an editor reaches (with the seed's ids), for the phone sweep.
@@ -315,14 +350,36 @@ EDITOR_PAGES = [
     "/audit",
     "/deleted",
     "/account/password",
+    "/review/quotes",
     "/admin/jobs",
     "/admin/webhooks",
+    "/admin/users",
 ]
 
 
-def test_every_page_fits_a_phone_and_passes_axe(site: str, artifacts: Path) -> None:
+@pytest.fixture
+def admin_site(browser_prerequisites: None, db_url: str, tmp_path: Path) -> Iterator[str]:
+    """The `site` fixture's server (the seed, the editor "maya") with an admin, "ada", as well: the
+    users page is an admin's."""
+    from support.data import SEED_FILE
+    from support.server import Gunicorn, create_editor, flask_cli, server_env
+
+    env = server_env(db_url, secret="browser-test")
+    flask_cli(env, "import", str(SEED_FILE))
+    create_editor(env, "maya")
+    flask_cli(env, "users", "create", "ada", "--admin", input_text=PASSWORD + "\n")
+    server = Gunicorn(env, tmp_path / "gunicorn.log", workers=2)
+    server.start()
+    try:
+        yield server.base_url
+    finally:
+        server.stop()
+
+
+def test_every_page_fits_a_phone_and_passes_axe(admin_site: str, artifacts: Path) -> None:
     """At 390 px: no page scrolls sideways, the header is one "Menu" button, axe-core finds nothing
-    serious."""
+    serious; every page a reader, an editor or an admin reaches, the source record included."""
+    site = admin_site
     from playwright.sync_api import expect, sync_playwright
 
     if not AXE.exists():
@@ -341,16 +398,34 @@ def test_every_page_fits_a_phone_and_passes_axe(site: str, artifacts: Path) -> N
                 tasks.visit(path)
                 # The site links wait behind "Menu" (a <details>: no JavaScript needed).
                 expect(page.locator("header nav").get_by_role("link", name="Topics")).to_be_hidden()
+            # The source record an event cites (its id is the import's: followed from the event page).
+            tasks.visit("/events/1")
+            source = page.locator("main a[href*='/sources/']").first.get_attribute("href") or ""
+            assert re.search(r"/sources/\d+$", source), source
+            tasks.visit(source[source.index("/sources/") :])
             page.locator("header summary", has_text="Menu").click()
             expect(page.locator("header nav").get_by_role("link", name="Topics")).to_be_visible()
             tasks.check()
             tasks.menu("Editors: sign in")
-            page.fill("input[name=name]", "maya")
+            page.fill("input[name=name]", "ada")
             page.fill("input[name=password]", PASSWORD)
             page.get_by_role("button", name="Sign in").click()
             page.wait_for_load_state("load")
-            for path in EDITOR_PAGES:
+            # Something in the back office's lists first: a deleted event (deleted, audit, history) and a
+            # webhook (its list and its page).
+            tasks.visit("/events/2")
+            page.locator("main").get_by_role("button", name="Delete", exact=True).click()
+            page.wait_for_load_state("load")
+            tasks.visit("/admin/webhooks")
+            page.fill("input[name=url]", "https://example.org/hooks/timeline")
+            page.locator("main").get_by_role("button", name="Add", exact=True).click()
+            page.wait_for_url(re.compile(r".*/admin/webhooks/\d+$"))  # its page, with its secret
+            hook = page.url
+            for path in [*EDITOR_PAGES, "/events/2", "/events/2/history", hook[hook.index("/admin/") :]]:
                 tasks.visit(path)
+            tasks.visit(source[source.index("/sources/") :])  # with the kept text, for editors
+            tasks.visit("/deleted")  # the lists were not empty
+            expect(page.locator("main a[href$='/events/2']").first).to_be_attached()
             context.close()
         finally:
             browser.close()

@@ -575,6 +575,17 @@ def events_by_ids(session: Session, ids: Sequence[int]) -> dict[int, Event]:
     return {e.id: e for e in rows if e.id is not None}
 
 
+def evidence_rows(session: Session, ids: Iterable[int]) -> Sequence[Any]:
+    """The columns that say whether events have their evidence (services/evidence.py), by id."""
+    wanted = list(set(ids))
+    if not wanted:
+        return []
+    stmt = select(
+        col(Event.id), col(Event.kind), col(Event.quote), col(Event.source_url), col(Event.source_title)
+    ).where(col(Event.id).in_(wanted))
+    return session.execute(stmt).all()
+
+
 def topics_by_ids(session: Session, ids: Iterable[int]) -> Sequence[Topic]:
     wanted = list(set(ids))
     if not wanted:

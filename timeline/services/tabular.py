@@ -12,7 +12,7 @@ from markupsafe import escape
 from ..dates import parse_date
 from ..models import Actor, Event, Stance, Topic
 from .charts import score_word
-from .evidence import is_unsourced
+from .evidence import is_unsourced, missing_in_event
 
 # TimelineJS3 renders headline and text as HTML: every value from the data is escaped first.
 
@@ -58,6 +58,13 @@ def timelinejs_slide(
         + (f", {escape(event.speaker_role)}" if event.speaker_role else "")
         + "</p>"
     ]
+    missing = missing_in_event(event)
+    if missing:
+        # Evidence first: a reader of the story sees that this one has none, as the event page says.
+        text.append(
+            '<p class="tl-unsourced"><span class="tl-badge tl-badge-unsourced">unsourced</span> '
+            f"saved without a {' and without a '.join(missing)}: treat it with care.</p>"
+        )
     if event.summary:
         text.append(f"<p>{escape(event.summary)}</p>")
     if filed_under is not None:

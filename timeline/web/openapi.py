@@ -220,8 +220,8 @@ def openapi_document() -> dict[str, Any]:
                 "description": (
                     "Unlike the web form, which asks editors to confirm a statement without a source or "
                     "a quote, the API accepts such events as it always has (imports and tools rely on "
-                    "it); they are marked unsourced on their pages, in listings and in CSV exports "
-                    "(column `unsourced`)."
+                    "it); they are marked unsourced on their pages, in listings, in CSV exports "
+                    "(column `unsourced`), in TimelineJS documents and in the embeds."
                 ),
                 "security": _BEARER,
                 "requestBody": body("EventIn"),

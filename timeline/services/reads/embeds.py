@@ -11,6 +11,7 @@ from ...integers import parse_int
 from ..charts import DETAIL_POINTS, PageCharts, charts_on_one_axis
 from ..comparison import BY_GOVERNMENT
 from ..errors import Invalid
+from ..evidence import is_unsourced
 from ..timeline import actor_timeline
 from .actors import find_actor
 from .filters import Filters, whole_axis
@@ -31,6 +32,7 @@ class ChartEmbed:
     titles: dict[str, str] = field(default_factory=dict)  # chart key → the chart's accessible title
     headings: dict[str, str] = field(default_factory=dict)  # chart key → its heading among several
     errors: dict[str, str] = field(default_factory=dict)  # bad parameters: nothing drawn, answered 400
+    unsourced: frozenset[int] = frozenset()  # ids of the drawn statements saved without their evidence
 
 
 def embed_height(value: str | None) -> int:
@@ -44,6 +46,13 @@ def embed_height(value: str | None) -> int:
     raise Invalid({"height": f"use one of {sizes} (pixels)"})
 
 
+def _unsourced(session: Session, charts: PageCharts) -> frozenset[int]:
+    """The drawn statements that lack a source or a quote: marked in the tooltip and the table."""
+    ids = {cp.point.event_id for chart in charts.charts.values() for lane in chart.lanes
+           for line in lane.series for cp in line.points}  # fmt: skip
+    return frozenset(row.id for row in queries.evidence_rows(session, ids) if is_unsourced(row))
+
+
 def actor_chart_embed(session: Session, slug: str, filters: Filters, axis: str | None = None) -> ChartEmbed:
     """The actor's stance charts, one per topic, as its page draws them; NotFound for an unknown actor."""
     actor = find_actor(session, slug)
@@ -54,13 +63,15 @@ def actor_chart_embed(session: Session, slug: str, filters: Filters, axis: str |
     timeline = actor_timeline(session, actor, filters.filters, listing=queries.history_rows_for_actors)
     detail = None if len(timeline.histories) == 1 else DETAIL_POINTS
     histories = [(h.topic_slug, [(actor.name, actor.slug, h)]) for h in timeline.histories]
+    charts = charts_on_one_axis(histories, detail, whole)
     return ChartEmbed(
         actor.name,
         "pages.actor_page",
         actor.slug,
-        charts_on_one_axis(histories, detail, whole),
+        charts,
         {h.topic_slug: f"{actor.name}: stance on {h.topic_name} over time" for h in timeline.histories},
         {h.topic_slug: h.topic_name for h in timeline.histories},
+        unsourced=_unsourced(session, charts),
     )
 
 
@@ -84,11 +95,13 @@ def topic_chart_embed(
         return ChartEmbed(topic.name, "explore.topic_page", topic.slug, errors=errors)
     detail = None if len(comparison.lanes) == 1 else DETAIL_POINTS
     drawn = [(a.name, a.slug, h) for a, h in comparison.lanes]
+    charts = charts_on_one_axis([("topic", drawn)], detail, whole)
     return ChartEmbed(
         topic.name,
         "explore.topic_page",
         topic.slug,
-        charts_on_one_axis([("topic", drawn)], detail, whole),
+        charts,
         {"topic": f"Stances on {topic.name}, one lane per actor"},
         {"topic": topic.name},
+        unsourced=_unsourced(session, charts),
     )
