@@ -10,9 +10,8 @@ import re
 from pathlib import Path
 
 import pytest
-from test_browser_tasks import VIEWPORTS, Tasks
 
-from support.browser import AXE, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
+from support.browser import AXE, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, VIEWPORTS, Tasks
 from support.data import PASSWORD
 
 # Persian and Russian quotes beside English ones: right-to-left text must not widen the page either.

@@ -23,52 +23,12 @@ from typing import Any
 
 import pytest
 
-from support.browser import AXE, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, TOO_WIDE, Journey
-from support.data import BACKEND, PASSWORD
+from support.browser import AXE, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, VIEWPORTS, Tasks
+from support.data import PASSWORD
 
 TITLE = "Browser task: Moscow backs the deal"
 FIXED = "Browser task: Moscow backs the nuclear deal"
 QUOTE = "«Россия поддерживает СВПД»"
-VIEWPORTS = {"desktop": (1366, 900), "phone": (390, 844)}
-
-AXE_SERIOUS = (
-    "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-    ".filter(v => ['serious', 'critical'].includes(v.impact))"
-    ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))"
-)
-
-
-class Tasks(Journey):
-    """A Journey that checks every page it lands on: fits the width, passes axe-core."""
-
-    def __init__(self, context: Any, base: str, folder: Path, axe: str, label: str) -> None:
-        super().__init__(context, base, folder)
-        self.axe, self.label = axe, label
-        self.checked: list[str] = []
-
-    def check(self, frame: Any = None) -> None:
-        target = frame or self.page
-        where = f"{self.label} {target.url}"
-        width = target.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
-        assert width[0] <= width[1], f"{where}: scrolls sideways {width}: {target.evaluate(TOO_WIDE)}"
-        target.evaluate(self.axe)  # DevTools evaluation: the page's strict CSP stays on
-        violations = target.evaluate(AXE_SERIOUS)
-        assert not violations, f"{where} [{BACKEND}]: axe-core serious/critical: {violations}"
-        self.checked.append(target.url)
-
-    def visit(self, path: str) -> None:
-        self.goto(path)
-        self.check()
-
-    def menu(self, name: str) -> None:
-        """Follow a header link; on a phone the links sit in the "Menu" disclosure, opened first."""
-        summary = self.page.locator("header summary", has_text="Menu")
-        closed = self.page.locator("header details.site-menu").get_attribute("open") is None
-        if summary.is_visible() and closed:
-            summary.click()
-        self.page.locator("header").get_by_role("link", name=name, exact=True).click()
-        self.page.wait_for_load_state("load")
-        self.check()
 
 
 @pytest.mark.parametrize("screen", list(VIEWPORTS))

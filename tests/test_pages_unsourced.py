@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 
 from support.app import load_doc
 from support.data import small_doc
+from support.web import found
 
 SOURCED = "Not a fire brigade"  # a statement with its quote and, here, its source
 BARE = "Tireless firefighter"  # a statement with neither
@@ -52,7 +53,7 @@ def test_home_marks_unsourced_latest_statements(marked: Flask, client: FlaskClie
 )
 def test_timelinejs_slides_say_unsourced(marked: Flask, client: FlaskClient, url: str) -> None:
     slides = client.get(url).get_json()["events"]
-    by_title = {}
+    by_title: dict[str, list[str]] = {}
     for slide in slides:
         by_title.setdefault(html.unescape(slide["text"]["headline"]), []).append(slide["text"]["text"])
     assert by_title, url
@@ -67,7 +68,7 @@ def test_timelinejs_slides_say_unsourced(marked: Flask, client: FlaskClient, url
 
 def test_story_embed_reads_the_marked_document(marked: Flask, client: FlaskClient) -> None:
     embed = _page(client, "/topics/jcpoa/embed")
-    source = html.unescape(re.search(r'data-source="([^"]+)"', embed).group(1))
+    source = html.unescape(found(r'data-source="([^"]+)"', embed))
     texts = [s["text"]["text"] for s in client.get(source).get_json()["events"]]
     assert any("tl-badge-unsourced" in t for t in texts) and not all("tl-badge-unsourced" in t for t in texts)
     css = (STATIC / "embed.css").read_text(encoding="utf-8")
