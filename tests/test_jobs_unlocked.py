@@ -101,6 +101,8 @@ def test_busy_database_answers_503_with_retry_after_on_api_form_and_import(
         "kind": "statement",
         "date": "2021-02-03",
         "title": "Busy form",
+        "quote": "The database is busy.",  # with its evidence: the form stores it without a question
+        "source_url": "https://example.org/busy",
         "confidence": "medium",
         "save": "Save",
     }
