@@ -15,7 +15,7 @@ from ..services import event_history as event_history_service
 from ..services import events as event_service
 from ..services import evidence, feeds
 from ..services import topics as topic_service
-from ..services.errors import Conflict, Invalid, NotFound
+from ..services.errors import Conflict, Invalid
 from ..services.evidence import EvidenceMissing
 from ..services.extraction import accept as extract_accept
 from ..services.reads import backoffice
@@ -213,11 +213,7 @@ def restore_version(event_id: int, revision_id: int) -> BaseResponse:
             changed = event_history_service.restore_version(
                 session, event_id, revision_id, expected_version=version, user_id=current_user_id()
             )
-    except NotFound as exc:
-        abort(404, description=str(exc))
-    except Conflict as exc:
-        abort(409, description=exc.message)
-    except Invalid as exc:
+    except Invalid as exc:  # the version cannot be restored as it stands (NotFound and Conflict: the handler)
         abort(409, description="; ".join(exc.fields.values()) or exc.message)
     flash("Version restored as a new revision." if changed else "The event already reads as that version.")
     return redirect(url_for("editing.event_history", event_id=event_id), 303)

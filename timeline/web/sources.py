@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, abort, render_template
+from flask import Blueprint, Flask, Response, render_template
 from flask_login import current_user
 
 from ..db import get_session
 from ..services import quote_drift, sources
-from ..services.errors import NotFound
 from .auth import editor_required
 from .common import json_response
 
@@ -21,10 +20,7 @@ def init_app(app: Flask) -> None:
 @bp.get("/sources/<int:source_id>")
 def source_page(source_id: int) -> str:
     """The record; its kept text only for editors (it is a copy of a third party's article)."""
-    try:
-        page = sources.source_page(get_session(), source_id)
-    except NotFound as exc:
-        abort(404, description=exc.args[0])
+    page = sources.source_page(get_session(), source_id)  # NotFound: the one handler answers 404
     return render_template("source.html", page=page, show_text=current_user.is_authenticated)
 
 
