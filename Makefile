@@ -12,8 +12,13 @@ $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# setuptools' "Editable installation... folders with the same name as your package" notice: templates/,
+# migrations/ and seed/ install inside the package (pyproject's package-dir), which needs its meta-path
+# finder; no folder here shadows the package, so the notice says nothing for this checkout.
+PIP_INSTALL := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet
+
 $(VENV)/.installed: pyproject.toml | $(BIN)/activate cairo
-	$(BIN)/python -m pip install --quiet -e .
+	$(PIP_INSTALL) -e .
 	touch $@
 
 # Debian's libcairo2 for cairosvg (chart PNGs). Installed only when running as root; elsewhere it says
@@ -26,7 +31,7 @@ cairo:
 	  else echo "No libcairo2 (install Debian's libcairo2 package): chart PNGs will not render"; fi; }
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(PIP_INSTALL) -e '.[test]'
 	touch $@
 
 migrate: $(VENV)/.installed
@@ -90,7 +95,7 @@ test: $(VENV)/.installed-test lint browser axe
 	TIMELINE_ARTIFACTS=$(CURDIR)/artifacts/postgresql TIMELINE_TEST_BACKEND=postgresql $(BIN)/python -m pytest -q
 
 $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(PIP_INSTALL) -e '.[bench]'
 	touch $@
 
 # The benchmark of issues 8 and 17 (not part of `make test`): 1,000,000 events on SQLite and on PostgreSQL
