@@ -5,13 +5,12 @@ scrolling) and passes axe-core with no serious or critical violation; no console
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import pytest
 
-from support.browser import AXE, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, VIEWPORTS, Tasks
+from support.browser import AXE, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, VIEWPORTS, Tasks, require_axe
 from support.data import PASSWORD
 
 # Persian and Russian quotes beside English ones: right-to-left text must not widen the page either.
@@ -29,11 +28,7 @@ ARTICLE = (
 def test_extract_pages_fit_and_pass_axe(site: str, artifacts: Path, screen: str) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    if not AXE.exists():
-        reason = f"AXE-CORE MISSING: run `make axe` (npm install into {AXE.parent.parent.parent})"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+    require_axe()
     expect.set_options(timeout=TIMEOUT_MS)
     width, height = VIEWPORTS[screen]
     with sync_playwright() as pw:

@@ -4,12 +4,9 @@ critical violation. axe-core comes from the npm registry (`make axe`, into .venv
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-import pytest
-
-from support.browser import AXE, CHROMIUM, CHROMIUM_ARGS, CSP_LISTENER, TOO_WIDE
+from support.browser import AXE, CHROMIUM, CHROMIUM_ARGS, CSP_LISTENER, TOO_WIDE, require_axe
 from support.data import BACKEND
 
 PAGES = [
@@ -47,11 +44,7 @@ SMALL_TEXT = """
 def test_pages_at_390px_fit_read_and_pass_axe(site: str) -> None:
     from playwright.sync_api import sync_playwright
 
-    if not AXE.exists():
-        reason = f"AXE-CORE MISSING: run `make axe` (npm install into {AXE.parent.parent.parent})"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+    require_axe()
     axe_source = AXE.read_text(encoding="utf-8")
     problems: list[str] = []
     with sync_playwright() as pw:

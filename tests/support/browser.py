@@ -123,3 +123,14 @@ class Tasks(Journey):
         self.page.locator("header").get_by_role("link", name=name, exact=True).click()
         self.page.wait_for_load_state("load")
         self.check()
+
+
+def require_axe() -> None:
+    """Skip loudly without axe-core (`make axe`), and fail when CI=true: the accessibility check must run."""
+    import pytest
+
+    if not AXE.exists():
+        reason = f"AXE-CORE MISSING: run `make axe` (npm install into {AXE.parent.parent.parent})"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)

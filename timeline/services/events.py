@@ -209,7 +209,10 @@ def apply_event_change(
     """Save new values and stances if the event is still at the expected version; False if unchanged."""
     assert event.id is not None
     if "source_url" in values:  # the citation is saved: the source link follows it
-        values = {**values, **sources.changed_link(session, event, _citation(values), values.get("quote"))}
+        values = {
+            **values,
+            **sources.changed_link(session, event, sources.citation_of_row(values), values.get("quote")),
+        }
     before = event_snapshot(session, event)
     current = sorted((s["topic"], s["score"], s["rationale"]) for s in before["stances"])
     topic_slugs = {t.id: t.slug for t in queries.topics_by_ids(session, [s["topic_id"] for s in stances])}
@@ -238,17 +241,6 @@ def apply_event_change(
     session.refresh(event)
     revisions.log(session, event, action, before=before, after=event_snapshot(session, event), by=user_id)
     return True
-
-
-def _citation(values: Mapping[str, Any]) -> SimpleNamespace:
-    return SimpleNamespace(
-        url=values.get("source_url"),
-        title=values.get("source_title"),
-        publisher=values.get("source_publisher"),
-        author=values.get("source_author"),
-        published=values.get("source_published"),
-        archive_url=values.get("archive_url"),
-    )
 
 
 def update_event(

@@ -94,18 +94,6 @@ class UnknownReference(Invalid):
         self.index, self.uid = index, uid
 
 
-def _citation(row: dict[str, Any]) -> SimpleNamespace:
-    """The citation an event row carries, in the shape sources.citation_link reads."""
-    return SimpleNamespace(
-        url=row.get("source_url"),
-        title=row.get("source_title"),
-        publisher=row.get("source_publisher"),
-        author=row.get("source_author"),
-        published=row.get("source_published"),
-        archive_url=row.get("archive_url"),
-    )
-
-
 def insert_events(session: Session, events: list[NewEvent], user_id: int | None) -> int:
     """Insert these new events, their stances and their revisions in the caller's write transaction.
 
@@ -128,7 +116,7 @@ def insert_events(session: Session, events: list[NewEvent], user_id: int | None)
         created = ev.created_at or now
         row = {**ev.row, "actor_id": actors[ev.actor].id, "created_at": created}
         # The source record its citation names (made when new) and the quote's anchor, as create_event.
-        row.update(sources.citation_link(session, _citation(row), row.get("quote")))
+        row.update(sources.citation_link(session, sources.citation_of_row(row), row.get("quote")))
         row["updated_at"] = ev.updated_at or created
         record = ev.record
         if ev.created_at is None or ev.updated_at is None:

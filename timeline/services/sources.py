@@ -5,8 +5,10 @@ and each event's quote anchored in it as a W3C Web Annotation TextQuoteSelector 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import update
@@ -238,6 +240,18 @@ def _found_anchor(session: Session, source_id: int, quote: str | None) -> dict[s
         "quote_prefix": anchor.prefix if anchor else None,
         "quote_suffix": anchor.suffix if anchor else None,
     }
+
+
+def citation_of_row(values: Mapping[str, Any]) -> SimpleNamespace:
+    """The citation an event's column values carry (source_url, source_title...), as citation_link reads."""
+    return SimpleNamespace(
+        url=values.get("source_url"),
+        title=values.get("source_title"),
+        publisher=values.get("source_publisher"),
+        author=values.get("source_author"),
+        published=values.get("source_published"),
+        archive_url=values.get("archive_url"),
+    )
 
 
 def _fields(citation: Any) -> SourceFields:

@@ -26,6 +26,7 @@ from wtforms.widgets import HiddenInput
 
 from ..integers import parse_int
 from ..models import Actor, ActorKind, Candidate, Confidence, EventKind, Topic
+from ..services.event_history import CONTENT
 from .form_guide import LABELS, humanise_errors
 
 csrf = CSRFProtect()
@@ -239,22 +240,8 @@ def event_form_data(snapshot: dict[str, Any]) -> dict[str, Any]:
         for s in snapshot.get("stances", [])
     ]
     stances += [{"topic": "", "score": "", "rationale": ""}] * max(1, STANCE_ROWS - len(stances))
-    data = {
-        k: snapshot.get(k)
-        for k in (
-            "actor",
-            "kind",
-            "title",
-            "date",
-            "date_basis",
-            "quote",
-            "summary",
-            "location",
-            "speaker_role",
-            "confidence",
-            "version",
-        )
-    }
+    fields = [k for k in CONTENT if k not in ("source", "stances")]  # those two are spread below
+    data = {k: snapshot.get(k) for k in (*fields, "version")}
     keys = ("title", "url", "publisher", "author", "published", "archive_url")
     data.update({f"source_{k}": source.get(k) for k in keys})
     data["stances"] = stances
