@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event, update
+from sqlalchemy import Engine, create_engine, event, text, update
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session
@@ -221,12 +221,7 @@ def write_session(*, bookkeeping: bool = False) -> Iterator[Session]:
         ):
             # Every write bumps the data version: each worker's response cache sees it on its next request,
             # and the scopes it touched: cached pages that show none of them stay (timeline/scopes.py).
-            if recorded:
-                # The number comes under the row's lock, held to commit: the changes feed's commit order.
-                feedlog.stamp(session, session.execute(_BUMP_DATA_VERSION_RETURNING).scalar_one(), recorded)
-            else:
-                session.execute(_BUMP_DATA_VERSION)
-            scopes.bump(session, scopes.touched(session))
+            _file_write(session, recorded)
         session.commit()
     except BaseException as exc:
         session.rollback()
@@ -251,6 +246,39 @@ _BUMP_DATA_VERSION = (
     update(_DATA_VERSION).where(_DATA_VERSION.c.id == 1).values(version=_DATA_VERSION.c.version + 1)
 )
 _BUMP_DATA_VERSION_RETURNING = _BUMP_DATA_VERSION.returning(_DATA_VERSION.c.version)
+
+# PostgreSQL: the data version, the feed's entries, the scopes and the notice in one statement (one
+# round trip), the last before COMMIT: every writer waits for the data version row's lock, held from
+# here to commit, so each statement sent under it was a round trip all other writers queued behind.
+# The scopes and entries are read from `v`: they are locked only once the data version row is.
+_FILE_WRITE_PG = text(
+    "WITH v AS (UPDATE data_version SET version = version + 1 WHERE id = 1 RETURNING version), "
+    "c AS (INSERT INTO change_log (seq, n, revision_id) SELECT v.version, r.n, r.id "
+    "FROM v, unnest(CAST(:revisions AS integer[])) WITH ORDINALITY AS r(id, n)), "
+    "s AS (INSERT INTO data_scope (scope, version) SELECT t.scope, 1 "
+    "FROM v, unnest(CAST(:scopes AS text[])) WITH ORDINALITY AS t(scope, n) ORDER BY t.n "
+    "ON CONFLICT (scope) DO UPDATE SET version = data_scope.version + 1) "
+    "SELECT v.version, pg_notify(:channel, :notice) FROM v"
+)
+
+
+def _file_write(session: Session, recorded: list[int]) -> None:
+    """Bump the data version and the scopes the write touched, and file its revisions in the feed."""
+    conn = session.connection()
+    touched = scopes.touched(session)
+    if conn.dialect.name == "postgresql":
+        notice = scopes.new_notice()
+        params = {"revisions": recorded, "scopes": touched, "channel": scopes.CHANNEL, "notice": notice}
+        if conn.execute(_FILE_WRITE_PG, params).first() is None and recorded:
+            raise RuntimeError("the data_version row is missing: run the migrations (flask db upgrade)")
+        session.info[scopes.NOTICE_KEY] = notice  # cache.py waits for it after commit
+        return
+    if recorded:
+        # The number comes under the write lock, held to commit: the changes feed's commit order.
+        feedlog.stamp(conn, conn.execute(_BUMP_DATA_VERSION_RETURNING).scalar_one(), recorded)
+    else:
+        conn.execute(_BUMP_DATA_VERSION)
+    scopes.bump(conn, touched)
 
 
 @event.listens_for(_WriteSession, "after_flush")

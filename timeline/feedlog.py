@@ -8,6 +8,7 @@ the feed back).
 from __future__ import annotations
 
 from sqlalchemy import insert
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from .models import ChangeEntry
@@ -26,6 +27,6 @@ def pending(session: Session) -> list[int]:
     return list(session.info.pop(_PENDING, []))
 
 
-def stamp(session: Session, seq: int, revision_ids: list[int]) -> None:
+def stamp(executor: Session | Connection, seq: int, revision_ids: list[int]) -> None:
     """File the transaction's revisions under its commit number, in the order they were recorded."""
-    session.execute(_INSERT, [{"seq": seq, "n": i, "revision_id": r} for i, r in enumerate(revision_ids, 1)])
+    executor.execute(_INSERT, [{"seq": seq, "n": i, "revision_id": r} for i, r in enumerate(revision_ids, 1)])

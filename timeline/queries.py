@@ -29,6 +29,7 @@ from sqlalchemy import (
     text,
     tuple_,
     type_coerce,
+    union_all,
 )
 from sqlmodel import Session, col
 
@@ -84,28 +85,32 @@ def topic_by_slug(session: Session, slug: str) -> Topic | None:
     return session.execute(select(Topic).where(col(Topic.slug) == slug)).scalars().first()
 
 
-# A write only refers to actors and topics: Core rows from statements built once cost a fraction of
-# ORM objects, and a create runs these inside its write transaction, while other writers wait.
+# A write only refers to actors and topics: Core rows from one statement built once cost a fraction of
+# ORM objects, and a create runs it inside its write transaction, while other writers wait.
 _ACTORS, _TOPICS = Actor.__table__, Topic.__table__  # type: ignore[attr-defined]
-_ACTOR_REF = select(_ACTORS.c.id, _ACTORS.c.slug).where(_ACTORS.c.slug == bindparam("slug"))
-_TOPIC_REFS = select(_TOPICS.c.id, _TOPICS.c.slug, _TOPICS.c.name).where(
-    _TOPICS.c.slug.in_(bindparam("slugs", expanding=True))
+_EVENT_REFS = union_all(
+    select(literal("actor").label("kind"), _ACTORS.c.id, _ACTORS.c.slug, _ACTORS.c.name).where(
+        _ACTORS.c.slug == bindparam("slug")
+    ),
+    select(literal("topic").label("kind"), _TOPICS.c.id, _TOPICS.c.slug, _TOPICS.c.name).where(
+        _TOPICS.c.slug.in_(bindparam("slugs", expanding=True))
+    ),
 )
 
 
-def actor_ref(session: Session, slug: str) -> Any | None:
-    """The actor's id and slug, as a row, or None."""
-    if not _storable(slug):
-        return None
-    return session.execute(_ACTOR_REF, {"slug": slug}).first()
-
-
-def topic_refs(session: Session, slugs: Iterable[str]) -> dict[str, Any]:
-    """The id, slug and name of each of these topics that exists, as rows by slug."""
-    wanted = [s for s in set(slugs) if _storable(s)]
-    if not wanted:
-        return {}
-    return {row.slug: row for row in session.execute(_TOPIC_REFS, {"slugs": wanted})}
+def event_refs(
+    session: Session, actor_slug: str, topic_slugs: Iterable[str]
+) -> tuple[Any | None, dict[str, Any]]:
+    """An event's actor (id, slug, name) or None, and those of its topics that exist, by slug: one query."""
+    wanted = [s for s in set(topic_slugs) if _storable(s)]
+    slug = actor_slug if _storable(actor_slug) else ""
+    actor, topics = None, {}
+    for row in session.execute(_EVENT_REFS, {"slug": slug, "slugs": wanted}):
+        if row.kind == "actor":
+            actor = row
+        else:
+            topics[row.slug] = row
+    return actor, topics
 
 
 def all_actors(session: Session) -> Sequence[Actor]:

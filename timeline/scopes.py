@@ -80,10 +80,15 @@ def bump(executor: Session | Connection, scopes: Iterable[str]) -> None:
     executor.execute(statement, [{"scope": scope, "version": 1} for scope in scopes])
     if dialect.name == "postgresql":
         # Delivered at commit to every listening worker; the payload lets the writer wait for its own.
-        notice = f"{os.getpid()}-{next(_NOTICES)}"
+        notice = new_notice()
         executor.execute(_NOTIFY, {"channel": CHANNEL, "notice": notice})
         if isinstance(executor, Session):
             executor.info[NOTICE_KEY] = notice
+
+
+def new_notice() -> str:
+    """A payload no other write sends: this process's id and a counter."""
+    return f"{os.getpid()}-{next(_NOTICES)}"
 
 
 NOTICE_KEY = "timeline.notice"

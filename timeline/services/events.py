@@ -55,13 +55,12 @@ def event_values(session: Session, data: EventIn) -> tuple[dict[str, Any], list[
 
 
 def _actor_and_topics(session: Session, data: EventIn) -> tuple[Any, dict[str, Any]]:
-    """The event's actor and its stances' topics by slug, as rows (queries.actor_ref, topic_refs);
+    """The event's actor and its stances' topics by slug, as rows (queries.event_refs);
     Invalid naming each one that does not exist."""
     errors: dict[str, str] = {}
-    actor = queries.actor_ref(session, data.actor)
+    actor, topics = queries.event_refs(session, data.actor, (s.topic for s in data.stances))
     if actor is None:
         errors["actor"] = f"no actor with the slug “{data.actor}”"
-    topics = queries.topic_refs(session, (s.topic for s in data.stances))
     for i, stance in enumerate(data.stances):
         if stance.topic not in topics:
             errors[f"stances.{i}.topic"] = f"no topic with the slug “{stance.topic}”"
