@@ -7,8 +7,7 @@ the feed back).
 
 from __future__ import annotations
 
-from sqlalchemy import insert
-from sqlalchemy import Connection
+from sqlalchemy import Connection, insert
 from sqlmodel import Session
 
 from .models import ChangeEntry

@@ -157,16 +157,20 @@ def store_event(session: Session, prepared: PreparedEvent, user_id: int | None =
         # The source record its citation names (made when new: a write, hence here, not in the reads)
         # and its quote's anchor in a kept text.
         row.update(sources.citation_link(session, data.source, data.quote))
-        event_id = session.execute(_insert_event_if_new(session), row).scalar()
+        # Core statements on the transaction's connection: the Session's execute adds its own work to
+        # each, while this transaction holds SQLite's write lock (every other writer waits).
+        conn = session.connection()
+        insert_event = _insert_event_if_new(conn.dialect.name)
+        event_id = conn.execute(insert_event, row).scalar()
         if event_id is None and data.uid is None:
             # A concurrent writer took the generated id between the look-up and the insert: the next one.
             row["uid"] = uids.readable_uid(session, prepared.actor_slug, data.date, data.title)
             record = event_record_of(SimpleNamespace(**row), prepared.actor_slug, prepared.stance_records)
-            event_id = session.execute(_insert_event_if_new(session), row).scalar()
+            event_id = conn.execute(insert_event, row).scalar()
         if event_id is None:
             raise Invalid({"uid": f"an event with the uid “{row['uid']}” already exists"})
         if prepared.stances:
-            session.execute(_INSERT_STANCE, [{"event_id": event_id, **s} for s in prepared.stances])
+            conn.execute(_INSERT_STANCE, [{"event_id": event_id, **s} for s in prepared.stances])
     except IntegrityError as exc:  # a foreign key: the actor or a topic went away since the reads
         raise Invalid({"actor": "the actor or a topic was deleted meanwhile; check and send again"}) from exc
     revisions.log(
@@ -184,9 +188,8 @@ def create_event(session: Session, data: EventIn, user_id: int | None = None) ->
     return store_event(session, prepare_event(session, data), user_id)
 
 
-def _insert_event_if_new(session: Session) -> Any:
+def _insert_event_if_new(dialect: str) -> Any:
     """INSERT ... ON CONFLICT (uid) DO NOTHING RETURNING id: the uid check and the insert in one statement."""
-    dialect = session.get_bind().dialect.name
     if dialect not in _INSERT_EVENT:
         upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         _INSERT_EVENT[dialect] = (

@@ -35,7 +35,11 @@ def _write(
     """Write one revision in the caller's transaction (a Core insert); it joins the changes feed at commit."""
     # An event's change reaches its actor and topics; an actor's or topic's may reach any page.
     scopes.note(session, *(scopes.of_event(before, after) if entity == "event" else [scopes.ALL]))
-    result = session.execute(
+    # Core on the transaction's connection (cheaper than the Session's execute, under the write lock),
+    # after the ORM changes pending before it, as the Session's execute would; write_session knows of
+    # the write by the feed entry noted below.
+    session.flush()
+    result = session.connection().execute(
         _INSERT_REVISION,
         {
             "entity": entity,
