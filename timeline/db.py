@@ -142,6 +142,11 @@ def engines(app: Flask | None = None) -> tuple[Engine, Engine]:
     return (app or current_app).extensions[_ENGINES]
 
 
+def single_writer() -> bool:
+    """Whether the database takes one writer at a time (SQLite): reads belong before the write lock."""
+    return engines()[1].dialect.name == "sqlite"
+
+
 def get_session() -> Session:
     """The read session of the current request (app context); outside a request use read_session()."""
     if "db_session" not in g:

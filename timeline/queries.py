@@ -40,6 +40,7 @@ from .models import (
     Candidate,
     ChangeEntry,
     Confidence,
+    DataScope,
     Event,
     Feed,
     JobRun,
@@ -55,6 +56,7 @@ from .models import (
     WebhookDelivery,
 )
 from .record_fields import ACTOR, EVENT_FIELDS, STAMPS, Fields
+from .scopes import ALL as ALL_SCOPE
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ def topic_by_slug(session: Session, slug: str) -> Topic | None:
 # A write only refers to actors and topics: Core rows from one statement built once cost a fraction of
 # ORM objects, and a create runs it inside its write transaction, while other writers wait.
 _ACTORS, _TOPICS = Actor.__table__, Topic.__table__  # type: ignore[attr-defined]
-_EVENT_REFS = union_all(
+_EVENT_REFS: Any = union_all(
     select(literal("actor").label("kind"), _ACTORS.c.id, _ACTORS.c.slug, _ACTORS.c.name).where(
         _ACTORS.c.slug == bindparam("slug")
     ),
@@ -96,21 +98,42 @@ _EVENT_REFS = union_all(
         _TOPICS.c.slug.in_(bindparam("slugs", expanding=True))
     ),
 )
+_SCOPES = DataScope.__table__  # type: ignore[attr-defined]
+# The same, with the version of the scope "*" that every write to actors or topics moves on.
+_EVENT_REFS_AND_ALL: Any = union_all(
+    *_EVENT_REFS.selects,
+    select(
+        literal("all").label("kind"), _SCOPES.c.version, literal(None, String), literal(None, String)
+    ).where(_SCOPES.c.scope == ALL_SCOPE),
+)
+
+
+@dataclass(frozen=True)
+class EventRefs:
+    """What an event refers to: its actor (id, slug, name) or None, its topics that exist by slug, and
+    (when asked for) the version of the scope "*" these were read at (None: no write has moved it)."""
+
+    actor: Any | None
+    topics: dict[str, Any]
+    all_version: int | None = None
 
 
 def event_refs(
-    session: Session, actor_slug: str, topic_slugs: Iterable[str]
-) -> tuple[Any | None, dict[str, Any]]:
-    """An event's actor (id, slug, name) or None, and those of its topics that exist, by slug: one query."""
+    session: Session, actor_slug: str, topic_slugs: Iterable[str], *, with_all_version: bool = False
+) -> EventRefs:
+    """An event's actor and topics, in one query (with the scope "*"'s version when asked for)."""
     wanted = [s for s in set(topic_slugs) if _storable(s)]
     slug = actor_slug if _storable(actor_slug) else ""
-    actor, topics = None, {}
-    for row in session.execute(_EVENT_REFS, {"slug": slug, "slugs": wanted}):
+    statement = _EVENT_REFS_AND_ALL if with_all_version else _EVENT_REFS
+    actor, topics, all_version = None, {}, None
+    for row in session.execute(statement, {"slug": slug, "slugs": wanted}):
         if row.kind == "actor":
             actor = row
-        else:
+        elif row.kind == "topic":
             topics[row.slug] = row
-    return actor, topics
+        else:
+            all_version = int(row.id)
+    return EventRefs(actor, topics, all_version)
 
 
 def all_actors(session: Session) -> Sequence[Actor]:

@@ -8,13 +8,13 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import BigInteger, Connection, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from .. import queries
-from ..models import Actor, Event, Stance, utcnow
+from .. import queries, scopes
+from ..models import Actor, DataScope, Event, Stance, utcnow
 from ..schemas import ActorIn, EventIn
 from . import revisions, sources, uids
 from .actors import create_actor
@@ -57,8 +57,16 @@ def event_values(session: Session, data: EventIn) -> tuple[dict[str, Any], list[
 def _actor_and_topics(session: Session, data: EventIn) -> tuple[Any, dict[str, Any]]:
     """The event's actor and its stances' topics by slug, as rows (queries.event_refs);
     Invalid naming each one that does not exist."""
+    refs = _refs(session, data, with_all_version=False)
+    return refs.actor, refs.topics
+
+
+def _refs(session: Session, data: EventIn, *, with_all_version: bool) -> queries.EventRefs:
     errors: dict[str, str] = {}
-    actor, topics = queries.event_refs(session, data.actor, (s.topic for s in data.stances))
+    refs = queries.event_refs(
+        session, data.actor, (s.topic for s in data.stances), with_all_version=with_all_version
+    )
+    actor, topics = refs.actor, refs.topics
     if actor is None:
         errors["actor"] = f"no actor with the slug “{data.actor}”"
     for i, stance in enumerate(data.stances):
@@ -66,8 +74,7 @@ def _actor_and_topics(session: Session, data: EventIn) -> tuple[Any, dict[str, A
             errors[f"stances.{i}.topic"] = f"no topic with the slug “{stance.topic}”"
     if errors:
         raise Invalid(errors)
-    assert actor is not None
-    return actor, topics
+    return refs
 
 
 def _row_values(
@@ -120,12 +127,20 @@ class PreparedEvent:
     stances: list[dict[str, Any]]
     stance_records: list[dict[str, Any]]
     record: dict[str, Any]
+    # Read before the write transaction: the version of the scope "*" then (see store_event).
+    before_write: bool = False
+    all_version: int | None = None
 
 
-def prepare_event(session: Session, data: EventIn) -> PreparedEvent:
-    """Resolve the actor and topics, choose the uid and build the record: reads only, so that they can
-    run before the write transaction (on SQLite, outside its lock)."""
-    actor, topics = _actor_and_topics(session, data)
+def prepare_event(session: Session, data: EventIn, *, before_write: bool = False) -> PreparedEvent:
+    """Resolve the actor and topics, choose the uid and build the record: reads only.
+
+    before_write: the reads run before the write transaction (SQLite: outside its lock, on a snapshot);
+    the write then checks that no actor or topic changed since, at no extra statement (store_event).
+    """
+    refs = _refs(session, data, with_all_version=before_write)
+    actor, topics = refs.actor, refs.topics
+    assert actor is not None  # _refs raised Invalid otherwise
     values, stances = _row_values(data, actor, topics)
     uid = data.uid or uids.readable_uid(session, actor.slug, data.date, data.title)
     now = utcnow()
@@ -143,7 +158,9 @@ def prepare_event(session: Session, data: EventIn) -> PreparedEvent:
     ]
     # The record is built from the values written, not read back.
     record = event_record_of(SimpleNamespace(**row), actor.slug, stance_records)
-    return PreparedEvent(data, actor.slug, row, stances, stance_records, record)
+    return PreparedEvent(
+        data, actor.slug, row, stances, stance_records, record, before_write, refs.all_version
+    )
 
 
 def store_event(session: Session, prepared: PreparedEvent, user_id: int | None = None) -> CreatedEvent:
@@ -152,16 +169,26 @@ def store_event(session: Session, prepared: PreparedEvent, user_id: int | None =
     The rows go in as Core inserts: the ORM's unit of work and the reads would cost more than the rest
     of a create together. An actor or topic deleted since the event was prepared is an Invalid naming it.
     """
-    data, row, record = prepared.data, dict(prepared.row), prepared.record
+    data = prepared.data
+    # The source record its citation names (made when new: a write, hence here, not in the reads)
+    # and its quote's anchor in a kept text.
+    link = sources.citation_link(session, data.source, data.quote)
+    # Core statements on the transaction's connection: the Session's execute adds its own work to
+    # each, while this transaction holds SQLite's write lock (every other writer waits).
+    conn = session.connection()
+    event_id = None
     try:
-        # The source record its citation names (made when new: a write, hence here, not in the reads)
-        # and its quote's anchor in a kept text.
-        row.update(sources.citation_link(session, data.source, data.quote))
-        # Core statements on the transaction's connection: the Session's execute adds its own work to
-        # each, while this transaction holds SQLite's write lock (every other writer waits).
-        conn = session.connection()
+        if prepared.before_write:
+            # SQLite: inserted only if no write to an actor or topic (each moves the scope "*" on) came
+            # after the reads; else (or when the uid is taken) read again, now, inside the transaction.
+            if conn.dialect.name == "sqlite":
+                event_id = _insert_event_unless_moved(conn, {**prepared.row, **link}, prepared.all_version)
+            if event_id is None:
+                prepared = prepare_event(session, data)
+        row, record = {**prepared.row, **link}, prepared.record
         insert_event = _insert_event_if_new(conn.dialect.name)
-        event_id = conn.execute(insert_event, row).scalar()
+        if event_id is None:
+            event_id = conn.execute(insert_event, row).scalar()
         if event_id is None and data.uid is None:
             # A concurrent writer took the generated id between the look-up and the insert: the next one.
             row["uid"] = uids.readable_uid(session, prepared.actor_slug, data.date, data.title)
@@ -186,6 +213,31 @@ def store_event(session: Session, prepared: PreparedEvent, user_id: int | None =
 def create_event(session: Session, data: EventIn, user_id: int | None = None) -> CreatedEvent:
     """Add an event with its stances and its revision; its uid (given or generated) must be free."""
     return store_event(session, prepare_event(session, data), user_id)
+
+
+_INSERT_EVENT_CHECKED: dict[tuple[str, ...], Any] = {}  # by column names: see _insert_event_unless_moved
+_SCOPE = DataScope.__table__  # type: ignore[attr-defined]
+
+
+def _insert_event_unless_moved(conn: Connection, row: dict[str, Any], all_version: int | None) -> int | None:
+    """INSERT ... SELECT ... WHERE the scope "*" is still at all_version ON CONFLICT (uid) DO NOTHING
+    RETURNING id: the event's id, or None when an actor or topic changed since the reads (or the uid is
+    taken). SQLite only (its write lock orders every write; PostgreSQL reads inside the transaction)."""
+    columns = tuple(row)
+    statement = _INSERT_EVENT_CHECKED.get(columns)
+    if statement is None:
+        now_all = select(_SCOPE.c.version).where(_SCOPE.c.scope == scopes.ALL).scalar_subquery()
+        values = select(*(bindparam(f"v_{c}", type_=_EVENT.c[c].type) for c in columns)).where(
+            now_all.is_not_distinct_from(bindparam("all_version", type_=BigInteger))
+        )
+        statement = _INSERT_EVENT_CHECKED[columns] = (
+            sqlite.insert(_EVENT)
+            .from_select(list(columns), values)
+            .on_conflict_do_nothing(index_elements=["uid"])
+            .returning(_EVENT.c.id)
+        )
+    params = {f"v_{c}": v for c, v in row.items()}
+    return conn.execute(statement, {**params, "all_version": all_version}).scalar()
 
 
 def _insert_event_if_new(dialect: str) -> Any:

@@ -52,7 +52,9 @@ def _write(
             "after": after,
         },
     )
-    feedlog.note(session, int(result.inserted_primary_key[0]))  # type: ignore[attr-defined]
+    inserted = result.inserted_primary_key
+    assert inserted is not None
+    feedlog.note(session, int(inserted[0]))
 
 
 class Subject(NamedTuple):
