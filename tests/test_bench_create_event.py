@@ -1,6 +1,7 @@
 """Event creation through the API (issue 17: creation at >= 50% of a bare insert): validation runs before
-the write transaction; the look-ups run on the write's own connection (looking up through the request's
-read session first stalled PostgreSQL writers on the write pool: see web/api.py create_event)."""
+the write transaction; on PostgreSQL the look-ups run on the write's own connection (looking up through the
+request's read session first stalled writers on the write pool: see web/api.py create_event), on SQLite
+before the write lock (tests/test_create_events_write.py)."""
 
 from __future__ import annotations
 
