@@ -206,6 +206,8 @@ def test_rows_built_before_the_write_are_kept_when_others_wrote_since_the_plan(
     assert built_in_write == []  # every new row came from before the transaction
     with app.app_context():
         session = get_session()
-        assert queries.event_by_uid(session, "bulk-3").title == doc["events"][3]["title"]
-        snapshot = event_service.event_snapshot(session, queries.event_by_uid(session, "bulk-9"))
+        meanwhile, ninth = queries.event_by_uid(session, "bulk-3"), queries.event_by_uid(session, "bulk-9")
+        assert meanwhile is not None and meanwhile.title == doc["events"][3]["title"]
+        assert ninth is not None
+        snapshot = event_service.event_snapshot(session, ninth)
         assert [s["topic"] for s in snapshot["stances"]] == ["jcpoa", "us-sanctions"]

@@ -88,7 +88,8 @@ def test_an_import_links_sources_and_anchors_as_one_by_one_creates_do(app: Flask
     with app.app_context():
         session = get_session()
         kept = queries.event_by_uid(session, "bulk-0")
-        assert kept is not None and kept.source_id == queries.event_by_uid(session, "one-1").source_id
+        again = queries.event_by_uid(session, "one-1")
+        assert kept is not None and again is not None and kept.source_id == again.source_id
 
 
 def test_a_quote_not_in_the_kept_text_is_linked_without_an_anchor(app: Flask) -> None:

@@ -23,7 +23,8 @@ class SlowScheduler:
     write transaction was open meanwhile."""
 
     def __init__(self, writing: list[bool]) -> None:
-        self.writing, self.asked_while_writing = writing, []
+        self.writing = writing
+        self.asked_while_writing: list[bool] = []
         self.next_run = datetime.now(UTC) + timedelta(minutes=5)
 
     def get_job(self, job_id: str) -> Any:
@@ -46,7 +47,7 @@ def test_next_runs_are_asked_of_the_scheduler_before_the_write(app: Flask, monke
 
     monkeypatch.setattr(jobs, "write_session", flagged)
     scheduler = SlowScheduler(writing)
-    jobs._record_next_runs(app, scheduler)  # type: ignore[arg-type]
+    jobs._record_next_runs(app, scheduler)
     assert scheduler.asked_while_writing and not any(scheduler.asked_while_writing)
     with app.app_context():
         rows = get_session().exec(select(ScheduledJob)).all()
