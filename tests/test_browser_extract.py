@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from support.browser import VIEWPORTS, tasks_on
-from support.data import PASSWORD
 
 # Persian and Russian quotes beside English ones: right-to-left text must not widen the page either.
 ARTICLE = (
@@ -32,10 +31,7 @@ def test_extract_pages_fit_and_pass_axe(site: str, artifacts: Path, screen: str)
     with tasks_on(screen, site, artifacts, label, last_shot=label) as t:
         page = t.page
         t.goto("/login")
-        page.fill("input[name=name]", "maya")
-        page.fill("input[name=password]", PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state("load")
+        t.sign_in("maya")
         t.visit("/extract")  # the form
         page.fill("textarea[name=text]", ARTICLE)
         page.fill("input[name=published]", "2021-01-15")

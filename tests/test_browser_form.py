@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from support.browser import Tasks, axe_source, browser_context
-from support.server import PASSWORD
 
 
 @pytest.mark.parametrize("width", [1366, 390])
@@ -23,10 +22,7 @@ def test_the_form_guides_in_a_browser(site: str, artifacts: Path, width: int) ->
         t = Tasks(context, site, artifacts, axe, f"{width}px")
         page = t.page
         page.goto(site + "/login", wait_until="load")
-        page.fill("input[name=name]", "maya")
-        page.fill("input[name=password]", PASSWORD)
-        page.locator("main button, main input[type=submit]").first.click()
-        page.wait_for_load_state("load")
+        t.sign_in("maya")
 
         page.goto(site + "/events/new?actor=russia", wait_until="load")
         t.check()

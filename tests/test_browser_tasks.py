@@ -51,10 +51,7 @@ def test_five_tasks(site: str, artifacts: Path, screen: str) -> None:
 def add_a_statement(t: Tasks, expect: Any) -> int:
     page = t.page
     t.menu("Editors: sign in")
-    page.fill("input[name=name]", "maya")
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state("load")
+    t.sign_in("maya")
     t.menu("Add an event")
     page.select_option("select[name=actor]", "russia")
     page.select_option("select[name=kind]", "statement")
@@ -331,10 +328,7 @@ def test_every_page_fits_a_phone_and_passes_axe(admin_site: str, artifacts: Path
         expect(page.locator("header nav").get_by_role("link", name="Topics")).to_be_visible()
         tasks.check()
         tasks.menu("Editors: sign in")
-        page.fill("input[name=name]", "ada")
-        page.fill("input[name=password]", PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state("load")
+        tasks.sign_in("ada")
         # Something in the back office's lists first: a deleted event (deleted, audit, history) and a
         # webhook (its list and its page).
         tasks.visit("/events/2")

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from support.data import BACKEND, ROOT
+from support.data import BACKEND, PASSWORD, ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 TIMEOUT_MS = 30_000
@@ -79,6 +79,13 @@ class Journey:
     def goto(self, path: str) -> None:
         response = self.page.goto(self.base + path, wait_until="load")
         assert response is not None and response.status == 200, (path, response and response.status)
+
+    def sign_in(self, name: str, password: str = PASSWORD) -> None:
+        """Send the sign-in form this page shows, and wait for the page it leads to."""
+        self.page.fill("input[name=name]", name)
+        self.page.fill("input[name=password]", password)
+        self.page.get_by_role("button", name="Sign in").click()
+        self.page.wait_for_load_state("load")
 
     def shot(self, name: str) -> None:
         path = self.artifacts / f"{len(self.shots) + 1:02d}-{name}.png"
