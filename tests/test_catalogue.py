@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from timeline import queries
 from timeline.db import write_session
-from timeline.models import Revision
+from timeline.models import ActorKind, Revision
 from timeline.schemas import ActorIn, TopicIn
 from timeline.services import actors, topics
 from timeline.services.errors import Conflict, Invalid, NotFound
@@ -39,7 +39,7 @@ ACTOR = Kind(
     actors.create_actor,
     actors.update_actor,
     actors.delete_actor,
-    lambda slug, name: ActorIn(slug=slug, name=name, kind="government"),
+    lambda slug, name: ActorIn(slug=slug, name=name, kind=ActorKind.government),
     queries.actor_by_slug,
     "russia",
     "“russia” still has events or member actors; move or purge them first.",
