@@ -21,7 +21,7 @@ from timeline.services import events as event_service
 from timeline.services.errors import Invalid
 from timeline.services.importplan import plan_import
 
-from support.app import load_doc
+from support.app import flag_write_transactions, load_doc
 from support.data import small_doc
 
 SANCTIONS = [{"topic": "us-sanctions", "score": 1}]
@@ -180,17 +180,7 @@ def test_rows_built_before_the_write_are_kept_when_others_wrote_since_the_plan(
             event_service.submit_event(other, {**doc["events"][3], "title": "Written meanwhile"})
         return plan
 
-    in_write = [False]
-    real_write = work.write_session
-
-    @contextlib.contextmanager
-    def flagged(*args: Any, **kwargs: Any) -> Iterator[Any]:
-        with real_write(*args, **kwargs) as session:
-            in_write[0] = True
-            try:
-                yield session
-            finally:
-                in_write[0] = False
+    in_write = flag_write_transactions(monkeypatch, work)
 
     def build(events: Any, uids: Any, *args: Any) -> Any:
         if in_write[0]:
@@ -198,7 +188,6 @@ def test_rows_built_before_the_write_are_kept_when_others_wrote_since_the_plan(
         return real_build(events, uids, *args)
 
     monkeypatch.setattr(work, "plan_import", plan_then_others_write)
-    monkeypatch.setattr(work, "write_session", flagged)
     monkeypatch.setattr(importrows, "new_events", build)
     with app.app_context():
         report = work.import_document(doc)

@@ -3,9 +3,7 @@ logged with the code that made it (what an operator needs when writes start answ
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -16,6 +14,8 @@ from sqlmodel import select
 from timeline import db, jobs
 from timeline.db import get_session, write_session
 from timeline.models import ScheduledJob
+
+from support.app import flag_write_transactions
 
 
 class SlowScheduler:
@@ -33,19 +33,7 @@ class SlowScheduler:
 
 
 def test_next_runs_are_asked_of_the_scheduler_before_the_write(app: Flask, monkeypatch) -> None:
-    writing = [False]
-    real = jobs.write_session
-
-    @contextlib.contextmanager
-    def flagged(*args: Any, **kwargs: Any) -> Iterator[Any]:
-        with real(*args, **kwargs) as session:
-            writing[0] = True
-            try:
-                yield session
-            finally:
-                writing[0] = False
-
-    monkeypatch.setattr(jobs, "write_session", flagged)
+    writing = flag_write_transactions(monkeypatch, jobs)
     scheduler = SlowScheduler(writing)
     jobs._record_next_runs(app, scheduler)
     assert scheduler.asked_while_writing and not any(scheduler.asked_while_writing)
