@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from support.browser import AXE, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, VIEWPORTS, Tasks, require_axe
-from support.data import PASSWORD
+from support.browser import VIEWPORTS, tasks_on
 
 # Persian and Russian quotes beside English ones: right-to-left text must not widen the page either.
 ARTICLE = (
@@ -26,50 +25,29 @@ ARTICLE = (
 
 @pytest.mark.parametrize("screen", list(VIEWPORTS))
 def test_extract_pages_fit_and_pass_axe(site: str, artifacts: Path, screen: str) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    require_axe()
-    expect.set_options(timeout=TIMEOUT_MS)
-    width, height = VIEWPORTS[screen]
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            context = browser.new_context(
-                viewport={"width": width, "height": height},
-                has_touch=screen == "phone",
-                is_mobile=screen == "phone",
-                locale="en-US",
-            )
-            context.set_default_timeout(TIMEOUT_MS)
-            t = Tasks(context, site, artifacts, AXE.read_text(encoding="utf-8"), f"extract-{screen}")
-            page = t.page
-            try:
-                t.goto("/login")
-                page.fill("input[name=name]", "maya")
-                page.fill("input[name=password]", PASSWORD)
-                page.get_by_role("button", name="Sign in").click()
-                page.wait_for_load_state("load")
-                t.visit("/extract")  # the form
-                page.fill("textarea[name=text]", ARTICLE)
-                page.fill("input[name=published]", "2021-01-15")
-                page.fill("input[name=title]", "Vienna talks")
-                page.fill("input[name=url]", "https://example.org/vienna-talks")
-                page.get_by_role("button", name="Find statements").click()
-                page.wait_for_load_state("load")
-                expect(page.locator("h1")).to_have_text("Extract statements from an article")
-                marks = page.locator("article.extract-text mark")
-                assert marks.count() >= 3, page.content()[:2000]
-                t.check()  # the review, candidates highlighted
-                page.locator("input[name=selected]").first.check()
-                page.get_by_role("button", name="Accept selected").click()
-                page.wait_for_load_state("load")
-                expect(page.get_by_text(re.compile(r"1 event\(s\) saved"))).to_be_visible()
-                assert page.locator(".recorded").count() >= 1
-                t.check()  # after Accept selected: the saved event, its candidate marked recorded
-            finally:
-                page.screenshot(path=str(artifacts / f"extract-{screen}-last.png"), full_page=True)
-                context.close()
-        finally:
-            browser.close()
+    label = f"extract-{screen}"
+    with tasks_on(screen, site, artifacts, label, last_shot=label) as t:
+        page = t.page
+        t.goto("/login")
+        t.sign_in("maya")
+        t.visit("/extract")  # the form
+        page.fill("textarea[name=text]", ARTICLE)
+        page.fill("input[name=published]", "2021-01-15")
+        page.fill("input[name=title]", "Vienna talks")
+        page.fill("input[name=url]", "https://example.org/vienna-talks")
+        page.get_by_role("button", name="Find statements").click()
+        page.wait_for_load_state("load")
+        expect(page.locator("h1")).to_have_text("Extract statements from an article")
+        marks = page.locator("article.extract-text mark")
+        assert marks.count() >= 3, page.content()[:2000]
+        t.check()  # the review, candidates highlighted
+        page.locator("input[name=selected]").first.check()
+        page.get_by_role("button", name="Accept selected").click()
+        page.wait_for_load_state("load")
+        expect(page.get_by_text(re.compile(r"1 event\(s\) saved"))).to_be_visible()
+        assert page.locator(".recorded").count() >= 1
+        t.check()  # after Accept selected: the saved event, its candidate marked recorded
     assert not t.problems, "\n".join(t.problems)
     assert len(t.checked) == 3, t.checked

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from support.browser import AXE, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, VIEWPORTS, Tasks, require_axe
+from support.browser import VIEWPORTS, Tasks, tasks_on
 from support.data import PASSWORD
 
 TITLE = "Browser task: Moscow backs the deal"
@@ -32,36 +32,18 @@ QUOTE = "«Россия поддерживает СВПД»"
 
 @pytest.mark.parametrize("screen", list(VIEWPORTS))
 def test_five_tasks(site: str, artifacts: Path, screen: str) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    require_axe()
-    expect.set_options(timeout=TIMEOUT_MS)
-    width, height = VIEWPORTS[screen]
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            context = browser.new_context(
-                accept_downloads=True,
-                viewport={"width": width, "height": height},
-                has_touch=screen == "phone",
-                is_mobile=screen == "phone",
-                locale="en-US",
-            )
-            context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site)
-            context.set_default_timeout(TIMEOUT_MS)
-            tasks = Tasks(context, site, artifacts, AXE.read_text(encoding="utf-8"), screen)
-            try:
-                tasks.visit("/")
-                event_id = add_a_statement(tasks, expect)
-                export_one_topic(tasks)
-                compare_two_actors(tasks, expect)
-                embed_a_timeline(tasks, expect)
-                fix_an_event(tasks, expect, event_id)
-            finally:
-                tasks.page.screenshot(path=str(artifacts / f"tasks-{screen}-last.png"), full_page=True)
-                context.close()
-        finally:
-            browser.close()
+    with tasks_on(
+        screen, site, artifacts, screen, last_shot=f"tasks-{screen}", accept_downloads=True
+    ) as tasks:
+        tasks.page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site)
+        tasks.visit("/")
+        event_id = add_a_statement(tasks, expect)
+        export_one_topic(tasks)
+        compare_two_actors(tasks, expect)
+        embed_a_timeline(tasks, expect)
+        fix_an_event(tasks, expect, event_id)
     assert not tasks.problems, "\n".join(tasks.problems)
     assert len(tasks.checked) >= 14, tasks.checked
 
@@ -69,10 +51,7 @@ def test_five_tasks(site: str, artifacts: Path, screen: str) -> None:
 def add_a_statement(t: Tasks, expect: Any) -> int:
     page = t.page
     t.menu("Editors: sign in")
-    page.fill("input[name=name]", "maya")
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state("load")
+    t.sign_in("maya")
     t.menu("Add an event")
     page.select_option("select[name=actor]", "russia")
     page.select_option("select[name=kind]", "statement")
@@ -313,74 +292,56 @@ EDITOR_PAGES = [
 
 
 @pytest.fixture
-def admin_site(browser_prerequisites: None, db_url: str, tmp_path: Path) -> Iterator[str]:
+def admin_site(site: str, db_url: str) -> str:
     """The `site` fixture's server (the seed, the editor "maya") with an admin, "ada", as well: the
     users page is an admin's."""
-    from support.data import SEED_FILE
-    from support.server import Gunicorn, create_editor, flask_cli, server_env
+    from support.server import flask_cli, server_env
 
-    env = server_env(db_url, secret="browser-test")
-    flask_cli(env, "import", str(SEED_FILE))
-    create_editor(env, "maya")
-    flask_cli(env, "users", "create", "ada", "--admin", input_text=PASSWORD + "\n")
-    server = Gunicorn(env, tmp_path / "gunicorn.log", workers=2)
-    server.start()
-    try:
-        yield server.base_url
-    finally:
-        server.stop()
+    flask_cli(
+        server_env(db_url, secret="browser-test"),
+        "users",
+        "create",
+        "ada",
+        "--admin",
+        input_text=PASSWORD + "\n",
+    )
+    return site
 
 
 def test_every_page_fits_a_phone_and_passes_axe(admin_site: str, artifacts: Path) -> None:
     """At 390 px: no page scrolls sideways, the header is one "Menu" button, axe-core finds nothing
     serious; every page a reader, an editor or an admin reaches, the source record included."""
-    site = admin_site
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    require_axe()  # fails when CI=true: the phone check must run there
-    expect.set_options(timeout=TIMEOUT_MS)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            context = browser.new_context(
-                viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True, locale="en-US"
-            )
-            context.set_default_timeout(TIMEOUT_MS)
-            tasks = Tasks(context, site, artifacts, AXE.read_text(encoding="utf-8"), "phone")
-            page = tasks.page
-            for path in READER_PAGES:
-                tasks.visit(path)
-                # The site links wait behind "Menu" (a <details>: no JavaScript needed).
-                expect(page.locator("header nav").get_by_role("link", name="Topics")).to_be_hidden()
-            # The source record an event cites (its id is the import's: followed from the event page).
-            tasks.visit("/events/1")
-            source = page.locator("main a[href*='/sources/']").first.get_attribute("href") or ""
-            assert re.search(r"/sources/\d+$", source), source
-            tasks.visit(source[source.index("/sources/") :])
-            page.locator("header summary", has_text="Menu").click()
-            expect(page.locator("header nav").get_by_role("link", name="Topics")).to_be_visible()
-            tasks.check()
-            tasks.menu("Editors: sign in")
-            page.fill("input[name=name]", "ada")
-            page.fill("input[name=password]", PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
-            page.wait_for_load_state("load")
-            # Something in the back office's lists first: a deleted event (deleted, audit, history) and a
-            # webhook (its list and its page).
-            tasks.visit("/events/2")
-            page.locator("main").get_by_role("button", name="Delete", exact=True).click()
-            page.wait_for_load_state("load")
-            tasks.visit("/admin/webhooks")
-            page.fill("input[name=url]", "https://example.org/hooks/timeline")
-            page.locator("main").get_by_role("button", name="Add", exact=True).click()
-            page.wait_for_url(re.compile(r".*/admin/webhooks/\d+$"))  # its page, with its secret
-            hook = page.url
-            for path in [*EDITOR_PAGES, "/events/2", "/events/2/history", hook[hook.index("/admin/") :]]:
-                tasks.visit(path)
-            tasks.visit(source[source.index("/sources/") :])  # with the kept text, for editors
-            tasks.visit("/deleted")  # the lists were not empty
-            expect(page.locator("main a[href$='/events/2']").first).to_be_attached()
-            context.close()
-        finally:
-            browser.close()
+    with tasks_on("phone", admin_site, artifacts, "phone") as tasks:  # fails without axe-core when CI=true
+        page = tasks.page
+        for path in READER_PAGES:
+            tasks.visit(path)
+            # The site links wait behind "Menu" (a <details>: no JavaScript needed).
+            expect(page.locator("header nav").get_by_role("link", name="Topics")).to_be_hidden()
+        # The source record an event cites (its id is the import's: followed from the event page).
+        tasks.visit("/events/1")
+        source = page.locator("main a[href*='/sources/']").first.get_attribute("href") or ""
+        assert re.search(r"/sources/\d+$", source), source
+        tasks.visit(source[source.index("/sources/") :])
+        page.locator("header summary", has_text="Menu").click()
+        expect(page.locator("header nav").get_by_role("link", name="Topics")).to_be_visible()
+        tasks.check()
+        tasks.menu("Editors: sign in")
+        tasks.sign_in("ada")
+        # Something in the back office's lists first: a deleted event (deleted, audit, history) and a
+        # webhook (its list and its page).
+        tasks.visit("/events/2")
+        page.locator("main").get_by_role("button", name="Delete", exact=True).click()
+        page.wait_for_load_state("load")
+        tasks.visit("/admin/webhooks")
+        page.fill("input[name=url]", "https://example.org/hooks/timeline")
+        page.locator("main").get_by_role("button", name="Add", exact=True).click()
+        page.wait_for_url(re.compile(r".*/admin/webhooks/\d+$"))  # its page, with its secret
+        hook = page.url
+        for path in [*EDITOR_PAGES, "/events/2", "/events/2/history", hook[hook.index("/admin/") :]]:
+            tasks.visit(path)
+        tasks.visit(source[source.index("/sources/") :])  # with the kept text, for editors
+        tasks.visit("/deleted")  # the lists were not empty
+        expect(page.locator("main a[href$='/events/2']").first).to_be_attached()
     assert not tasks.problems, "\n".join(tasks.problems)

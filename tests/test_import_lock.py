@@ -16,12 +16,12 @@ from sqlalchemy import func, select
 from timeline import queries, work
 from timeline.db import get_session, write_session
 from timeline.models import Event, Revision, Stance
-from timeline.services import changes, importing, search
+from timeline.services import changes, importing, importrows, search
 from timeline.services import events as event_service
 from timeline.services.errors import Invalid
 from timeline.services.importplan import plan_import
 
-from support.app import load_doc
+from support.app import flag_write_transactions, load_doc
 from support.data import small_doc
 
 SANCTIONS = [{"topic": "us-sanctions", "score": 1}]
@@ -161,3 +161,42 @@ def test_a_new_event_naming_an_unknown_actor_or_topic_is_refused_by_its_place(ap
         work.import_document(doc)  # planned first: the plan refuses it the same way
     assert refused.value.fields == {"events[15].actor": "no actor with the slug “nobody”"}
     assert _count(app, Event) == 3
+
+
+def test_rows_built_before_the_write_are_kept_when_others_wrote_since_the_plan(
+    app: Flask, monkeypatch
+) -> None:
+    """Editors write all the time: a write anywhere between the plan and the import must not make the
+    import build its thousands of rows again inside the write transaction (holding the lock)."""
+    load_doc(app, small_doc())
+    doc = _doc(300)
+    real_plan, real_build = work.plan_import, importrows.new_events
+    built_in_write: list[int] = []
+
+    def plan_then_others_write(session: Any, valid: Any) -> Any:
+        plan = real_plan(session, valid)
+        with write_session() as other:
+            event_service.submit_event(other, {**small_doc()["events"][0], "uid": "elsewhere-1"})
+            event_service.submit_event(other, {**doc["events"][3], "title": "Written meanwhile"})
+        return plan
+
+    in_write = flag_write_transactions(monkeypatch, work)
+
+    def build(events: Any, uids: Any, *args: Any) -> Any:
+        if in_write[0]:
+            built_in_write.append(len(uids))
+        return real_build(events, uids, *args)
+
+    monkeypatch.setattr(work, "plan_import", plan_then_others_write)
+    monkeypatch.setattr(importrows, "new_events", build)
+    with app.app_context():
+        report = work.import_document(doc)
+    assert (report.created["events"], report.updated["events"]) == (299, 1)
+    assert built_in_write == []  # every new row came from before the transaction
+    with app.app_context():
+        session = get_session()
+        meanwhile, ninth = queries.event_by_uid(session, "bulk-3"), queries.event_by_uid(session, "bulk-9")
+        assert meanwhile is not None and meanwhile.title == doc["events"][3]["title"]
+        assert ninth is not None
+        snapshot = event_service.event_snapshot(session, ninth)
+        assert [s["topic"] for s in snapshot["stances"]] == ["jcpoa", "us-sanctions"]

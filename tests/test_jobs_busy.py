@@ -260,6 +260,14 @@ def test_writes_never_wait_on_a_stalled_feed_link_checks_snapshots_or_a_large_im
         busy_seconds = time.monotonic() - busy_started
 
     errors = [e for w in writers for e in w.errors]
+    # Write transactions that held the database over a second (timeline.db logs them with their caller).
+    held = [
+        line.strip()
+        for log in (tmp_path / "gunicorn.log", tmp_path / "scheduler.log")
+        for line in log.read_text(errors="replace").splitlines()
+        if "held the database" in line
+    ] + [line for run in (dry, imported) for line in run.stderr.splitlines() if "held the database" in line]
+    print("\nlong write transactions:\n" + "\n".join(held or ["none"]))
     snapshots = _query(db_url, "SELECT outcome FROM job_run WHERE job_id = 'snapshot'")
     print(
         f"\nidle writes: {latency_summary(idle)}"

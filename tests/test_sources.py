@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -21,7 +22,7 @@ from timeline.services.errors import Invalid
 from timeline.services.sources import SourceFields, anchor_at, find_anchor
 
 from support.app import create_user, load_doc, make_app
-from support.browser import AXE, CHROMIUM, CHROMIUM_ARGS, TOO_WIDE, require_axe
+from support.browser import Tasks, axe_source, browser_context
 from support.databases import Databases
 from support.web import login
 
@@ -298,11 +299,9 @@ def test_snapshots_and_the_cli_export_write_version_2(app, tmp_path) -> None:
     assert any(s["text"] == ARTICLE for s in doc["sources"])
 
 
-def test_source_pages_at_390px_pass_axe(site: str, db_url: str) -> None:
+def test_source_pages_at_390px_pass_axe(site: str, db_url: str, artifacts: Path) -> None:
     """The event page's source record and drift notice, and the source page, on a phone."""
-    from playwright.sync_api import sync_playwright
-
-    require_axe()  # fails when CI=true: the phone check must run there
+    axe = axe_source()  # fails when CI=true: the phone check must run there
     app = make_app(db_url)
     with app.app_context(), write_session() as session:
         event = session.exec(
@@ -322,23 +321,11 @@ def test_source_pages_at_390px_pass_axe(site: str, db_url: str) -> None:
             )
         )
         event_id, source_id = event.id, event.source_id
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
-            for path in (f"/events/{event_id}", f"/sources/{source_id}"):
-                response = page.goto(site + path, wait_until="load")
-                assert response is not None and response.status == 200, path
-                if path.startswith("/events"):
-                    assert page.get_by_text("Quote changed in the source since").is_visible()
-                    page.locator("details summary").first.click()  # the diff, opened
-                width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-                assert width[0] <= width[1], f"{path} scrolls sideways: {page.evaluate(TOO_WIDE)}"
-                page.evaluate(AXE.read_text(encoding="utf-8"))
-                violations = page.evaluate(
-                    "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-                    ".filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id)"
-                )
-                assert not violations, f"{path}: {violations}"
-        finally:
-            browser.close()
+    with browser_context(390, 844) as context:
+        phone = Tasks(context, site, artifacts, axe, "phone")
+        for path in (f"/events/{event_id}", f"/sources/{source_id}"):
+            phone.goto(path)  # answers 200
+            if path.startswith("/events"):
+                assert phone.page.get_by_text("Quote changed in the source since").is_visible()
+                phone.page.locator("details summary").first.click()  # the diff, opened
+            phone.check()  # no sideways scrolling, axe-core: nothing serious or critical

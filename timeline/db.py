@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import sqlite3
 import time
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -228,6 +230,7 @@ def write_session(*, bookkeeping: bool = False) -> Iterator[Session]:
             # and the scopes it touched: cached pages that show none of them stay (timeline/scopes.py).
             _file_write(session, recorded)
         session.commit()
+        _note_if_slow(session)
     except BaseException as exc:
         session.rollback()
         failure = storage_failure(exc, engines()[1]) or busy_failure(exc)
@@ -239,6 +242,25 @@ def write_session(*, bookkeeping: bool = False) -> Iterator[Session]:
         # End the request's read transaction: in WAL mode it would keep seeing the data before this write.
         if "db_session" in g:
             g.db_session.rollback()
+
+
+def _note_if_slow(session: Session) -> None:
+    """Log a write transaction that kept other writers waiting (SQLite: the whole time from its BEGIN)
+    for over a second, with the code that made it: what an operator needs when writes answer "busy"."""
+    began = session.info.get(_BEGAN)
+    held = time.monotonic() - began if began is not None else 0.0
+    if held < SLOW_WRITE_SECONDS:
+        return
+    caller = next(
+        (f for f in reversed(traceback.extract_stack()[:-2]) if "contextlib" not in f.filename),
+        None,
+    )
+    where = f"{caller.filename}:{caller.lineno} {caller.name}" if caller else "?"
+    _log.warning("A write transaction held the database for %.1f s (%s).", held, where)
+
+
+SLOW_WRITE_SECONDS = 1.0
+_log = logging.getLogger(__name__)
 
 
 class _WriteSession(Session):
@@ -284,6 +306,14 @@ def _file_write(session: Session, recorded: list[int]) -> None:
     else:
         conn.execute(_BUMP_DATA_VERSION)
     scopes.bump(conn, touched)
+
+
+@event.listens_for(_WriteSession, "after_begin")
+def _mark_began(session: Session, _transaction: Any, _connection: Any) -> None:
+    session.info[_BEGAN] = time.monotonic()  # the lock is taken (SQLite: BEGIN IMMEDIATE)
+
+
+_BEGAN = "timeline.began"
 
 
 @event.listens_for(_WriteSession, "after_flush")

@@ -118,11 +118,15 @@ def _dispatch_queued(app: Flask) -> None:
 
 
 def _record_next_runs(app: Flask, scheduler: BaseScheduler) -> None:
+    # Asked of the scheduler before the write: get_job waits for the scheduler's job-store lock, which
+    # its other threads take, and SQLite's write lock must not be held meanwhile (writers waited 40 s).
+    planned = []
+    for job_id, (_what, _call, key) in JOBS.items():
+        job = scheduler.get_job(job_id)
+        next_run = job.next_run_time.astimezone(UTC) if job and job.next_run_time else None
+        planned.append((job_id, int(app.config[key]), next_run))
     with app.app_context(), write_session(bookkeeping=True) as session:
-        for job_id, (_what, _call, key) in JOBS.items():
-            interval = int(app.config[key])
-            job = scheduler.get_job(job_id)
-            next_run = job.next_run_time.astimezone(UTC) if job and job.next_run_time else None
+        for job_id, interval, next_run in planned:
             row = session.get(ScheduledJob, job_id) or ScheduledJob(id=job_id, interval_seconds=interval)
             row.interval_seconds, row.next_run_at, row.updated_at = interval, next_run, utcnow()
             session.add(row)

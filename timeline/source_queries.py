@@ -168,8 +168,46 @@ def source_keys(session: Session) -> dict[SourceKey, tuple[int, bool]]:
 _SOURCE = Source.__table__  # type: ignore[attr-defined]
 
 
+def source_key(session: Session, key: SourceKey) -> tuple[int, bool] | None:
+    """The source one key names (see source_keys): its id, and whether it keeps a text."""
+    url, title, publisher = key
+    query = core_select(col(Source.id), col(Source.text).is_not(None))
+    if url:
+        query = query.where(col(Source.url) == url)
+    else:
+        query = query.where(
+            col(Source.url).is_(None),
+            col(Source.title) == title,
+            col(Source.publisher).is_(None) if publisher is None else col(Source.publisher) == publisher,
+        )
+    row = session.execute(query.order_by(col(Source.id)).limit(1)).first()
+    return (int(row[0]), bool(row[1])) if row else None
+
+
+def source_texts(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    """The kept texts of these sources (those that keep one), 500 ids a query."""
+    texts: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        query = core_select(col(Source.id), col(Source.text)).where(
+            col(Source.id).in_(ids[start : start + 500]), col(Source.text).is_not(None)
+        )
+        texts.update((int(i), str(t)) for i, t in session.execute(query))
+    return texts
+
+
+_CITATION = ("url", "title", "publisher", "author", "published", "archive_url")
+
+
+def insert_sources(session: Session, citations: Sequence[dict[str, object]]) -> None:
+    """New sources from citations' fields, in one executemany (their ids: source_keys)."""
+    now = utcnow()
+    session.execute(
+        insert(_SOURCE), [{**{k: c.get(k) for k in _CITATION}, "created_at": now} for c in citations]
+    )
+
+
 def insert_source(session: Session, fields: dict[str, object]) -> int:
     """A new source from a citation's fields (url, title, publisher, author, published, archive_url)."""
-    values = {k: fields.get(k) for k in ("url", "title", "publisher", "author", "published", "archive_url")}
+    values = {k: fields.get(k) for k in _CITATION}
     stmt = insert(_SOURCE).values(**values, created_at=utcnow()).returning(_SOURCE.c.id)
     return int(session.execute(stmt).scalar_one())

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from types import ModuleType
 from typing import Any
 
 from flask import Flask
@@ -103,3 +106,22 @@ def id_of(row: Any) -> int:
     """The primary key of a row that has one (stored, or built with an id by the test)."""
     assert row.id is not None, row
     return int(row.id)
+
+
+def flag_write_transactions(monkeypatch: Any, module: ModuleType) -> list[bool]:
+    """Patch `module.write_session` so that the returned flag ([True]) says a write transaction of that
+    module is open: for tests that slow work is not done while the database is held."""
+    writing = [False]
+    real = module.write_session
+
+    @contextlib.contextmanager
+    def flagged(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        with real(*args, **kwargs) as session:
+            writing[0] = True
+            try:
+                yield session
+            finally:
+                writing[0] = False
+
+    monkeypatch.setattr(module, "write_session", flagged)
+    return writing

@@ -9,14 +9,24 @@ from sqlmodel import Session
 from .. import queries
 from ..models import Actor, utcnow
 from ..schemas import ActorIn
-from . import actor_tree, revisions
-from .errors import Conflict, Invalid, NotFound
+from . import actor_tree
+from .catalogue import Catalogue
+from .errors import Invalid
 from .records import actor_record
 
 
 def actor_snapshot(session: Session, actor: Actor) -> dict[str, Any]:
     parent = session.get(Actor, actor.parent_id) if actor.parent_id else None
     return actor_record(actor, parent.slug if parent else None)
+
+
+ACTORS = Catalogue(
+    "actor",
+    queries.actor_by_slug,
+    actor_snapshot,
+    queries.actor_in_use,
+    "“{slug}” still has events or member actors; move or purge them first.",
+)
 
 
 def actor_values(session: Session, data: ActorIn, *, self_id: int | None = None) -> dict[str, Any]:
@@ -43,44 +53,21 @@ def actor_values(session: Session, data: ActorIn, *, self_id: int | None = None)
 
 def create_actor(session: Session, data: ActorIn, user_id: int | None = None) -> Actor:
     """Add a new actor; its slug must be free."""
-    if queries.actor_by_slug(session, data.slug) is not None:
-        raise Invalid({"slug": f"the slug “{data.slug}” is already taken"})
-    actor = Actor(**actor_values(session, data))
-    session.add(actor)
-    session.flush()
-    assert actor.id is not None
-    revisions.log(session, actor, "create", after=actor_snapshot(session, actor), by=user_id)
-    return actor
+    ACTORS.claim_slug(session, data.slug)
+    return ACTORS.add(session, Actor(**actor_values(session, data)), user_id)
 
 
 def update_actor(session: Session, slug: str, data: ActorIn, user_id: int | None = None) -> Actor:
     """Change an actor (its slug may change too); refuses loops in the parent chain."""
-    actor = queries.actor_by_slug(session, slug)
-    if actor is None:
-        raise NotFound(f"No actor with the slug “{slug}”.")
-    if data.slug != slug and queries.actor_by_slug(session, data.slug) is not None:
-        raise Invalid({"slug": f"the slug “{data.slug}” is already taken"})
+    actor = ACTORS.get(session, slug)
+    ACTORS.claim_slug(session, data.slug, current=slug)
     assert actor.id is not None
     values = actor_values(session, data, self_id=actor.id)
     if actor_tree.would_loop(session, actor.id, values["parent_id"]):
         raise Invalid({"parent": actor_tree.LOOP})
-    before = actor_snapshot(session, actor)
-    for key, value in values.items():
-        setattr(actor, key, value)
-    actor.updated_at = utcnow()
-    session.flush()
-    after = actor_snapshot(session, actor)
-    if after != before:
-        revisions.log(session, actor, "update", before=before, after=after, by=user_id)
-    return actor
+    return ACTORS.change(session, actor, {**values, "updated_at": utcnow()}, user_id)
 
 
 def delete_actor(session: Session, slug: str, user_id: int | None = None) -> None:
     """Delete an actor nothing refers to (no events, deleted ones included, and no members)."""
-    actor = queries.actor_by_slug(session, slug)
-    if actor is None:
-        raise NotFound(f"No actor with the slug “{slug}”.")
-    assert actor.id is not None
-    if queries.actor_in_use(session, actor.id):
-        raise Conflict(f"“{slug}” still has events or member actors; move or purge them first.")
-    revisions.purge(session, actor, actor_snapshot(session, actor), user_id)
+    ACTORS.delete(session, slug, user_id)

@@ -134,8 +134,9 @@ def restore_version(
 ) -> bool:
     """Save an earlier version's content as a new revision (history is never rewritten).
 
-    Refused for a deleted or purged event, and when someone saved the event since `expected_version`;
-    False when the event already has that content.
+    Refused for a deleted or purged event (Conflict, NotFound), when someone saved the event since
+    `expected_version` or the version's content fails today's rules (Conflict); False when the event
+    already has that content.
     """
     rev = session.get(Revision, revision_id)
     if rev is None or rev.entity != "event" or rev.entity_id != event_id:
@@ -148,14 +149,17 @@ def restore_version(
             "This event is deleted: restore the event first (Deleted events), then restore a version."
         )
     if rev.after is None:
-        raise Invalid({"revision": "a purge has no version to restore"})
+        raise Conflict("a purge has no version to restore")
     raw = {k: rev.after.get(k) for k in CONTENT if k in rev.after}
     raw["stances"] = [
         {"topic": s["topic"], "score": s["score"], "rationale": s.get("rationale")}
         for s in rev.after.get("stances") or []
     ]
-    data = validate(EventIn, {**raw, "uid": event.uid})
-    values, stances = events.event_values(session, data)
+    try:
+        data = validate(EventIn, {**raw, "uid": event.uid})
+        values, stances = events.event_values(session, data)
+    except Invalid as exc:  # the old content fails today's rules (a date an older parser took...)
+        raise Conflict("; ".join(exc.fields.values()) or exc.message) from exc
     return events.apply_event_change(
         session, event, values, stances, expected_version=expected_version, user_id=user_id
     )

@@ -150,7 +150,14 @@ def apply_import(
             new_rows = importrows.new_events(valid.events, plan.new_events)
     else:
         uids = [e.uid for e in valid.events if e.uid]
-        new_rows = importrows.new_events(valid.events, set(uids) - queries.existing_uids(session, uids))
+        new_uids_now = set(uids) - queries.existing_uids(session, uids)
+        if new_rows is None:
+            new_rows = importrows.new_events(valid.events, new_uids_now)
+        else:
+            # Written to since the plan (other editors write all the time): the rows built before the
+            # transaction stay good for the uids still new; only the others are built here, so that the
+            # write lock is not held while thousands of rows are built again.
+            new_rows = importrows.still_new(valid.events, new_rows, new_uids_now)
     new_uids = {ev.uid for ev in new_rows}
     report = ImportReport()
     _import_actors(session, valid.actors, report, user_id)

@@ -80,6 +80,24 @@ def new_events(
     return built
 
 
+def still_new(events: list[EventIn], built: list[NewEvent], new_uids: set[str]) -> list[NewEvent]:
+    """The rows of the events whose uid is in `new_uids`, in document order: those already `built` are
+    kept, the others (an event purged since they were built) built now."""
+    kept = [ev for ev in built if ev.uid in new_uids]
+    missing = new_uids - {ev.uid for ev in kept}
+    if not missing:
+        return kept
+    return sorted(kept + new_events(events, missing), key=lambda ev: ev.index)
+
+
+def _in_order(ev: NewEvent, names: Mapping[str, str]) -> bool:
+    """Whether the stances built in order are still in the order of the topics' current names."""
+    if not ev.ordered:
+        return False
+    current = [names[t] for t, _s, _r in ev.stances]
+    return len(set(current)) == len(current) and current == sorted(current)
+
+
 def _record(row: dict[str, Any], actor: str, stances: list[tuple[str, int, str | None]]) -> dict[str, Any]:
     """What the event's "create" revision keeps (as services/events.create_event records it)."""
     stance_records = [{"topic": t, "score": score, "rationale": why} for t, score, why in stances]
@@ -104,6 +122,7 @@ def insert_events(session: Session, events: list[NewEvent], user_id: int | None)
         return 0
     actors = {a.slug: a for a in queries.all_actors(session)}
     topics = {t.slug: t for t in queries.all_topics(session)}
+    names = {slug: t.name for slug, t in topics.items()}
     now = utcnow()
     rows, records = [], []
     for ev in events:
@@ -115,18 +134,18 @@ def insert_events(session: Session, events: list[NewEvent], user_id: int | None)
             raise UnknownReference(ev.index, ev.uid, errors)
         created = ev.created_at or now
         row = {**ev.row, "actor_id": actors[ev.actor].id, "created_at": created}
-        # The source record its citation names (made when new) and the quote's anchor, as create_event.
-        row.update(sources.citation_link(session, sources.citation_of_row(row), row.get("quote")))
         row["updated_at"] = ev.updated_at or created
         record = ev.record
         if ev.created_at is None or ev.updated_at is None:
             times = {"created_at": iso_utc(row["created_at"]), "updated_at": iso_utc(row["updated_at"])}
             record = {**record, **times}
-        if not ev.ordered:  # topics created by this import, or of one name: as create_event orders them
+        if not _in_order(ev, names):  # topics new, renamed since, or of one name: as create_event orders
             in_order = sorted(ev.stances, key=lambda s: (topics[s[0]].name, topics[s[0]].id))
             record = _record(row, ev.actor, in_order)
         rows.append(row)
         records.append(record)
+    # The source records their citations name (made when new) and the quotes' anchors, as create_event.
+    sources.link_new_rows(session, rows)
     # Plain executemany (no RETURNING: SQLite would run it row by row), then the ids by uid.
     session.execute(_INSERT_EVENTS, rows)
     by_uid = queries.event_ids_by_uid(session, [ev.uid for ev in events])

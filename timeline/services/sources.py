@@ -220,17 +220,50 @@ def source_page(session: Session, source_id: int) -> SourcePage:
 _CACHE = "timeline.source_ids"  # session.info key: citation -> (source id, whether it keeps a text)
 
 
+def _key(fields: SourceFields) -> source_queries.SourceKey:
+    return (fields.url, None, None) if fields.url else (None, fields.title, fields.publisher)
+
+
 def _cited_source(session: Session, fields: SourceFields) -> tuple[int, bool] | None:
     """(id, keeps a text) of the source a citation names, made when new; looked up once a session."""
     if not fields.identified:
         return None
-    key = (fields.url, None, None) if fields.url else (None, fields.title, fields.publisher)
-    cache: dict[Any, tuple[int, bool]] | None = session.info.get(_CACHE)
-    if cache is None:  # every source's key in one query: an import then only inserts the new ones
-        cache = session.info[_CACHE] = source_queries.source_keys(session)
-    if key not in cache:  # new: one INSERT (the lookup is the cache, read whole above)
-        cache[key] = (source_queries.insert_source(session, fields.__dict__), False)
+    key = _key(fields)
+    cache: dict[Any, tuple[int, bool]] = session.info.setdefault(_CACHE, {})
+    if key not in cache:  # one indexed look-up; new: one INSERT
+        found = source_queries.source_key(session, key)
+        cache[key] = found or (source_queries.insert_source(session, fields.__dict__), False)
     return cache[key]
+
+
+def link_new_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    """citation_link for many new event rows at once (an import), in the caller's write transaction:
+    every source's key read in one query, the new sources inserted in one executemany, the kept texts
+    of the cited sources read in one query; each row gets its source_id and quote anchor."""
+    cited = [_fields(citation_of_row(row)) for row in rows]
+    keys = source_queries.source_keys(session)
+    new = {_key(f): f for f in cited if f.identified and _key(f) not in keys}
+    if new:
+        source_queries.insert_sources(session, [f.__dict__ for f in new.values()])
+        keys = source_queries.source_keys(session)
+    with_text = {
+        keys[_key(f)][0]
+        for f, row in zip(cited, rows, strict=True)
+        if f.identified and keys[_key(f)][1] and row.get("quote")
+    }
+    texts = source_queries.source_texts(session, sorted(with_text))
+    anchors: dict[tuple[int, str], Anchor | None] = {}
+    for fields, row in zip(cited, rows, strict=True):
+        source_id = keys[_key(fields)][0] if fields.identified else None
+        quote = row.get("quote")
+        anchor = None
+        if source_id in texts and quote:
+            if (source_id, quote) not in anchors:
+                anchors[source_id, quote] = find_anchor(texts[source_id], quote)
+            anchor = anchors[source_id, quote]
+        row["source_id"] = source_id
+        row["quote_prefix"] = anchor.prefix if anchor else None
+        row["quote_suffix"] = anchor.suffix if anchor else None
 
 
 def _found_anchor(session: Session, source_id: int, quote: str | None) -> dict[str, Any]:

@@ -2,49 +2,40 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import Session
 
 from .. import queries
 from ..models import Topic
 from ..schemas import TopicIn
-from . import revisions
-from .errors import Conflict, Invalid, NotFound
+from .catalogue import Catalogue
 from .records import topic_record
+
+
+def _snapshot(_session: Session, topic: Topic) -> dict[str, Any]:
+    return topic_record(topic)
+
+
+TOPICS = Catalogue(
+    "topic", queries.topic_by_slug, _snapshot, queries.topic_in_use, "Stances still use the topic “{slug}”."
+)
 
 
 def create_topic(session: Session, data: TopicIn, user_id: int | None = None) -> Topic:
     """Add a new topic; its slug must be free."""
-    if queries.topic_by_slug(session, data.slug) is not None:
-        raise Invalid({"slug": f"the slug “{data.slug}” is already taken"})
-    topic = Topic(slug=data.slug, name=data.name, description=data.description)
-    session.add(topic)
-    session.flush()
-    assert topic.id is not None
-    revisions.log(session, topic, "create", after=topic_record(topic), by=user_id)
-    return topic
+    TOPICS.claim_slug(session, data.slug)
+    return TOPICS.add(session, Topic(slug=data.slug, name=data.name, description=data.description), user_id)
 
 
 def update_topic(session: Session, slug: str, data: TopicIn, user_id: int | None = None) -> Topic:
-    topic = queries.topic_by_slug(session, slug)
-    if topic is None:
-        raise NotFound(f"No topic with the slug “{slug}”.")
-    if data.slug != slug and queries.topic_by_slug(session, data.slug) is not None:
-        raise Invalid({"slug": f"the slug “{data.slug}” is already taken"})
-    assert topic.id is not None
-    before = topic_record(topic)
-    topic.slug, topic.name, topic.description = data.slug, data.name, data.description
-    session.flush()
-    if topic_record(topic) != before:
-        revisions.log(session, topic, "update", before=before, after=topic_record(topic), by=user_id)
-    return topic
+    """Change a topic's slug, name or description."""
+    topic = TOPICS.get(session, slug)
+    TOPICS.claim_slug(session, data.slug, current=slug)
+    values = {"slug": data.slug, "name": data.name, "description": data.description}
+    return TOPICS.change(session, topic, values, user_id)
 
 
 def delete_topic(session: Session, slug: str, user_id: int | None = None) -> None:
     """Delete a topic no stance uses."""
-    topic = queries.topic_by_slug(session, slug)
-    if topic is None:
-        raise NotFound(f"No topic with the slug “{slug}”.")
-    assert topic.id is not None
-    if queries.topic_in_use(session, topic.id):
-        raise Conflict(f"Stances still use the topic “{slug}”.")
-    revisions.purge(session, topic, topic_record(topic), user_id)
+    TOPICS.delete(session, slug, user_id)

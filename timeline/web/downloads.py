@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from flask import Response, request
+
+from ..models import Actor, Event, Stance, Topic
+from ..services.tabular import csv_rows, csv_text, timelinejs_document
+from .common import json_response
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9-]+")
 
@@ -43,3 +47,38 @@ def offer(response: Response, filename: str) -> Response:
     if request.args.get("download") == "1" and response.status_code == 200:
         return attachment(response, filename)
     return response
+
+
+def csv_file(body: str | Iterator[str], filename: str) -> Response:
+    """`body` as a CSV file; `?bom=1` puts a byte order mark first (a streamed body writes its own)."""
+    if isinstance(body, str) and request.args.get("bom") == "1":
+        body = "\ufeff" + body  # lets spreadsheet programs detect UTF-8
+    return attachment(Response(body, mimetype="text/csv"), filename)
+
+
+def statements_csv(
+    events: Iterable[Event],
+    actors: Mapping[int, Actor],
+    stances: Mapping[int, list[tuple[Stance, Topic]]],
+    filename: str,
+    *,
+    topic_id: int | None,
+) -> Response:
+    """Statements as a CSV file, a row per stance; with `topic_id`, only that topic's rows (as the page)."""
+    return csv_file(csv_text(csv_rows(events, actors, stances, topic_id)), filename)
+
+
+def statements_timelinejs(
+    title: str,
+    subtitle: str,
+    events: Iterable[Event],
+    actors: Mapping[int, Actor],
+    stances: Mapping[int, list[tuple[Stance, Topic]]],
+    filename: str,
+    *,
+    group_by: str,
+    topic_id: int | None = None,
+) -> Response:
+    """Statements as a TimelineJS document (slides grouped by "topic" or "actor"), a file on request."""
+    document = timelinejs_document(title, subtitle, events, actors, stances, group_by, topic_id)
+    return offer(json_response(document), filename)

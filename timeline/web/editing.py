@@ -208,13 +208,10 @@ def restore_version(event_id: int, revision_id: int) -> BaseResponse:
     version = parse_int(request.form.get("version", "").strip(), minimum=0, maximum=MAX_ID)
     if version is None:  # never restore blindly over a save made since the page was read
         abort(400, description="version: give the event's version shown on the history page (digits 0-9).")
-    try:
-        with write_session() as session:
-            changed = event_history_service.restore_version(
-                session, event_id, revision_id, expected_version=version, user_id=current_user_id()
-            )
-    except Invalid as exc:  # the version cannot be restored as it stands (NotFound and Conflict: the handler)
-        abort(409, description="; ".join(exc.fields.values()) or exc.message)
+    with write_session() as session:  # NotFound answers 404, Conflict 409
+        changed = event_history_service.restore_version(
+            session, event_id, revision_id, expected_version=version, user_id=current_user_id()
+        )
     flash("Version restored as a new revision." if changed else "The event already reads as that version.")
     return redirect(url_for("editing.event_history", event_id=event_id), 303)
 

@@ -15,11 +15,10 @@ from ..services.reads import overview as read_overview
 from ..services.reads import search as read_search
 from ..services.reads import topics as read_topics
 from ..services.reads.filters import Filters
-from ..services.tabular import csv_rows, csv_text, timelinejs_document
 from ..services.uids import title_words
 from .cache import cached, depends_on
 from .common import json_response, page_url, parse_filters
-from .downloads import attachment, download_name, offer
+from .downloads import attachment, download_name, offer, statements_csv, statements_timelinejs
 
 bp = Blueprint("explore", __name__)
 
@@ -102,13 +101,13 @@ def topic_json(slug: str) -> Response:
 @bp.get("/topics/<slug>.csv")
 def topic_csv(slug: str) -> Response:
     comparison, args = comparison_of(slug)
-    # A row is one statement's stance on one topic: only this topic's rows, as the page shows.
-    topic_id = comparison.topic.id
-    body = csv_text(csv_rows(comparison.events, comparison.actors, comparison.stances, topic_id))
-    if request.args.get("bom") == "1":
-        body = "\ufeff" + body  # lets spreadsheet programs detect UTF-8
-    response = Response(body, mimetype="text/csv")
-    return attachment(response, download_name(slug, args, "csv", subject_is_topic=True))
+    return statements_csv(
+        comparison.events,
+        comparison.actors,
+        comparison.stances,
+        download_name(slug, args, "csv", subject_is_topic=True),
+        topic_id=comparison.topic.id,  # only this topic's rows, as the page shows
+    )
 
 
 @bp.get("/topics/<slug>.timelinejs.json")
@@ -116,11 +115,15 @@ def topic_csv(slug: str) -> Response:
 def topic_timelinejs(slug: str) -> Response:
     comparison, args = comparison_of(slug)
     topic = comparison.topic
-    subtitle = f"Statements on {topic.name} by {len(comparison.lanes)} actors"
-    document = timelinejs_document(
-        topic.name, subtitle, comparison.events, comparison.actors, comparison.stances, group_by="actor"
+    return statements_timelinejs(
+        topic.name,
+        f"Statements on {topic.name} by {len(comparison.lanes)} actors",
+        comparison.events,
+        comparison.actors,
+        comparison.stances,
+        download_name(slug, args, "timelinejs.json", subject_is_topic=True),
+        group_by="actor",
     )
-    return offer(json_response(document), download_name(slug, args, "timelinejs.json", subject_is_topic=True))
 
 
 def _matrix() -> read_overview.MatrixPage:

@@ -25,10 +25,9 @@ from ..services.reads import actors as read_actors
 from ..services.reads import events as read_events
 from ..services.reads.overview import home_page
 from ..services.records import iso_utc
-from ..services.tabular import csv_rows, csv_text, timelinejs_document
 from .cache import cached, depends_on
 from .common import json_response, page_url, parse_filters, url_with
-from .downloads import download_name, offer
+from .downloads import csv_file, download_name, offer, statements_csv, statements_timelinejs
 from .embeds import story_page
 from .security import allow_framing
 
@@ -96,19 +95,12 @@ def actor_json(slug: str) -> Response:
 def actor_csv(slug: str) -> Response:
     filters = parse_filters()
     timeline = read_actors.actor_events(get_session(), slug, filters)
-    # A row is one statement's stance on one topic: filtered to a topic, only that topic's rows.
-    topic_id = filters.filters.topic_id
-    body = csv_text(csv_rows(timeline.events, timeline.members, timeline.stances, topic_id))
-    return _csv_response(body, download_name(timeline.actor.slug, filters.args, "csv"))
-
-
-def _csv_response(body: str | Iterator[str], filename: str) -> Response:
-    if isinstance(body, str) and request.args.get("bom") == "1":
-        body = "\ufeff" + body  # lets spreadsheet programs detect UTF-8
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    return statements_csv(
+        timeline.events,
+        timeline.members,
+        timeline.stances,
+        download_name(timeline.actor.slug, filters.args, "csv"),
+        topic_id=filters.filters.topic_id,  # filtered to a topic: only that topic's rows
     )
 
 
@@ -132,7 +124,7 @@ def export_csv() -> Response:
         with read_session() as session:
             yield from stream_full_csv(session, bom=bom, filters=filters)
 
-    return _csv_response(stream_with_context(generate()), _export_name(parsed.args, "csv"))
+    return csv_file(stream_with_context(generate()), _export_name(parsed.args, "csv"))
 
 
 @bp.get("/actors/<slug>.timelinejs.json")
@@ -142,17 +134,16 @@ def actor_timelinejs(slug: str) -> Response:
     timeline = read_actors.actor_events(get_session(), slug, filters)
     depends_on(*read_actors.timeline_scopes(timeline))
     actor = timeline.actor
-    subtitle = f"{len(timeline.events)} dated statements and events, with their stances"
-    document = timelinejs_document(
+    return statements_timelinejs(
         actor.name,
-        subtitle,
+        f"{len(timeline.events)} dated statements and events, with their stances",
         timeline.events,
         timeline.members,
         timeline.stances,
+        download_name(actor.slug, filters.args, "timelinejs.json"),
         group_by="topic",
         topic_id=filters.filters.topic_id,
     )
-    return offer(json_response(document), download_name(actor.slug, filters.args, "timelinejs.json"))
 
 
 @bp.get("/actors/<slug>/embed")
