@@ -21,6 +21,7 @@ its locking, and one freshness rule; split, that rule would be spread over sever
 from __future__ import annotations
 
 import contextlib
+import functools
 import mmap
 import os
 import secrets
@@ -60,6 +61,7 @@ MAX_BODY = 4 * 1024 * 1024
 _EXT = "timeline.response_cache"
 _VERSION_KEY = "timeline.data_version"
 _STORE_KEY = "timeline.cache_store"
+_STORABLE_KEY = "timeline.cache_key"
 _VERSION_SQL = "SELECT version FROM data_version WHERE id = 1"
 _SCOPES_SQL = "SELECT scope, version FROM data_scope"
 _SCOPES_KEY = "timeline.cache_scopes"
@@ -77,6 +79,11 @@ class Entry:
     deps: Deps  # the versions it was made from (Versions.fresh)
     # The body in each Content-Encoding asked for so far: compressed once, then served as stored.
     encoded: dict[str, bytes] = field(default_factory=dict)
+    etag: str = ""  # _etag(key, deps), worked out once when stored
+    # The headers of each representation (None: the identity), built on first use: a hit only replays.
+    sent_headers: dict[str | None, list[tuple[str, str]]] = field(default_factory=dict)
+    # The last versions this entry was found fresh against: the same object is the same answer.
+    fresh_as_of: Versions | None = None
 
     @property
     def size(self) -> int:
@@ -84,9 +91,28 @@ class Entry:
 
     def encoding_for(self, accepted: str | None) -> str | None:
         """The encoding this entry is served in to a client that accepts `accepted`."""
-        if accepted is None or len(self.body) < MIN_SIZE or not compressible(self.headers):
+        if accepted is None or not self.compresses:
             return None
         return accepted
+
+    @functools.cached_property
+    def compresses(self) -> bool:
+        """Whether this entry is worth compressing (size, type, not already encoded)."""
+        return len(self.body) >= MIN_SIZE and compressible(self.headers)
+
+    def headers_for(self, encoding: str | None, data: bytes) -> list[tuple[str, str]]:
+        """The headers of this entry sent as `data` in `encoding` (a new list: servers may keep it)."""
+        headers = self.sent_headers.get(encoding)
+        if headers is None:
+            headers = [
+                (name, encoded_etag(value, encoding) if name.lower() == "etag" else value)
+                for name, value in self.headers
+            ]
+            if encoding is not None:
+                headers.append(("Content-Encoding", encoding))
+            headers.append(("Content-Length", str(len(data))))
+            self.sent_headers[encoding] = headers
+        return list(headers)
 
 
 @dataclass(frozen=True)
@@ -379,8 +405,8 @@ def init_app(app: Flask, engine: Engine) -> None:
         app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
     )
     app.extensions[_EXT] = cache
-    # Outermost: compresses what the cache did not already serve encoded.
-    app.wsgi_app = CompressionMiddleware(CacheMiddleware(app.wsgi_app, cache))  # type: ignore[method-assign]
+    # Outermost: serves stored answers; the rest is compressed on the way out (CacheMiddleware.live).
+    app.wsgi_app = CacheMiddleware(app.wsgi_app, cache)  # type: ignore[method-assign]
 
 
 @event.listens_for(_WriteSession, "after_commit")
@@ -416,6 +442,21 @@ def _declared(environ: dict[str, Any]) -> tuple[str, ...]:
     return (scopes.DATA,) if names is None else (*names, scopes.ALL)
 
 
+def _not_modified_headers(etag: str, encoding: str | None) -> list[tuple[str, str]]:
+    return [("ETag", encoded_etag(etag, encoding)), ("Cache-Control", "no-cache"), ("Vary", "Accept-Encoding")]
+
+
+def _still_fresh(entry: Entry, versions: Versions) -> bool:
+    """Versions.fresh, remembered per entry while the versions are the same object (they only change
+    when a write moved one: VersionSource then reads a new Versions)."""
+    if entry.fresh_as_of is versions:
+        return True
+    if versions.fresh(entry.deps):
+        entry.fresh_as_of = versions
+        return True
+    return False
+
+
 def _not_modified(environ: dict[str, Any], etag: str) -> bool:
     """Whether If-None-Match names this answer, in any of its encodings."""
     sent = (environ.get("HTTP_IF_NONE_MATCH") or "").strip()
@@ -423,45 +464,46 @@ def _not_modified(environ: dict[str, Any], etag: str) -> bool:
 
 
 class CacheMiddleware:
-    """Serves stored pages to requests without cookies or credentials, before Flask does any work."""
+    """Serves stored pages to requests without cookies or credentials, before Flask does any work.
+
+    Outermost: a hit is answered here, already encoded as the client accepts; everything else goes
+    through the compression layer to Flask (`live`), and a shareable answer is stored on its way out,
+    as Flask made it, before it is compressed for this client.
+    """
 
     def __init__(self, app: Callable[..., Iterable[bytes]], cache: Cache) -> None:
         self.app, self.cache = app, cache
+        self.live = CompressionMiddleware(self._live)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") != "GET":
-            return self.app(environ, start_response)
+            return self.live(environ, start_response)
         versions = self.cache.source.current()
         if versions is None:
-            return self.app(environ, start_response)
+            return self.live(environ, start_response)
         environ[_VERSION_KEY] = versions
         if environ.get("HTTP_AUTHORIZATION") or self._has_user_cookie(environ.get("HTTP_COOKIE", "")):
-            return self.app(environ, start_response)  # the view decides, knowing who asks
+            return self.live(environ, start_response)  # the view decides, knowing who asks
         key = _key(environ)
         entry = self.cache.store.get(key)
-        if entry is None or not versions.fresh(entry.deps):
-            return self._fill(environ, start_response, key)
-        etag = _etag(key, entry.deps)
+        if entry is None or not _still_fresh(entry, versions):
+            environ[_STORABLE_KEY] = key  # asked for by nobody signed in: the answer may be stored
+            return self.live(environ, start_response)
+        # A hit: the stored bytes and headers as they are, before compression, routing or sessions.
+        etag = entry.etag or _etag(key, entry.deps)
         encoding = entry.encoding_for(negotiate(environ.get("HTTP_ACCEPT_ENCODING", "")))
-        if _not_modified(environ, etag):
-            start_response(
-                "304 Not Modified",
-                [
-                    ("ETag", encoded_etag(etag, encoding)),
-                    ("Cache-Control", "no-cache"),
-                    ("Vary", "Accept-Encoding"),
-                ],
-            )
+        if "HTTP_IF_NONE_MATCH" in environ and _not_modified(environ, etag):
+            start_response("304 Not Modified", _not_modified_headers(etag, encoding))
             return []
-        if encoding is None:
-            start_response("200 OK", [*entry.headers, ("Content-Length", str(len(entry.body)))])
-            return [entry.body]
-        data = self.cache.store.encoded(key, entry, encoding)
-        headers = [(n, encoded_etag(v, encoding) if n.lower() == "etag" else v) for n, v in entry.headers]
-        start_response(
-            "200 OK", [*headers, ("Content-Encoding", encoding), ("Content-Length", str(len(data)))]
-        )
+        data = entry.body if encoding is None else self.cache.store.encoded(key, entry, encoding)
+        start_response("200 OK", entry.headers_for(encoding, data))
         return [data]
+
+    def _live(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """Flask answers (behind the compression layer); a shareable answer is stored on the way out."""
+        if _STORABLE_KEY not in environ:
+            return self.app(environ, start_response)
+        return self._fill(environ, start_response, environ.pop(_STORABLE_KEY))
 
     def _has_user_cookie(self, cookies: str) -> bool:
         return bool(cookies) and (
@@ -492,7 +534,7 @@ class CacheMiddleware:
         kept = [(name, value) for name, value in headers if name.lower() not in _PRIVATE]
         if compressible(kept):
             kept = add_vary(kept)
-        self.cache.store.put(key, Entry(kept, data, deps))
+        self.cache.store.put(key, Entry(kept, data, deps, etag=_etag(key, deps)))
         return [data]
 
 
@@ -515,8 +557,8 @@ def cached(view: F) -> F:
             return view(*args, **kwargs)
         key = _key(request.environ)
         entry = _cache().store.get(key)
-        if entry is not None and versions.fresh(entry.deps):
-            etag = _etag(key, entry.deps)
+        if entry is not None and _still_fresh(entry, versions):
+            etag = entry.etag or _etag(key, entry.deps)
             if _not_modified(request.environ, etag):
                 response = Response(status=304)
             else:
