@@ -389,20 +389,61 @@ class Store:
             self.size -= dropped.size
 
 
+class Readers:
+    """Which Cookie headers are a reader's whom nobody signed in as, with no flashed message waiting.
+
+    Such a reader gets the shared page, as from Flask (``cached``), but from the middleware: the session
+    cookie is read here once per distinct Cookie header, as Flask reads it, and the verdict kept. A
+    verdict cannot go stale: the same signed bytes always hold the same session (an expired one is
+    empty, which is anonymous too).
+    """
+
+    def __init__(self, app: Flask, capacity: int = 1024) -> None:
+        self.app, self.capacity = app, capacity
+        self.session_cookie = app.config.get("SESSION_COOKIE_NAME", "session")
+        self.remember_cookie = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        self.verdicts: OrderedDict[str, bool] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def anonymous(self, cookies: str) -> bool:
+        """Whether a request with this Cookie header may be served a shared page as it is."""
+        if not cookies:
+            return True
+        if f"{self.remember_cookie}=" in cookies:
+            return False  # Flask-Login may sign the reader in from it
+        if f"{self.session_cookie}=" not in cookies:
+            return True
+        with self.lock:
+            verdict = self.verdicts.get(cookies)
+        if verdict is None:
+            verdict = self._read(cookies)
+            with self.lock:
+                self.verdicts[cookies] = verdict
+                if len(self.verdicts) > self.capacity:
+                    self.verdicts.popitem(last=False)
+        return verdict
+
+    def _read(self, cookies: str) -> bool:
+        try:  # the session interface Flask itself uses (set up after this module's init_app)
+            request_ = self.app.request_class({"HTTP_COOKIE": cookies})
+            found = self.app.session_interface.open_session(self.app, request_)
+        except Exception:  # whatever Flask would make of it, Flask decides
+            return False
+        return found is not None and "_user_id" not in found and "_flashes" not in found
+
+
 @dataclass
 class Cache:
     source: VersionSource
     store: Store
-    session_cookie: str
-    remember_cookie: str
+    readers: Readers
 
 
 def init_app(app: Flask, engine: Engine) -> None:
     cache = Cache(
         VersionSource(app.config["DATABASE_URL"], engine, app.instance_path),
         Store(int(app.config["RESPONSE_CACHE_MB"]) * 1024 * 1024),
-        app.config.get("SESSION_COOKIE_NAME", "session"),
-        app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
+        Readers(app),
     )
     app.extensions[_EXT] = cache
     # Outermost: serves stored answers; the rest is compressed on the way out (CacheMiddleware.live).
@@ -482,7 +523,7 @@ class CacheMiddleware:
         if versions is None:
             return self.live(environ, start_response)
         environ[_VERSION_KEY] = versions
-        if environ.get("HTTP_AUTHORIZATION") or self._has_user_cookie(environ.get("HTTP_COOKIE", "")):
+        if environ.get("HTTP_AUTHORIZATION") or not self.cache.readers.anonymous(environ.get("HTTP_COOKIE", "")):
             return self.live(environ, start_response)  # the view decides, knowing who asks
         key = _key(environ)
         entry = self.cache.store.get(key)
@@ -504,11 +545,6 @@ class CacheMiddleware:
         if _STORABLE_KEY not in environ:
             return self.app(environ, start_response)
         return self._fill(environ, start_response, environ.pop(_STORABLE_KEY))
-
-    def _has_user_cookie(self, cookies: str) -> bool:
-        return bool(cookies) and (
-            f"{self.cache.session_cookie}=" in cookies or f"{self.cache.remember_cookie}=" in cookies
-        )
 
     def _fill(self, environ: dict[str, Any], start_response: StartResponse, key: Key) -> Iterable[bytes]:
         """Let Flask answer; keep the answer when the view said it may be shared."""
@@ -558,11 +594,13 @@ def cached(view: F) -> F:
         key = _key(request.environ)
         entry = _cache().store.get(key)
         if entry is not None and _still_fresh(entry, versions):
+            # The stored bytes in the client's encoding, compressed once (not again per request).
             etag = entry.etag or _etag(key, entry.deps)
+            encoding = entry.encoding_for(negotiate(request.environ.get("HTTP_ACCEPT_ENCODING", "")))
             if _not_modified(request.environ, etag):
-                response = Response(status=304)
-            else:
-                response = Response(entry.body, headers=entry.headers)
+                return Response(status=304, headers=_not_modified_headers(etag, encoding))
+            data = entry.body if encoding is None else _cache().store.encoded(key, entry, encoding)
+            return Response(data, headers=entry.headers_for(encoding, data))
         else:
             response = make_response(view(*args, **kwargs))
             # Versions read before the view read its data: a write in between renews the page next time.
