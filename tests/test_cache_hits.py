@@ -57,7 +57,9 @@ def test_a_reader_with_an_anonymous_session_gets_the_stored_bytes_without_flask(
     assert again.status_code == 304 and again.headers["ETag"] == encoded.headers["ETag"]
 
 
-def test_an_editor_who_signs_out_sees_the_message_then_the_stored_page(app: Flask, editor: FlaskClient) -> None:
+def test_an_editor_who_signs_out_sees_the_message_then_the_stored_page(
+    app: Flask, editor: FlaskClient
+) -> None:
     load_doc(app, small_doc())
     stored = app.test_client().get("/actors/russia").get_data(as_text=True)  # a reader fills the store
     assert editor.post("/logout", data={"csrf_token": csrf_token(editor)}).status_code == 303
@@ -79,7 +81,9 @@ def test_a_signed_in_editor_gets_the_page_made_for_them_even_after_readers_fille
         assert "ETag" not in page.headers and "Sign out" in page.get_data(as_text=True)
 
 
-def test_a_request_flask_checks_first_is_served_the_stored_encoding_too(app: Flask, client: FlaskClient) -> None:
+def test_a_request_flask_checks_first_is_served_the_stored_encoding_too(
+    app: Flask, client: FlaskClient
+) -> None:
     load_doc(app, small_doc())
     plain = client.get(PAGE)
     compressed = client.get(PAGE, headers=ZSTD)

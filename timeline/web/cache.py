@@ -484,7 +484,8 @@ def _declared(environ: dict[str, Any]) -> tuple[str, ...]:
 
 
 def _not_modified_headers(etag: str, encoding: str | None) -> list[tuple[str, str]]:
-    return [("ETag", encoded_etag(etag, encoding)), ("Cache-Control", "no-cache"), ("Vary", "Accept-Encoding")]
+    etag = encoded_etag(etag, encoding)
+    return [("ETag", etag), ("Cache-Control", "no-cache"), ("Vary", "Accept-Encoding")]
 
 
 def _still_fresh(entry: Entry, versions: Versions) -> bool:
@@ -523,7 +524,8 @@ class CacheMiddleware:
         if versions is None:
             return self.live(environ, start_response)
         environ[_VERSION_KEY] = versions
-        if environ.get("HTTP_AUTHORIZATION") or not self.cache.readers.anonymous(environ.get("HTTP_COOKIE", "")):
+        cookies = environ.get("HTTP_COOKIE")
+        if environ.get("HTTP_AUTHORIZATION") or (cookies and not self.cache.readers.anonymous(cookies)):
             return self.live(environ, start_response)  # the view decides, knowing who asks
         key = _key(environ)
         entry = self.cache.store.get(key)
