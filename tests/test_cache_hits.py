@@ -100,3 +100,13 @@ def test_a_request_flask_checks_first_is_served_the_stored_encoding_too(
     assert revalidated.status_code == 304 and revalidated.headers["ETag"] == compressed.headers["ETag"]
     identity = client.get(PAGE, headers={"Authorization": "Bearer not-a-token"})
     assert "Content-Encoding" not in identity.headers and identity.get_data() == plain.get_data()
+
+
+def test_a_page_made_for_a_readers_session_is_not_stored_for_others(app: Flask, monkeypatch) -> None:
+    load_doc(app, small_doc())
+    reader = _anonymous_with_session(app)
+    assert reader.get(PAGE).status_code == 200  # made while that reader's session (its CSRF token) was open
+    assert not [key for key in app.extensions[_EXT].store.entries if key[1] == PAGE]
+    first = app.test_client().get(PAGE)  # made for no one: stored, then served to the reader too
+    _no_flask(app, monkeypatch)
+    assert reader.get(PAGE).get_data() == first.get_data()

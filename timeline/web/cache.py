@@ -423,6 +423,13 @@ class Readers:
                     self.verdicts.popitem(last=False)
         return verdict
 
+    def carry_no_session(self, cookies: str) -> bool:
+        """Whether a page made for this request may be stored: no session of any kind took part in it
+        (one made for a session may hold what is that session's alone, such as its CSRF token)."""
+        return not cookies or (
+            f"{self.session_cookie}=" not in cookies and f"{self.remember_cookie}=" not in cookies
+        )
+
     def _read(self, cookies: str) -> bool:
         try:  # the session interface Flask itself uses (set up after this module's init_app)
             request_ = self.app.request_class({"HTTP_COOKIE": cookies})
@@ -530,7 +537,8 @@ class CacheMiddleware:
         key = _key(environ)
         entry = self.cache.store.get(key)
         if entry is None or not _still_fresh(entry, versions):
-            environ[_STORABLE_KEY] = key  # asked for by nobody signed in: the answer may be stored
+            if not cookies or self.cache.readers.carry_no_session(cookies):
+                environ[_STORABLE_KEY] = key  # made for no one in particular: the answer may be stored
             return self.live(environ, start_response)
         # A hit: the stored bytes and headers as they are, before compression, routing or sessions.
         etag = entry.etag or _etag(key, entry.deps)
