@@ -62,6 +62,7 @@ _EXT = "timeline.response_cache"
 _VERSION_KEY = "timeline.data_version"
 _STORE_KEY = "timeline.cache_store"
 _STORABLE_KEY = "timeline.cache_key"
+_MAX_KEPT_COOKIES = 4096  # longer Cookie headers are read each time, not kept (Readers)
 _VERSION_SQL = "SELECT version FROM data_version WHERE id = 1"
 _SCOPES_SQL = "SELECT scope, version FROM data_scope"
 _SCOPES_KEY = "timeline.cache_scopes"
@@ -417,10 +418,11 @@ class Readers:
             verdict = self.verdicts.get(cookies)
         if verdict is None:
             verdict = self._read(cookies)
-            with self.lock:
-                self.verdicts[cookies] = verdict
-                if len(self.verdicts) > self.capacity:
-                    self.verdicts.popitem(last=False)
+            if len(cookies) <= _MAX_KEPT_COOKIES:  # bounded memory whatever clients send
+                with self.lock:
+                    self.verdicts[cookies] = verdict
+                    if len(self.verdicts) > self.capacity:
+                        self.verdicts.popitem(last=False)
         return verdict
 
     def carry_no_session(self, cookies: str) -> bool:
