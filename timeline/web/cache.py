@@ -2,10 +2,12 @@
 
 Two layers share one store per process:
 
-- ``@cached`` on a view stores its 200 responses (and answers repeated requests that carry cookies,
-  checking the user first: signed-in editors never get a shared page);
-- :class:`CacheMiddleware`, in front of Flask, answers requests without cookies or credentials
-  straight from the store (or with a 304), before any routing, session or database work.
+- ``@cached`` on a view stores its 200 responses (and answers repeated requests that Flask must look
+  at first, a remember cookie or a token: signed-in editors never get a shared page);
+- :class:`CacheMiddleware`, outermost, answers requests that carry no credentials and no signed-in
+  session (:class:`Readers`) straight from the store, in the encoding the client accepts (or with a
+  304), before any compression, routing, session or database work. Only pages made for requests with
+  no session at all are stored.
 
 The data version is the ``data_version`` row every data write bumps in its own transaction. Reading
 that row on every request would cost a database round trip, so on SQLite each process keeps one
