@@ -150,7 +150,7 @@ def test_repeated_pages_come_from_the_store_with_every_header(app: Flask, client
         ).status_code
         == 304
     )
-    # A reader holding a session cookie is checked by Flask first, then served the same bytes.
+    # A reader holding a session cookie that signs nobody in is served the same bytes.
     with_cookie = app.test_client()
     with_cookie.set_cookie("session", "not-a-signed-in-user")
     assert with_cookie.get("/actors/russia.json?topic=jcpoa").get_data() == first.get_data()

@@ -5,13 +5,16 @@
   as JSON in timeline order (no ORM objects, no histories), on ``BENCH_DATABASE_URL``;
 - ``POST /core/events``: a bare insert endpoint (sqlite3 in WAL mode, or psycopg): the JSON body's
   event row and its one stance row in one transaction, no validation, no revisions, no cache;
-- ``/core/export.jsonl``: a bare streaming export: every live event row as one JSON line.
+- ``/core/export.jsonl``: a bare streaming export: every live event row as one JSON line;
+- ``/core/bytes/<n>``: hello world answering n bytes of JSON (made once), no database: what sending an
+  answer that big costs on this machine, the ceiling for any cached answer of that size.
 
 gunicorn --chdir tests/bench 'hello:create_app()'
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sqlite3
@@ -20,7 +23,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 from sqlalchemy import MetaData, Table, create_engine, select
 from sqlalchemy.engine.url import make_url
 
@@ -33,6 +36,7 @@ _INSERT_STANCE = "INSERT INTO stance (event_id, topic_id, score) VALUES ({p}, {p
 # Every column of the event's data: PostgreSQL's stored search vector (migration 0013) is index data.
 _EXPORT = "SELECT * FROM event WHERE deleted_at IS NULL ORDER BY date_earliest, date_latest, id"
 _INDEX_ONLY = {"search_vector"}
+_MAX_BYTES = 16 * 1024 * 1024
 
 
 def _plain(value: Any) -> Any:
@@ -129,12 +133,23 @@ class _Bare:
             conn.close()
 
 
+@functools.lru_cache(maxsize=4)
+def _json_of_size(size: int) -> bytes:
+    return b'"' + b"x" * max(0, size - 2) + b'"'
+
+
 def create_app() -> Flask:
     app = Flask(__name__)
 
     @app.get("/")
     def hello() -> str:
         return "Hello, World!"
+
+    @app.get("/core/bytes/<int:size>")
+    def same_size(size: int) -> Response:
+        if size > _MAX_BYTES:
+            abort(400, description=f"size: at most {_MAX_BYTES} bytes")
+        return Response(_json_of_size(size), mimetype="application/json")
 
     url = os.environ.get("BENCH_DATABASE_URL")
     if not url:

@@ -12,6 +12,9 @@ from typing import Any
 from loadgen import Load
 from servers import BIN, ROOT, Server
 
+# Frames worth showing: the app, its libraries, and the server (a cache hit's time is mostly gunicorn's).
+_SHOWN = ("(timeline/", "edtf", "sqlalchemy", "jinja2", "psycopg", "flask", "gunicorn")
+
 
 def profile_worker(
     server: Server, load: Load, url: str, name: str, mode: str, out_dir: Path, **run: Any
@@ -71,7 +74,7 @@ def profile_worker(
         return None
     lines = [f"py-spy, {name}: inclusive share of {total} samples (both workers)"]
     for frame, hits in inclusive.most_common(40):
-        if any(part in frame for part in ("(timeline/", "edtf", "sqlalchemy", "jinja2", "psycopg", "flask")):
+        if any(part in frame for part in _SHOWN):
             lines.append(f"{100 * hits / total:5.1f}%  {frame}")
     raw.write_text("\n".join(lines) + "\n")
     return "\n".join(lines[:25])

@@ -217,6 +217,7 @@ ROWS = (
     ("ref_core_actor_json", "bare SQLAlchemy Core, the actor's 1,000 events as JSON"),
     ("ref_core_insert", "bare insert endpoint (sqlite3 WAL / psycopg), 16 clients"),
     ("ref_core_export", "bare streaming export (rows to JSON lines)"),
+    ("ref_hello_same_bytes", "hello world answering as many bytes as the actor JSON (the ceiling)"),
     ("actor_json_cold", "actor timeline JSON, cold"),
     ("actor_json_repeated", "the same, repeated"),
     ("actor_json_compressed", "the same, repeated, compressed (zstd)"),

@@ -283,10 +283,17 @@ class Bench:
                 self.figure(name, s, url, serial=True, query=q, **self.first(s, url))
             for wanted, url, mode in (
                 ("actor-json-cold", actor_json, "bust"),
+                ("actor-json-repeated", actor_json, "get"),
                 ("search-common", "/search?q=" + SEARCH_COMMON, "get"),
             ):
                 if wanted in self.args.profile:
                     self.profile(s, f"{self.backend}-{wanted}", url, mode)
+
+        # The ceiling for the repeated figure: hello world answering as many bytes (no work, no cache).
+        raw_bytes = self.figures.get("actor_json_compressed", {}).get("raw_bytes")
+        if raw_bytes:
+            with serving_refs(f"{self.backend}-ref-bytes", None) as s:
+                self.figure("ref_hello_same_bytes", s, f"/core/bytes/{raw_bytes}", bytes=raw_bytes)
 
         # 5. The full export, on fresh workers (their memory high-water mark is the export's).
         with serving_app(f"{self.backend}-app-export", big) as s:
@@ -466,7 +473,8 @@ def main() -> int:
     parser.add_argument(
         "--profile",
         default="",
-        help="comma-separated figures to py-spy: actor-json-cold, search-common, create-events",
+        help="comma-separated figures to py-spy: actor-json-cold, actor-json-repeated, search-common, "
+        "create-events",
     )
     parser.add_argument(
         "--no-readme", action="store_true", help="do not regenerate the table in docs/performance.md"

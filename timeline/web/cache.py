@@ -2,10 +2,12 @@
 
 Two layers share one store per process:
 
-- ``@cached`` on a view stores its 200 responses (and answers repeated requests that carry cookies,
-  checking the user first: signed-in editors never get a shared page);
-- :class:`CacheMiddleware`, in front of Flask, answers requests without cookies or credentials
-  straight from the store (or with a 304), before any routing, session or database work.
+- ``@cached`` on a view stores its 200 responses (and answers repeated requests that Flask must look
+  at first, a remember cookie or a token: signed-in editors never get a shared page);
+- :class:`CacheMiddleware`, outermost, answers requests that carry no credentials and no signed-in
+  session (:class:`Readers`) straight from the store, in the encoding the client accepts (or with a
+  304), before any compression, routing, session or database work. Only pages made for requests with
+  no session at all are stored.
 
 The data version is the ``data_version`` row every data write bumps in its own transaction. Reading
 that row on every request would cost a database round trip, so on SQLite each process keeps one
@@ -21,6 +23,7 @@ its locking, and one freshness rule; split, that rule would be spread over sever
 from __future__ import annotations
 
 import contextlib
+import functools
 import mmap
 import os
 import secrets
@@ -60,6 +63,8 @@ MAX_BODY = 4 * 1024 * 1024
 _EXT = "timeline.response_cache"
 _VERSION_KEY = "timeline.data_version"
 _STORE_KEY = "timeline.cache_store"
+_STORABLE_KEY = "timeline.cache_key"
+_MAX_KEPT_COOKIES = 4096  # longer Cookie headers are read each time, not kept (Readers)
 _VERSION_SQL = "SELECT version FROM data_version WHERE id = 1"
 _SCOPES_SQL = "SELECT scope, version FROM data_scope"
 _SCOPES_KEY = "timeline.cache_scopes"
@@ -77,6 +82,11 @@ class Entry:
     deps: Deps  # the versions it was made from (Versions.fresh)
     # The body in each Content-Encoding asked for so far: compressed once, then served as stored.
     encoded: dict[str, bytes] = field(default_factory=dict)
+    etag: str = ""  # _etag(key, deps), worked out once when stored
+    # The headers of each representation (None: the identity), built on first use: a hit only replays.
+    sent_headers: dict[str | None, list[tuple[str, str]]] = field(default_factory=dict)
+    # The last versions this entry was found fresh against: the same object is the same answer.
+    fresh_as_of: Versions | None = None
 
     @property
     def size(self) -> int:
@@ -84,9 +94,28 @@ class Entry:
 
     def encoding_for(self, accepted: str | None) -> str | None:
         """The encoding this entry is served in to a client that accepts `accepted`."""
-        if accepted is None or len(self.body) < MIN_SIZE or not compressible(self.headers):
+        if accepted is None or not self.compresses:
             return None
         return accepted
+
+    @functools.cached_property
+    def compresses(self) -> bool:
+        """Whether this entry is worth compressing (size, type, not already encoded)."""
+        return len(self.body) >= MIN_SIZE and compressible(self.headers)
+
+    def headers_for(self, encoding: str | None, data: bytes) -> list[tuple[str, str]]:
+        """The headers of this entry sent as `data` in `encoding` (a new list: servers may keep it)."""
+        headers = self.sent_headers.get(encoding)
+        if headers is None:
+            headers = [
+                (name, encoded_etag(value, encoding) if name.lower() == "etag" else value)
+                for name, value in self.headers
+            ]
+            if encoding is not None:
+                headers.append(("Content-Encoding", encoding))
+            headers.append(("Content-Length", str(len(data))))
+            self.sent_headers[encoding] = headers
+        return list(headers)
 
 
 @dataclass(frozen=True)
@@ -363,24 +392,73 @@ class Store:
             self.size -= dropped.size
 
 
+class Readers:
+    """Which Cookie headers are a reader's whom nobody signed in as, with no flashed message waiting.
+
+    Such a reader gets the shared page, as from Flask (``cached``), but from the middleware: the session
+    cookie is read here once per distinct Cookie header, as Flask reads it, and the verdict kept. A
+    verdict cannot go stale: the same signed bytes always hold the same session (an expired one is
+    empty, which is anonymous too).
+    """
+
+    def __init__(self, app: Flask, capacity: int = 1024) -> None:
+        self.app, self.capacity = app, capacity
+        self.session_cookie = app.config.get("SESSION_COOKIE_NAME", "session")
+        self.remember_cookie = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        self.verdicts: OrderedDict[str, bool] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def anonymous(self, cookies: str) -> bool:
+        """Whether a request with this Cookie header may be served a shared page as it is."""
+        if not cookies:
+            return True
+        if f"{self.remember_cookie}=" in cookies:
+            return False  # Flask-Login may sign the reader in from it
+        if f"{self.session_cookie}=" not in cookies:
+            return True
+        with self.lock:
+            verdict = self.verdicts.get(cookies)
+        if verdict is None:
+            verdict = self._read(cookies)
+            if len(cookies) <= _MAX_KEPT_COOKIES:  # bounded memory whatever clients send
+                with self.lock:
+                    self.verdicts[cookies] = verdict
+                    if len(self.verdicts) > self.capacity:
+                        self.verdicts.popitem(last=False)
+        return verdict
+
+    def carry_no_session(self, cookies: str) -> bool:
+        """Whether a page made for this request may be stored: no session of any kind took part in it
+        (one made for a session may hold what is that session's alone, such as its CSRF token)."""
+        return not cookies or (
+            f"{self.session_cookie}=" not in cookies and f"{self.remember_cookie}=" not in cookies
+        )
+
+    def _read(self, cookies: str) -> bool:
+        try:  # the session interface Flask itself uses (set up after this module's init_app)
+            request_ = self.app.request_class({"HTTP_COOKIE": cookies})
+            found = self.app.session_interface.open_session(self.app, request_)
+        except Exception:  # whatever Flask would make of it, Flask decides
+            return False
+        return found is not None and "_user_id" not in found and "_flashes" not in found
+
+
 @dataclass
 class Cache:
     source: VersionSource
     store: Store
-    session_cookie: str
-    remember_cookie: str
+    readers: Readers
 
 
 def init_app(app: Flask, engine: Engine) -> None:
     cache = Cache(
         VersionSource(app.config["DATABASE_URL"], engine, app.instance_path),
         Store(int(app.config["RESPONSE_CACHE_MB"]) * 1024 * 1024),
-        app.config.get("SESSION_COOKIE_NAME", "session"),
-        app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
+        Readers(app),
     )
     app.extensions[_EXT] = cache
-    # Outermost: compresses what the cache did not already serve encoded.
-    app.wsgi_app = CompressionMiddleware(CacheMiddleware(app.wsgi_app, cache))  # type: ignore[method-assign]
+    # Outermost: serves stored answers; the rest is compressed on the way out (CacheMiddleware.live).
+    app.wsgi_app = CacheMiddleware(app.wsgi_app, cache)  # type: ignore[method-assign]
 
 
 @event.listens_for(_WriteSession, "after_commit")
@@ -416,6 +494,22 @@ def _declared(environ: dict[str, Any]) -> tuple[str, ...]:
     return (scopes.DATA,) if names is None else (*names, scopes.ALL)
 
 
+def _not_modified_headers(etag: str, encoding: str | None) -> list[tuple[str, str]]:
+    etag = encoded_etag(etag, encoding)
+    return [("ETag", etag), ("Cache-Control", "no-cache"), ("Vary", "Accept-Encoding")]
+
+
+def _still_fresh(entry: Entry, versions: Versions) -> bool:
+    """Versions.fresh, remembered per entry while the versions are the same object (they only change
+    when a write moved one: VersionSource then reads a new Versions)."""
+    if entry.fresh_as_of is versions:
+        return True
+    if versions.fresh(entry.deps):
+        entry.fresh_as_of = versions
+        return True
+    return False
+
+
 def _not_modified(environ: dict[str, Any], etag: str) -> bool:
     """Whether If-None-Match names this answer, in any of its encodings."""
     sent = (environ.get("HTTP_IF_NONE_MATCH") or "").strip()
@@ -423,50 +517,48 @@ def _not_modified(environ: dict[str, Any], etag: str) -> bool:
 
 
 class CacheMiddleware:
-    """Serves stored pages to requests without cookies or credentials, before Flask does any work."""
+    """Serves stored pages to requests without cookies or credentials, before Flask does any work.
+
+    Outermost: a hit is answered here, already encoded as the client accepts; everything else goes
+    through the compression layer to Flask (`live`), and a shareable answer is stored on its way out,
+    as Flask made it, before it is compressed for this client.
+    """
 
     def __init__(self, app: Callable[..., Iterable[bytes]], cache: Cache) -> None:
         self.app, self.cache = app, cache
+        self.live = CompressionMiddleware(self._live)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") != "GET":
-            return self.app(environ, start_response)
+            return self.live(environ, start_response)
         versions = self.cache.source.current()
         if versions is None:
-            return self.app(environ, start_response)
+            return self.live(environ, start_response)
         environ[_VERSION_KEY] = versions
-        if environ.get("HTTP_AUTHORIZATION") or self._has_user_cookie(environ.get("HTTP_COOKIE", "")):
-            return self.app(environ, start_response)  # the view decides, knowing who asks
+        cookies = environ.get("HTTP_COOKIE")
+        if environ.get("HTTP_AUTHORIZATION") or (cookies and not self.cache.readers.anonymous(cookies)):
+            return self.live(environ, start_response)  # the view decides, knowing who asks
         key = _key(environ)
         entry = self.cache.store.get(key)
-        if entry is None or not versions.fresh(entry.deps):
-            return self._fill(environ, start_response, key)
-        etag = _etag(key, entry.deps)
+        if entry is None or not _still_fresh(entry, versions):
+            if not cookies or self.cache.readers.carry_no_session(cookies):
+                environ[_STORABLE_KEY] = key  # made for no one in particular: the answer may be stored
+            return self.live(environ, start_response)
+        # A hit: the stored bytes and headers as they are, before compression, routing or sessions.
+        etag = entry.etag or _etag(key, entry.deps)
         encoding = entry.encoding_for(negotiate(environ.get("HTTP_ACCEPT_ENCODING", "")))
-        if _not_modified(environ, etag):
-            start_response(
-                "304 Not Modified",
-                [
-                    ("ETag", encoded_etag(etag, encoding)),
-                    ("Cache-Control", "no-cache"),
-                    ("Vary", "Accept-Encoding"),
-                ],
-            )
+        if "HTTP_IF_NONE_MATCH" in environ and _not_modified(environ, etag):
+            start_response("304 Not Modified", _not_modified_headers(etag, encoding))
             return []
-        if encoding is None:
-            start_response("200 OK", [*entry.headers, ("Content-Length", str(len(entry.body)))])
-            return [entry.body]
-        data = self.cache.store.encoded(key, entry, encoding)
-        headers = [(n, encoded_etag(v, encoding) if n.lower() == "etag" else v) for n, v in entry.headers]
-        start_response(
-            "200 OK", [*headers, ("Content-Encoding", encoding), ("Content-Length", str(len(data)))]
-        )
+        data = entry.body if encoding is None else self.cache.store.encoded(key, entry, encoding)
+        start_response("200 OK", entry.headers_for(encoding, data))
         return [data]
 
-    def _has_user_cookie(self, cookies: str) -> bool:
-        return bool(cookies) and (
-            f"{self.cache.session_cookie}=" in cookies or f"{self.cache.remember_cookie}=" in cookies
-        )
+    def _live(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """Flask answers (behind the compression layer); a shareable answer is stored on the way out."""
+        if _STORABLE_KEY not in environ:
+            return self.app(environ, start_response)
+        return self._fill(environ, start_response, environ.pop(_STORABLE_KEY))
 
     def _fill(self, environ: dict[str, Any], start_response: StartResponse, key: Key) -> Iterable[bytes]:
         """Let Flask answer; keep the answer when the view said it may be shared."""
@@ -492,7 +584,7 @@ class CacheMiddleware:
         kept = [(name, value) for name, value in headers if name.lower() not in _PRIVATE]
         if compressible(kept):
             kept = add_vary(kept)
-        self.cache.store.put(key, Entry(kept, data, deps))
+        self.cache.store.put(key, Entry(kept, data, deps, etag=_etag(key, deps)))
         return [data]
 
 
@@ -515,12 +607,14 @@ def cached(view: F) -> F:
             return view(*args, **kwargs)
         key = _key(request.environ)
         entry = _cache().store.get(key)
-        if entry is not None and versions.fresh(entry.deps):
-            etag = _etag(key, entry.deps)
+        if entry is not None and _still_fresh(entry, versions):
+            # The stored bytes in the client's encoding, compressed once (not again per request).
+            etag = entry.etag or _etag(key, entry.deps)
+            encoding = entry.encoding_for(negotiate(request.environ.get("HTTP_ACCEPT_ENCODING", "")))
             if _not_modified(request.environ, etag):
-                response = Response(status=304)
-            else:
-                response = Response(entry.body, headers=entry.headers)
+                return Response(status=304, headers=_not_modified_headers(etag, encoding))
+            data = entry.body if encoding is None else _cache().store.encoded(key, entry, encoding)
+            return Response(data, headers=entry.headers_for(encoding, data))
         else:
             response = make_response(view(*args, **kwargs))
             # Versions read before the view read its data: a write in between renews the page next time.

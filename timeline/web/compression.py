@@ -7,6 +7,7 @@ streamed exports included, chunk by chunk, without holding the whole body.
 
 from __future__ import annotations
 
+import functools
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -32,6 +33,7 @@ _GZIP_LEVEL = 6
 _ZSTD_LEVEL = 3
 
 
+@functools.lru_cache(maxsize=256)  # browsers send a handful of distinct values: parse each once
 def negotiate(accept_encoding: str) -> str | None:
     """The best encoding the client accepts (q > 0), or None for the identity."""
     if not accept_encoding:
