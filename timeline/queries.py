@@ -657,42 +657,45 @@ def search_matches(
     sqlite = session.get_bind().dialect.name == "sqlite"
     # Ties between facet values: the one whose first match comes first in the chosen order.
     first = order.split(",")[0]
-    # Rows of (part, key, count, label, key2); only fixed SQL is interpolated, every value is bound.
+    cross = "CROSS JOIN" if sqlite else "JOIN"  # SQLite: the capped set first, not every stance
+    # Rows of (part, key, count, label, key2), NULLs typed for PostgreSQL's UNION; only fixed SQL is
+    # interpolated, every value is bound.
+    no_int, no_text = "CAST(NULL AS bigint)", "CAST(NULL AS text)"
     sql = (
         with_  # noqa: S608
         + "SELECT 'count', (SELECT count(*) FROM live), "
-        + ("(SELECT count(*) FROM fetched)" if sqlite else "NULL")
-        + ", NULL, (SELECT count(*) FROM kept) "
-        "UNION ALL SELECT * FROM (SELECT 'actor', actor_id, count(*), NULL, NULL FROM kept "
+        + ("(SELECT count(*) FROM fetched)" if sqlite else no_int)
+        + f", {no_text}, (SELECT count(*) FROM kept) "
+        f"UNION ALL SELECT * FROM (SELECT 'actor', actor_id, count(*), {no_text}, {no_int} FROM kept "
         f"GROUP BY actor_id ORDER BY count(*) DESC, min({first}), actor_id LIMIT :size) AS actors "
-        "UNION ALL SELECT * FROM (SELECT 'kind', NULL, count(*), kind, NULL FROM kept "
+        f"UNION ALL SELECT * FROM (SELECT 'kind', {no_int}, count(*), kind, {no_int} FROM kept "
         f"GROUP BY kind ORDER BY count(*) DESC, min({first}), kind LIMIT :size) AS kinds "
-        "UNION ALL SELECT * FROM (SELECT 'topic', s.topic_id, count(*), NULL, NULL FROM kept "
-        "CROSS JOIN stance s ON s.event_id = kept.id GROUP BY s.topic_id "
+        f"UNION ALL SELECT * FROM (SELECT 'topic', s.topic_id, count(*), {no_text}, {no_int} FROM kept "
+        f"{cross} stance s ON s.event_id = kept.id GROUP BY s.topic_id "
         f"ORDER BY count(*) DESC, min(kept.{first}), s.topic_id LIMIT :size) AS topics "
-        "UNION ALL SELECT 'span', first_year, count(*), NULL, last_year FROM kept "
+        f"UNION ALL SELECT 'span', first_year, count(*), {no_text}, last_year FROM kept "
         "GROUP BY first_year, last_year "
-        "UNION ALL SELECT * FROM (SELECT 'page', id, NULL, NULL, NULL FROM kept "
-        f"ORDER BY {order} LIMIT :limit OFFSET :offset) AS page"
+        f"UNION ALL SELECT 'page', id, row_number() OVER (ORDER BY {order}), {no_text}, {no_int} "
+        f"FROM (SELECT * FROM kept ORDER BY {order} LIMIT :limit OFFSET :offset) AS page"
     )
     params.update(size=facet_size, limit=limit, offset=offset)
     statement = text(sql).bindparams(*binds)
     fetch = SEARCH_CAP + 51  # a margin for deleted events among the first matches
     while True:
         rows = session.execute(statement, {"fetch": fetch, **params}).all()
-        head = rows[0]  # the first part of a UNION ALL comes first
+        head = next(r for r in rows if r[0] == "count")
         live, fetched, total = int(head[1]), head[2], int(head[4])
         # Deleted events among the first matches left the set short: read deeper.
         if not sqlite or live > SEARCH_CAP or fetched < fetch:
             break
         fetch *= 4
     parts: dict[str, list[Any]] = defaultdict(list)
-    for row in rows[1:]:
+    for row in rows:
         parts[row[0]].append(row)
     return SearchMatches(
         matched=min(live, SEARCH_CAP + 1),
         total=total,
-        page=[r[1] for r in parts["page"]],
+        page=[r[1] for r in sorted(parts["page"], key=lambda r: r[2])],
         actors=[(r[1], int(r[2])) for r in parts["actor"]],
         topics=[(r[1], int(r[2])) for r in parts["topic"]],
         kinds=[(r[3], int(r[2])) for r in parts["kind"]],
@@ -710,16 +713,18 @@ def search_match_ids(
     sqlite = session.get_bind().dialect.name == "sqlite"
     statement = text(
         with_  # noqa: S608 -- fixed SQL; the words and filters are bound
-        + "SELECT NULL, (SELECT count(*) FROM live), "
-        + ("(SELECT count(*) FROM fetched)" if sqlite else "NULL")
-        + f" UNION ALL SELECT * FROM (SELECT id, NULL, NULL FROM kept ORDER BY {order}) AS ordered"
+        + "SELECT 0, (SELECT count(*) FROM live), "
+        + ("(SELECT count(*) FROM fetched)" if sqlite else "CAST(NULL AS bigint)")
+        + " UNION ALL SELECT * FROM (SELECT row_number() OVER (ORDER BY "
+        + order
+        + "), id, CAST(NULL AS bigint) FROM kept) AS ordered"
     ).bindparams(*binds)
     fetch = SEARCH_CAP + 51
     while True:
-        rows = session.execute(statement, {"fetch": fetch, **params}).all()
-        live, fetched = rows[0][1], rows[0][2]
+        rows = sorted(session.execute(statement, {"fetch": fetch, **params}).all())
+        live, fetched = rows[0][1], rows[0][2]  # position 0: the counts
         if not sqlite or live > SEARCH_CAP or fetched < fetch:
-            return [r[0] for r in rows[1:]]
+            return [r[1] for r in rows[1:]]
         fetch *= 4
 
 
