@@ -661,11 +661,10 @@ def search_matches(
     # Rows of (part, key, count, label, key2), NULLs typed for PostgreSQL's UNION; only fixed SQL is
     # interpolated, every value is bound.
     no_int, no_text = "CAST(NULL AS bigint)", "CAST(NULL AS text)"
-    sql = (
-        with_  # noqa: S608
-        + "SELECT 'count', (SELECT count(*) FROM live), "
-        + ("(SELECT count(*) FROM fetched)" if sqlite else no_int)
-        + f", {no_text}, (SELECT count(*) FROM kept) "
+    how_many = "(SELECT count(*) FROM fetched)" if sqlite else no_int
+    body = (
+        f"SELECT 'count', (SELECT count(*) FROM live), {how_many}, {no_text}, "  # noqa: S608
+        "(SELECT count(*) FROM kept) "
         f"UNION ALL SELECT * FROM (SELECT 'actor', actor_id, count(*), {no_text}, {no_int} FROM kept "
         f"GROUP BY actor_id ORDER BY count(*) DESC, min({first}), actor_id LIMIT :size) AS actors "
         f"UNION ALL SELECT * FROM (SELECT 'kind', {no_int}, count(*), kind, {no_int} FROM kept "
@@ -679,7 +678,7 @@ def search_matches(
         f"FROM (SELECT * FROM kept ORDER BY {order} LIMIT :limit OFFSET :offset) AS page"
     )
     params.update(size=facet_size, limit=limit, offset=offset)
-    statement = text(sql).bindparams(*binds)
+    statement = text(with_ + body).bindparams(*binds)
     fetch = SEARCH_CAP + 51  # a margin for deleted events among the first matches
     while True:
         rows = session.execute(statement, {"fetch": fetch, **params}).all()
@@ -711,14 +710,13 @@ def search_match_ids(
         return []
     with_, order, params, binds = _match_sql(session, terms, filters, actor_id, sort)
     sqlite = session.get_bind().dialect.name == "sqlite"
-    statement = text(
-        with_  # noqa: S608 -- fixed SQL; the words and filters are bound
-        + "SELECT 0, (SELECT count(*) FROM live), "
-        + ("(SELECT count(*) FROM fetched)" if sqlite else "CAST(NULL AS bigint)")
-        + " UNION ALL SELECT * FROM (SELECT row_number() OVER (ORDER BY "
-        + order
-        + "), id, CAST(NULL AS bigint) FROM kept) AS ordered"
-    ).bindparams(*binds)
+    how_many = "(SELECT count(*) FROM fetched)" if sqlite else "CAST(NULL AS bigint)"
+    # Row 0: the counts; then each kept match with its position (fixed SQL; every value is bound).
+    body = (
+        f"SELECT 0, (SELECT count(*) FROM live), {how_many} UNION ALL "  # noqa: S608
+        f"SELECT row_number() OVER (ORDER BY {order}), id, CAST(NULL AS bigint) FROM kept"
+    )
+    statement = text(with_ + body).bindparams(*binds)
     fetch = SEARCH_CAP + 51
     while True:
         rows = sorted(session.execute(statement, {"fetch": fetch, **params}).all())
