@@ -567,10 +567,10 @@ def _match_sql(
     # The years a match overlaps; an open end (../D, D/..) reaches the calendar's edge: only the
     # known end's year counts.
     year = "CAST(substr({}, 1, 4) AS INTEGER)" if sqlite else "CAST(EXTRACT(YEAR FROM {}) AS integer)"
-    earliest, latest = year.format(f"{e}.date_earliest"), year.format(f"{e}.date_latest")
+    earliest, latest = f"{e}.date_earliest", f"{e}.date_latest"
     columns += [
-        f"CASE WHEN {e}.date_earliest = :first_day THEN {latest} ELSE {earliest} END AS first_year",
-        f"CASE WHEN {e}.date_latest = :last_day THEN {earliest} ELSE {latest} END AS last_year",
+        year.format(f"CASE WHEN {earliest} = :first_day THEN {latest} ELSE {earliest} END") + " AS first_year",
+        year.format(f"CASE WHEN {latest} = :last_day THEN {earliest} ELSE {latest} END") + " AS last_year",
     ]
     day = _EVENT.c.date_earliest.type  # dates bound as the column binds them (text on SQLite)
     params.update(first_day=FIRST_DAY, last_day=LAST_DAY)
@@ -601,11 +601,14 @@ def _match_sql(
             "live AS NOT MATERIALIZED (SELECT * FROM fetched)"
         )
         relevance = ["r", "date_earliest", "date_latest", "id"]
-    # Beyond the best SEARCH_CAP: the worst few of the fetched margin (a bounded sort, not of them all).
+    # How many were fetched and how many are live, counted once; beyond the best SEARCH_CAP: the worst
+    # few of the fetched margin (a bounded sort, not of them all).
+    alive = "sum(alive)" if sqlite else "count(*)"
     worst = ", ".join(f"{c} DESC" for c in relevance)
     ctes += (
-        f", worst AS MATERIALIZED (SELECT id FROM live ORDER BY {worst} "  # noqa: S608
-        "LIMIT (SELECT CASE WHEN count(*) > :cap THEN count(*) - :cap ELSE 0 END FROM live))"
+        f", counted AS MATERIALIZED (SELECT count(*) AS fetched, {alive} AS live FROM fetched), "  # noqa: S608
+        f"worst AS MATERIALIZED (SELECT id FROM live ORDER BY {worst} "
+        "LIMIT (SELECT CASE WHEN live > :cap THEN live - :cap ELSE 0 END FROM counted))"
     )
     # The listing filters, with the rules of _apply_filters, on the capped set.
     where = ["id NOT IN (SELECT id FROM worst)"]
@@ -660,10 +663,9 @@ def search_matches(
     # Rows of (part, key, count, label, key2), NULLs typed for PostgreSQL's UNION; only fixed SQL is
     # interpolated, every value is bound.
     no_int, no_text = "CAST(NULL AS bigint)", "CAST(NULL AS text)"
-    how_many = "(SELECT count(*) FROM fetched)" if sqlite else no_int
+    # The kept matches are counted by adding up their year spans (every one has a span).
     body = (
-        f"SELECT 'count', (SELECT count(*) FROM live), {how_many}, {no_text}, "  # noqa: S608
-        "(SELECT count(*) FROM kept) "
+        f"SELECT 'count', live, fetched, {no_text}, {no_int} FROM counted "  # noqa: S608
         f"UNION ALL SELECT * FROM (SELECT 'actor', actor_id, count(*), {no_text}, {no_int} FROM kept "
         f"GROUP BY actor_id ORDER BY count(*) DESC, min({first}), actor_id LIMIT :size) AS actors "
         f"UNION ALL SELECT * FROM (SELECT 'kind', {no_int}, count(*), kind, {no_int} FROM kept "
@@ -682,7 +684,7 @@ def search_matches(
     while True:
         rows = session.execute(statement, {"fetch": fetch, **params}).all()
         head = next(r for r in rows if r[0] == "count")
-        live, fetched, total = int(head[1]), head[2], int(head[4])
+        live, fetched = int(head[1] or 0), int(head[2])
         # Deleted events among the first matches left the set short: read deeper.
         if not sqlite or live > SEARCH_CAP or fetched < fetch:
             break
@@ -692,7 +694,7 @@ def search_matches(
         parts[row[0]].append(row)
     return SearchMatches(
         matched=min(live, SEARCH_CAP + 1),
-        total=total,
+        total=sum(int(r[2]) for r in parts["span"]),
         page=[r[1] for r in sorted(parts["page"], key=lambda r: r[2])],
         actors=[(r[1], int(r[2])) for r in parts["actor"]],
         topics=[(r[1], int(r[2])) for r in parts["topic"]],
@@ -709,17 +711,16 @@ def search_match_ids(
         return []
     with_, order, params, binds = _match_sql(session, terms, filters, actor_id, sort)
     sqlite = session.get_bind().dialect.name == "sqlite"
-    how_many = "(SELECT count(*) FROM fetched)" if sqlite else "CAST(NULL AS bigint)"
     # Row 0: the counts; then each kept match with its position (fixed SQL; every value is bound).
     body = (
-        f"SELECT 0, (SELECT count(*) FROM live), {how_many} UNION ALL "  # noqa: S608
+        "SELECT 0, live, fetched FROM counted UNION ALL "  # noqa: S608
         f"SELECT row_number() OVER (ORDER BY {order}), id, CAST(NULL AS bigint) FROM kept"
     )
     statement = text(with_ + body).bindparams(*binds)
     fetch = SEARCH_CAP + 51
     while True:
         rows = sorted(session.execute(statement, {"fetch": fetch, **params}).all())
-        live, fetched = rows[0][1], rows[0][2]  # position 0: the counts
+        live, fetched = int(rows[0][1] or 0), int(rows[0][2])  # position 0: the counts
         if not sqlite or live > SEARCH_CAP or fetched < fetch:
             return [r[1] for r in rows[1:]]
         fetch *= 4
