@@ -530,10 +530,6 @@ def _best_live_matches(session: Session, match: str, limit: int, offset: int) ->
         fetch *= 4
 
 
-# The columns of a match that the search filters, facets and orders read.
-_MATCH_COLUMNS = "id, actor_id, kind, confidence, date_earliest, date_latest"
-
-
 @dataclass(frozen=True)
 class SearchMatches:
     """What the search page shows of a query's capped matches, counted by the database."""
@@ -541,7 +537,7 @@ class SearchMatches:
     matched: int  # live matches before the filters, counted up to SEARCH_CAP + 1
     total: int  # matches kept by the filters among the best SEARCH_CAP
     page: list[int]  # the ids of the page asked for, in the chosen order
-    actors: list[tuple[int, int]]  # (actor id, matches), most first; ties: the first in the order first
+    actors: list[tuple[int, int]]  # (actor id, matches), most first; ties: the one met first in the order
     topics: list[tuple[int, int]]  # (topic id, matches)
     kinds: list[tuple[str, int]]  # (kind, matches)
     spans: list[tuple[int, int, int]]  # (first year, last year, matches): the years each match overlaps
@@ -568,19 +564,18 @@ def _match_sql(
     # known end's year counts.
     year = "CAST(substr({}, 1, 4) AS INTEGER)" if sqlite else "CAST(EXTRACT(YEAR FROM {}) AS integer)"
     earliest, latest = f"{e}.date_earliest", f"{e}.date_latest"
-    columns += [
-        year.format(f"CASE WHEN {earliest} = :first_day THEN {latest} ELSE {earliest} END") + " AS first_year",
-        year.format(f"CASE WHEN {latest} = :last_day THEN {earliest} ELSE {latest} END") + " AS last_year",
-    ]
+    first = year.format(f"CASE WHEN {earliest} = :first_day THEN {latest} ELSE {earliest} END")
+    last = year.format(f"CASE WHEN {latest} = :last_day THEN {earliest} ELSE {latest} END")
+    columns += [f"{first} AS first_year", f"{last} AS last_year"]
     day = _EVENT.c.date_earliest.type  # dates bound as the column binds them (text on SQLite)
     params.update(first_day=FIRST_DAY, last_day=LAST_DAY)
     binds += [bindparam("first_day", type_=day), bindparam("last_day", type_=day)]
     if sqlite:
         # Each term a quoted FTS5 string with a prefix star: operators in it are literal text.
         params["match"] = " ".join('"' + t.replace('"', '""') + '"*' for t in terms)
-        # bm25 on the first `fetch` matches in the index alone (a common word costs what they cost,
-        # whatever the database's size), then their events; search_matches reads deeper when deleted
-        # events left fewer than SEARCH_CAP + 1.
+        # bm25 of the first `fetch` matches in the index (its document counts read the whole index:
+        # docs/performance.md), then their events; search_matches reads deeper when deleted events
+        # left fewer than SEARCH_CAP + 1.
         ctes = (
             f"fetched AS MATERIALIZED (SELECT {', '.join(columns)}, top.r, "  # noqa: S608
             "e.deleted_at IS NULL AS alive FROM (SELECT rowid AS id, "
