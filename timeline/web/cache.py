@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 
 from .. import scopes
 from ..db import _WriteSession
+from ..services.read_memo import MemoStore, ReadMemo
 from .compression import (
     MIN_SIZE,
     CompressionMiddleware,
@@ -369,6 +370,7 @@ class Cache:
     store: Store
     session_cookie: str
     remember_cookie: str
+    memo: MemoStore | None = None  # rows kept by the scope versions they were read under (read_memo)
 
 
 def init_app(app: Flask, engine: Engine) -> None:
@@ -377,6 +379,7 @@ def init_app(app: Flask, engine: Engine) -> None:
         Store(int(app.config["RESPONSE_CACHE_MB"]) * 1024 * 1024),
         app.config.get("SESSION_COOKIE_NAME", "session"),
         app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
+        MemoStore(int(app.config["READ_MEMO_MB"]) * 1024 * 1024) if int(app.config["READ_MEMO_MB"]) > 0 else None,
     )
     app.extensions[_EXT] = cache
     # Outermost: compresses what the cache did not already serve encoded.
@@ -494,6 +497,15 @@ class CacheMiddleware:
             kept = add_vary(kept)
         self.cache.store.put(key, Entry(kept, data, deps))
         return [data]
+
+
+def read_memo() -> ReadMemo | None:
+    """The read memo with the versions this request read before any data (None: nothing is kept)."""
+    cache = current_app.extensions.get(_EXT)
+    versions: Versions | None = request.environ.get(_VERSION_KEY)
+    if cache is None or cache.memo is None or versions is None:
+        return None
+    return ReadMemo(cache.memo, versions)
 
 
 def _cache() -> Cache:

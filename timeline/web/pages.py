@@ -26,7 +26,7 @@ from ..services.reads import events as read_events
 from ..services.reads.overview import home_page
 from ..services.records import iso_utc
 from ..services.tabular import csv_rows, csv_text, timelinejs_document
-from .cache import cached, depends_on
+from .cache import cached, depends_on, read_memo
 from .common import json_response, page_url, parse_filters, url_with
 from .downloads import download_name, offer
 from .embeds import story_page
@@ -86,7 +86,7 @@ def actor_page(slug: str) -> tuple[str, int]:
 @cached
 def actor_json(slug: str) -> Response:
     filters = parse_filters()
-    document = read_actors.actor_document(get_session(), slug, filters)
+    document = read_actors.actor_document(get_session(), slug, filters, read_memo())
     depends_on(*document.scopes)
     response = Response(document.to_json(), mimetype="application/json")
     return offer(response, download_name(document.actor.slug, filters.args, "json"))
