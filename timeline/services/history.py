@@ -12,10 +12,10 @@ The rules (documented in the README, "Stance history"):
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
 import orjson
@@ -220,12 +220,23 @@ class StanceValue(NamedTuple):
     rationale: str | None
 
 
+def columns(rows: Sequence[Any], *names: str) -> Callable[[Any], tuple[Any, ...]]:
+    """A getter of these columns (two or more) as a tuple: by position on Core rows (a C call, where
+    each attribute of a Row costs a lookup by name), by attribute on anything else (ORM objects)."""
+    fields = getattr(rows[0], "_fields", None) if rows else None
+    if fields is not None and all(name in fields for name in names):
+        return itemgetter(*(fields.index(name) for name in names))
+    return attrgetter(*names)
+
+
 def stances_of(events: Iterable[Any], topics: Iterable[Topic]) -> dict[int, list[tuple[Any, Topic]]]:
     """Each event's stances with their topics, by topic name, from the rows' stances_json (kept by the
     database with every stance and topic change): no query per listing."""
     by_slug = {t.slug: t for t in topics}
     make = partial(tuple.__new__, StanceValue)  # a C call per stance (NamedTuple._make is Python)
-    carrying = [(ev.id, raw) for ev in events if (raw := ev.stances_json) and raw != "[]"]
+    events = events if isinstance(events, Sequence) else list(events)
+    get = columns(events, "id", "stances_json")
+    carrying = [(event_id, raw) for event_id, raw in map(get, events) if raw and raw != "[]"]
     if not carrying:
         return {}
     # One parse of every event's array joined into one: a C call per listing, not one per event.
@@ -309,13 +320,18 @@ def build_histories(
     make_point = partial(tuple.__new__, StancePoint)
     names = {actor_id: (actor.slug, actor.name) for actor_id, actor in actors.items()}
     by_topic: dict[str, tuple[Topic, dict[str, list[StancePoint]]]] = {}
+    events = events if isinstance(events, Sequence) else list(events)
+    head = columns(events, "id", "actor_id")
+    tail = columns(events, "uid", "title", "speaker_role", "date_edtf", "date_earliest", "date_latest",
+                   "date_display")  # fmt: skip
     for ev in events:
-        pairs = stances.get(ev.id)
+        event_id, actor_id = head(ev)
+        pairs = stances.get(event_id)
         if not pairs:
             continue
-        slug, name = names[ev.actor_id]
-        base = (ev.id, ev.uid, ev.title, slug, name, ev.speaker_role, ev.date_edtf,
-                ev.date_earliest, ev.date_latest, ev.date_display)  # fmt: skip
+        slug, name = names[actor_id]
+        uid, title, role, edtf, earliest, latest, display = tail(ev)
+        base = (event_id, uid, title, slug, name, role, edtf, earliest, latest, display)
         for stance, topic in pairs:
             found = by_topic.get(topic.slug)  # no setdefault: its default would be built every time
             if found is None:
