@@ -74,7 +74,13 @@ def _doc() -> dict[str, Any]:
     doc = small_doc()
     doc["actors"].append({"slug": "zarif", "name": "Javad Zarif", "kind": "person"})
     doc["events"].append(
-        {"uid": "e-zarif", "actor": "zarif", "kind": "statement", "title": "Zarif in Moscow", "date": "2020-07"}
+        {
+            "uid": "e-zarif",
+            "actor": "zarif",
+            "kind": "statement",
+            "title": "Zarif in Moscow",
+            "date": "2020-07",
+        }
     )
     return doc
 
@@ -158,7 +164,9 @@ def test_edits_deletes_renames_and_reparenting_show_at_once(
     assert all(s["topic"] != "us-sanctions" for e in renamed["events"] for s in e["stances"])
     with app.app_context(), write_session() as session:
         actor_service.update_actor(
-            session, "zarif", ActorIn(slug="zarif", name="Javad Zarif", kind=ActorKind.person, parent="russia")
+            session,
+            "zarif",
+            ActorIn(slug="zarif", name="Javad Zarif", kind=ActorKind.person, parent="russia"),
         )
     assert "Zarif in Moscow" in _titles(_json(client, "russia"))
     with app.app_context(), write_session() as session:

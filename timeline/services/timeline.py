@@ -58,15 +58,16 @@ def actor_timeline(
     json_rows_for_actors; timeline_json needs the JSON rows). memo: where the family's rows may be
     reused from, and kept, while no write has moved the scopes they show (services/read_memo.py).
     """
+    assert actor.id is not None
     filters = filters or queries.EventFilters()
     key = ("actor-timeline", listing.__name__, actor.id, filters)
     kept = memo.get(key) if memo is not None else None
+    family: list[int] = kept[0] if kept is not None else family_ids(session, actor)
+    # Most actors have no officials: their one member is the actor already loaded.
+    members = {actor.id: actor} if family == [actor.id] else queries.actors_by_ids(session, family)
     if kept is not None:
-        family, events = kept
-        members = queries.actors_by_ids(session, family)
+        events = kept[1]
     else:
-        family = family_ids(session, actor)
-        members = queries.actors_by_ids(session, family)
         events = listing(session, family, filters)
         if memo is not None:
             memo.put(key, [scopes.actor(m.slug) for m in members.values()], (family, events), _size(events))

@@ -374,12 +374,13 @@ class Cache:
 
 
 def init_app(app: Flask, engine: Engine) -> None:
+    memo_bytes = int(app.config["READ_MEMO_MB"]) * 1024 * 1024
     cache = Cache(
         VersionSource(app.config["DATABASE_URL"], engine, app.instance_path),
         Store(int(app.config["RESPONSE_CACHE_MB"]) * 1024 * 1024),
         app.config.get("SESSION_COOKIE_NAME", "session"),
         app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
-        MemoStore(int(app.config["READ_MEMO_MB"]) * 1024 * 1024) if int(app.config["READ_MEMO_MB"]) > 0 else None,
+        MemoStore(memo_bytes) if memo_bytes > 0 else None,
     )
     app.extensions[_EXT] = cache
     # Outermost: compresses what the cache did not already serve encoded.
