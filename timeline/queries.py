@@ -230,11 +230,19 @@ def _listing(session: Session, shape: str) -> Any:
     columns = [_EVENT.c[name] for name in _HISTORY_COLUMNS]
     if shape == _HISTORY:
         return select(*columns)
-    # JSON: the day bounds stay ISO text on SQLite (no date objects to build), the record comes as bytes.
+    # JSON: the day bounds come as ISO text (no date objects to build, nor to write out again in the
+    # histories): as stored on SQLite, formatted by PostgreSQL; the record comes as bytes.
     dialect = session.get_bind().dialect.name
-    columns = [type_coerce(c, String) if c.name.startswith("date_") else c for c in columns]
+    columns = [_day_text(c, dialect) if c.name.startswith("date_") else c for c in columns]
     body = _as_utf8(_event_json(dialect), dialect).label("body")
     return select(*columns, body).join(_ACTOR, _ACTOR.c.id == _EVENT.c.actor_id)
+
+
+def _day_text(column: Any, dialect: str) -> Any:
+    if dialect == "postgresql" and column.name in ("date_earliest", "date_latest"):
+        # to_char, not a cast to text: a cast follows the server's DateStyle, which may not be ISO.
+        return func.to_char(column, "YYYY-MM-DD").label(column.name)
+    return type_coerce(column, String)
 
 
 def events_for_actors(
