@@ -86,11 +86,13 @@ def timeline_json(session: Session, timeline: Timeline) -> bytes:
         "actors": actor_records(session, actors),
         "topics": [topic_record(t) for t in timeline.topics()],
     }
-    bodies = [row.body for row in timeline.events] if timeline.events else []
+    bodies = [row.body for row in timeline.events]
+    # Bytes as SQLite gives them; PostgreSQL's text is encoded once, all events together.
+    events = ",".join(bodies).encode() if bodies and isinstance(bodies[0], str) else b",".join(bodies)
     parts = (
         dumpb(head)[:-1],
         b',"events":[',
-        b",".join(bodies),
+        events,
         b'],"histories":',
         dumpb([h.as_dict() for h in timeline.histories]),
         b"}",
