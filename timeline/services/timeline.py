@@ -78,5 +78,5 @@ def actor_timeline(
 
 def _size(rows: Sequence[Any]) -> int:
     """About the memory the rows hold: their JSON bodies, when they have them, and a row's overhead."""
-    body = sum(len(r.body) for r in rows) if rows and "body" in rows[0]._fields else 0
+    body = sum(len(r.body) for r in rows) if rows and "body" in getattr(rows[0], "_fields", ()) else 0
     return body + 1500 * len(rows)
