@@ -231,11 +231,27 @@ def _listing(session: Session, shape: str) -> Any:
     columns = [_EVENT.c[name] for name in _HISTORY_COLUMNS]
     if shape == _HISTORY:
         return select(*columns)
-    # JSON: the day bounds stay ISO text on SQLite (no date objects to build), the record comes as bytes.
+    # JSON: the day bounds come as ISO text (no date objects to build, nor to write out again in the
+    # histories): as stored on SQLite, formatted by PostgreSQL; the record comes as bytes.
     dialect = session.get_bind().dialect.name
-    columns = [type_coerce(c, String) if c.name.startswith("date_") else c for c in columns]
-    body = _as_utf8(_event_json(dialect), dialect).label("body")
+    columns = [_day_text(c, dialect) if c.name.startswith("date_") else c for c in columns]
+    body = _listing_body(_event_json(dialect), dialect).label("body")
     return select(*columns, body).join(_ACTOR, _ACTOR.c.id == _EVENT.c.actor_id)
+
+
+def _listing_body(json_value: Any, dialect: str) -> Any:
+    """A listing's records: UTF-8 bytes on SQLite (as stored, no decoding); text on PostgreSQL, where
+    bytes would travel hex-encoded (twice the size, decoded by Python) and text costs one encode."""
+    if dialect == "postgresql":
+        return cast(json_value, String)
+    return _as_utf8(json_value, dialect)
+
+
+def _day_text(column: Any, dialect: str) -> Any:
+    if dialect == "postgresql" and column.name in ("date_earliest", "date_latest"):
+        # to_char, not a cast to text: a cast follows the server's DateStyle, which may not be ISO.
+        return func.to_char(column, "YYYY-MM-DD").label(column.name)
+    return type_coerce(column, String)
 
 
 def events_for_actors(
@@ -255,7 +271,8 @@ def history_rows_for_actors(
 def json_rows_for_actors(
     session: Session, actor_ids: Sequence[int], filters: EventFilters = EventFilters()
 ) -> Sequence[Any]:
-    """The same events with the history columns and each record as JSON (`body`, UTF-8 bytes)."""
+    """The same events with the history columns and each record as JSON (`body`: UTF-8 bytes on
+    SQLite, text on PostgreSQL; services.export.timeline_json joins either)."""
     return _events_for_actors(session, actor_ids, filters, _JSON_BODY)
 
 
