@@ -54,6 +54,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         SQLITE_MMAP_MB=4096,  # address space for reading the SQLite file through a memory map
         # Memory each worker may spend on shared public pages (see timeline/web/cache.py).
         RESPONSE_CACHE_MB=64,
+        # Memory each worker may spend on rows reused across URLs of one actor (services/read_memo.py).
+        READ_MEMO_MB=64,
         # Scheduled work (seconds; 0 turns a job off). Link checks reach third-party sites: opt in.
         SNAPSHOT_INTERVAL=3600,
         SNAPSHOT_KEEP=24,

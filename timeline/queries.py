@@ -33,6 +33,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Session, col
 
+from .dates import FIRST_DAY, LAST_DAY
 from .models import (
     CONFIDENCE_RANK,
     Actor,
@@ -258,11 +259,27 @@ def _listing(session: Session, shape: str) -> Any:
     columns = [_EVENT.c[name] for name in _HISTORY_COLUMNS]
     if shape == _HISTORY:
         return select(*columns)
-    # JSON: the day bounds stay ISO text on SQLite (no date objects to build), the record comes as bytes.
+    # JSON: the day bounds come as ISO text (no date objects to build, nor to write out again in the
+    # histories): as stored on SQLite, formatted by PostgreSQL; the record comes as bytes.
     dialect = session.get_bind().dialect.name
-    columns = [type_coerce(c, String) if c.name.startswith("date_") else c for c in columns]
-    body = _as_utf8(_event_json(dialect), dialect).label("body")
+    columns = [_day_text(c, dialect) if c.name.startswith("date_") else c for c in columns]
+    body = _listing_body(_event_json(dialect), dialect).label("body")
     return select(*columns, body).join(_ACTOR, _ACTOR.c.id == _EVENT.c.actor_id)
+
+
+def _listing_body(json_value: Any, dialect: str) -> Any:
+    """A listing's records: UTF-8 bytes on SQLite (as stored, no decoding); text on PostgreSQL, where
+    bytes would travel hex-encoded (twice the size, decoded by Python) and text costs one encode."""
+    if dialect == "postgresql":
+        return cast(json_value, String)
+    return _as_utf8(json_value, dialect)
+
+
+def _day_text(column: Any, dialect: str) -> Any:
+    if dialect == "postgresql" and column.name in ("date_earliest", "date_latest"):
+        # to_char, not a cast to text: a cast follows the server's DateStyle, which may not be ISO.
+        return func.to_char(column, "YYYY-MM-DD").label(column.name)
+    return type_coerce(column, String)
 
 
 def events_for_actors(
@@ -282,7 +299,8 @@ def history_rows_for_actors(
 def json_rows_for_actors(
     session: Session, actor_ids: Sequence[int], filters: EventFilters = EventFilters()
 ) -> Sequence[Any]:
-    """The same events with the history columns and each record as JSON (`body`, UTF-8 bytes)."""
+    """The same events with the history columns and each record as JSON (`body`: UTF-8 bytes on
+    SQLite, text on PostgreSQL; services.export.timeline_json joins either)."""
     return _events_for_actors(session, actor_ids, filters, _JSON_BODY)
 
 
@@ -557,43 +575,195 @@ def _best_live_matches(session: Session, match: str, limit: int, offset: int) ->
         fetch *= 4
 
 
-# What search filters and facets read of each match: one query with the ranking, no list of ids sent back.
-_CANDIDATE = "e.id, e.actor_id, e.kind, e.confidence, e.date_earliest, e.date_latest, e.stances_json"
+@dataclass(frozen=True)
+class SearchMatches:
+    """What the search page shows of a query's capped matches, counted by the database."""
+
+    matched: int  # live matches before the filters, counted up to SEARCH_CAP + 1
+    total: int  # matches kept by the filters among the best SEARCH_CAP
+    page: list[int]  # the ids of the page asked for, in the chosen order
+    actors: list[tuple[int, int]]  # (actor id, matches), most first; ties: the one met first in the order
+    topics: list[tuple[int, int]]  # (topic id, matches)
+    kinds: list[tuple[str, int]]  # (kind, matches)
+    spans: list[tuple[int, int, int]]  # (first year, last year, matches): the years each match overlaps
 
 
-def search_candidates(session: Session, terms: Sequence[str]) -> list[Any]:
-    """Live events matching every term, best first, at most SEARCH_CAP + 1 (one more says "a lot"), as
-    rows of _CANDIDATE (stances_json as text): the capped set that search filters, facets and sorts."""
+def _match_sql(
+    session: Session, terms: Sequence[str], filters: EventFilters, actor_id: int | None, sort: str
+) -> tuple[str, str, dict[str, Any], list[Any]]:
+    """The CTEs of a search and the order of `kept`. `fetched`: the first matches with their events
+    (SQLite: the first `fetch` in the index; PostgreSQL: the first SEARCH_CAP + 1 live ones by id),
+    `r` their relevance (lower is better) and the years they overlap; `live`: those not deleted;
+    `kept`: those of the best SEARCH_CAP that the filters keep. Only the few worst matches beyond the
+    cap are sorted; only fixed SQL is put together here, every value is bound."""
+    params: dict[str, Any] = {"cap": SEARCH_CAP}
+    binds: list[Any] = []
+    dated = sort == "date" or filters.date_from is not None or filters.date_to is not None
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    # What filters, facets and orders read: the narrower, the cheaper to keep for 10,000 matches.
+    e = "e" if sqlite else "m"  # the events, or (PostgreSQL) the first matches
+    columns = [f"{e}.id", f"{e}.actor_id", f"{e}.kind"]
+    columns += [f"{e}.confidence"] if filters.min_confidence is not None else []
+    columns += [f"{e}.date_earliest", f"{e}.date_latest"] if dated or not sqlite else []
+    # The years a match overlaps; an open end (../D, D/..) reaches the calendar's edge: only the
+    # known end's year counts.
+    year = "CAST(substr({}, 1, 4) AS INTEGER)" if sqlite else "CAST(EXTRACT(YEAR FROM {}) AS integer)"
+    earliest, latest = f"{e}.date_earliest", f"{e}.date_latest"
+    first = year.format(f"CASE WHEN {earliest} = :first_day THEN {latest} ELSE {earliest} END")
+    last = year.format(f"CASE WHEN {latest} = :last_day THEN {earliest} ELSE {latest} END")
+    columns += [f"{first} AS first_year", f"{last} AS last_year"]
+    day = _EVENT.c.date_earliest.type  # dates bound as the column binds them (text on SQLite)
+    params.update(first_day=FIRST_DAY, last_day=LAST_DAY)
+    binds += [bindparam("first_day", type_=day), bindparam("last_day", type_=day)]
+    if sqlite:
+        # Each term a quoted FTS5 string with a prefix star: operators in it are literal text.
+        params["match"] = " ".join('"' + t.replace('"', '""') + '"*' for t in terms)
+        # bm25 of the first `fetch` matches in the index (its document counts read the whole index:
+        # docs/performance.md), then their events; search_matches reads deeper when deleted events
+        # left fewer than SEARCH_CAP + 1.
+        ctes = (
+            f"fetched AS MATERIALIZED (SELECT {', '.join(columns)}, top.r, "  # noqa: S608
+            "e.deleted_at IS NULL AS alive FROM (SELECT rowid AS id, "
+            "bm25(event_search, 3.0, 2.0, 1.0, 2.0) AS r FROM event_search WHERE event_search MATCH :match "
+            "LIMIT :fetch) AS top CROSS JOIN event e ON e.id = top.id), "
+            "live AS NOT MATERIALIZED (SELECT * FROM fetched WHERE alive)"
+        )
+        relevance = ["r", "id"]
+    else:
+        base, rank, pg_params = _pg_search(session, terms)
+        params.update(pg_params, fetch=SEARCH_CAP + 1)
+        # The first SEARCH_CAP + 1 live matches by id (bounded whatever the database's size), ranked.
+        ctes = (
+            f"fetched AS MATERIALIZED (SELECT {', '.join(columns)}, -({rank}) AS r "  # noqa: S608
+            "FROM (SELECT e.id, e.actor_id, e.kind, e.confidence, e.date_earliest, e.date_latest, "
+            f"e.search_vector {base} ORDER BY e.id LIMIT :fetch) AS m "
+            "JOIN actor a ON a.id = m.actor_id), "
+            "live AS NOT MATERIALIZED (SELECT * FROM fetched)"
+        )
+        relevance = ["r", "date_earliest", "date_latest", "id"]
+    # How many were fetched and how many are live, counted once; beyond the best SEARCH_CAP: the worst
+    # few of the fetched margin (a bounded sort, not of them all).
+    alive = "sum(alive)" if sqlite else "count(*)"
+    worst = ", ".join(f"{c} DESC" for c in relevance)
+    ctes += (
+        f", counted AS MATERIALIZED (SELECT count(*) AS fetched, {alive} AS live FROM fetched), "  # noqa: S608
+        f"worst AS MATERIALIZED (SELECT id FROM live ORDER BY {worst} "
+        "LIMIT (SELECT CASE WHEN live > :cap THEN live - :cap ELSE 0 END FROM counted))"
+    )
+    # The listing filters, with the rules of _apply_filters, on the capped set.
+    where = ["id NOT IN (SELECT id FROM worst)"]
+    if actor_id is not None:
+        where.append("actor_id = :actor_id")
+        params["actor_id"] = actor_id
+    if filters.topic_id is not None:
+        where.append("EXISTS (SELECT 1 FROM stance s WHERE s.event_id = live.id AND s.topic_id = :topic_id)")
+        params["topic_id"] = filters.topic_id
+    if filters.kind:
+        where.append("kind = :kind")
+        params["kind"] = filters.kind
+    if filters.min_confidence is not None:
+        floor = CONFIDENCE_RANK[filters.min_confidence]
+        where.append("confidence IN :allowed")
+        params["allowed"] = [c.value for c, r in CONFIDENCE_RANK.items() if r >= floor]
+        binds.append(bindparam("allowed", expanding=True))
+    if filters.date_from is not None:
+        where.append("date_latest >= :date_from")
+        params["date_from"] = filters.date_from
+        binds.append(bindparam("date_from", type_=day))
+    if filters.date_to is not None:
+        where.append("date_earliest <= :date_to")
+        params["date_to"] = filters.date_to
+        binds.append(bindparam("date_to", type_=day))
+    ctes += f", kept AS MATERIALIZED (SELECT * FROM live WHERE {' AND '.join(where)})"  # noqa: S608
+    order = relevance if sort == "relevance" else ["date_earliest", "date_latest", "id"]
+    return f"WITH {ctes} ", ", ".join(order), params, binds
+
+
+def search_matches(
+    session: Session,
+    terms: Sequence[str],
+    *,
+    filters: EventFilters,
+    actor_id: int | None,
+    sort: str,
+    limit: int,
+    offset: int,
+    facet_size: int,
+) -> SearchMatches:
+    """Live events matching every term (as a word prefix): the best SEARCH_CAP + 1 counted, the best
+    SEARCH_CAP filtered and counted by actor, topic, kind and years, and one page of them listed, in
+    one statement: the matches are found and ranked once, and only the page's ids leave the database."""
+    if not terms:
+        return SearchMatches(0, 0, [], [], [], [], [])
+    with_, order, params, binds = _match_sql(session, terms, filters, actor_id, sort)
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    # Ties between facet values: the one whose first match comes first in the chosen order.
+    first = order.split(",")[0]
+    cross = "CROSS JOIN" if sqlite else "JOIN"  # SQLite: the capped set first, not every stance
+    # Rows of (part, key, count, label, key2), NULLs typed for PostgreSQL's UNION; only fixed SQL is
+    # interpolated, every value is bound.
+    no_int, no_text = "CAST(NULL AS bigint)", "CAST(NULL AS text)"
+    # The kept matches are counted by adding up their year spans (every one has a span).
+    body = (
+        f"SELECT 'count', live, fetched, {no_text}, {no_int} FROM counted "  # noqa: S608
+        f"UNION ALL SELECT * FROM (SELECT 'actor', actor_id, count(*), {no_text}, {no_int} FROM kept "
+        f"GROUP BY actor_id ORDER BY count(*) DESC, min({first}), actor_id LIMIT :size) AS actors "
+        f"UNION ALL SELECT * FROM (SELECT 'kind', {no_int}, count(*), kind, {no_int} FROM kept "
+        f"GROUP BY kind ORDER BY count(*) DESC, min({first}), kind LIMIT :size) AS kinds "
+        f"UNION ALL SELECT * FROM (SELECT 'topic', s.topic_id, count(*), {no_text}, {no_int} FROM kept "
+        f"{cross} stance s ON s.event_id = kept.id GROUP BY s.topic_id "
+        f"ORDER BY count(*) DESC, min(kept.{first}), s.topic_id LIMIT :size) AS topics "
+        f"UNION ALL SELECT 'span', first_year, count(*), {no_text}, last_year FROM kept "
+        "GROUP BY first_year, last_year "
+        f"UNION ALL SELECT 'page', id, row_number() OVER (ORDER BY {order}), {no_text}, {no_int} "
+        f"FROM (SELECT * FROM kept ORDER BY {order} LIMIT :limit OFFSET :offset) AS page"
+    )
+    params.update(size=facet_size, limit=limit, offset=offset)
+    statement = text(with_ + body).bindparams(*binds)
+    fetch = SEARCH_CAP + 51  # a margin for deleted events among the first matches
+    while True:
+        rows = session.execute(statement, {"fetch": fetch, **params}).all()
+        head = next(r for r in rows if r[0] == "count")
+        live, fetched = int(head[1] or 0), int(head[2])
+        # Deleted events among the first matches left the set short: read deeper.
+        if not sqlite or live > SEARCH_CAP or fetched < fetch:
+            break
+        fetch *= 4
+    parts: dict[str, list[Any]] = defaultdict(list)
+    for row in rows:
+        parts[row[0]].append(row)
+    return SearchMatches(
+        matched=min(live, SEARCH_CAP + 1),
+        total=sum(int(r[2]) for r in parts["span"]),
+        page=[r[1] for r in sorted(parts["page"], key=lambda r: r[2])],
+        actors=[(r[1], int(r[2])) for r in parts["actor"]],
+        topics=[(r[1], int(r[2])) for r in parts["topic"]],
+        kinds=[(r[3], int(r[2])) for r in parts["kind"]],
+        spans=[(r[1], r[4], int(r[2])) for r in parts["span"]],
+    )
+
+
+def search_match_ids(
+    session: Session, terms: Sequence[str], *, filters: EventFilters, actor_id: int | None, sort: str
+) -> list[int]:
+    """The ids of every match search_matches keeps (the best SEARCH_CAP, after the filters), in order."""
     if not terms:
         return []
-    if session.get_bind().dialect.name == "sqlite":
-        match = " ".join('"' + t.replace('"', '""') + '"*' for t in terms)
-        # Rank the first `fetch` matches in the index alone (a common word costs what they cost, whatever
-        # the database's size), then join them to their events: sorting narrow rows is cheap.
-        sql = (
-            f"SELECT {_CANDIDATE}, e.deleted_at FROM (SELECT rowid AS id, "  # noqa: S608
-            "bm25(event_search, 3.0, 2.0, 1.0, 2.0) AS r FROM event_search WHERE event_search MATCH :match "
-            "LIMIT :fetch) AS top "
-            "CROSS JOIN event e ON e.id = top.id ORDER BY top.r, top.id"
-        )
-        fetch = SEARCH_CAP + 51
-        while True:
-            rows = session.execute(text(sql), {"match": match, "fetch": fetch}).all()
-            live = [r for r in rows if r.deleted_at is None]
-            # Deleted events among the best left the set short: read deeper, as _best_live_matches does.
-            if len(live) > SEARCH_CAP or len(rows) < fetch:
-                return live[: SEARCH_CAP + 1]
-            fetch *= 4
-    base, rank, params = _pg_search(session, terms)
-    # The first SEARCH_CAP + 1 matches by id, ranked: as search_events, bounded whatever the database's size.
-    # The candidates' columns read in the same pass as the match (no second look-up per match).
-    outer = _CANDIDATE.replace("e.", "m.")
-    sql = (
-        f"SELECT {outer} FROM (SELECT {_CANDIDATE}, e.search_vector {base} "  # noqa: S608
-        f"ORDER BY e.id LIMIT :cap) AS m JOIN actor a ON a.id = m.actor_id "
-        f"ORDER BY {rank} DESC, m.date_earliest, m.date_latest, m.id"
+    with_, order, params, binds = _match_sql(session, terms, filters, actor_id, sort)
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    # Row 0: the counts; then each kept match with its position (fixed SQL; every value is bound).
+    body = (
+        "SELECT 0, live, fetched FROM counted UNION ALL "  # noqa: S608
+        f"SELECT row_number() OVER (ORDER BY {order}), id, CAST(NULL AS bigint) FROM kept"
     )
-    return list(session.execute(text(sql), {**params, "cap": SEARCH_CAP + 1}).all())
+    statement = text(with_ + body).bindparams(*binds)
+    fetch = SEARCH_CAP + 51
+    while True:
+        rows = sorted(session.execute(statement, {"fetch": fetch, **params}).all())
+        live, fetched = int(rows[0][1] or 0), int(rows[0][2])  # position 0: the counts
+        if not sqlite or live > SEARCH_CAP or fetched < fetch:
+            return [r[1] for r in rows[1:]]
+        fetch *= 4
 
 
 def events_by_ids(session: Session, ids: Sequence[int]) -> dict[int, Event]:

@@ -108,9 +108,12 @@ def ensure_wrk() -> str | None:
 # --- servers -----------------------------------------------------------------------------------
 
 
-def app_env(url: str) -> dict[str, str]:
+def app_env(url: str, *, read_memo: bool = False) -> dict[str, str]:
+    """The app's environment. The read memo (an actor's rows reused by a new URL of the same actor,
+    services/read_memo.py) is off unless asked for: a "cold" figure reads everything it shows."""
     return {
         **os.environ,
+        "TIMELINE_READ_MEMO_MB": os.environ.get("TIMELINE_READ_MEMO_MB", "64") if read_memo else "0",
         "TIMELINE_DATABASE_URL": url,
         "TIMELINE_SECRET_KEY": "bench-secret",
         "TIMELINE_ACCESS_LOG": "",
@@ -128,9 +131,9 @@ def has_scheduler() -> bool:
 
 
 @contextmanager
-def serving_app(name: str, db: Database) -> Iterator[Server]:
+def serving_app(name: str, db: Database, *, read_memo: bool = False) -> Iterator[Server]:
     """The app as `make run` starts it: gunicorn beside the one scheduler process (Procfile)."""
-    env = app_env(db.url)
+    env = app_env(db.url, read_memo=read_memo)
     with serving(name, gunicorn_cmd("timeline:create_app()"), env, "/healthz") as server:
         if not has_scheduler():
             yield server
@@ -294,6 +297,11 @@ class Bench:
         if raw_bytes:
             with serving_refs(f"{self.backend}-ref-bytes", None) as s:
                 self.figure("ref_hello_same_bytes", s, f"/core/bytes/{raw_bytes}", bytes=raw_bytes)
+
+        # 4b. With the read memo on (as shipped): a new URL of an actor read before reuses its rows.
+        with serving_app(f"{self.backend}-app-memo", big, read_memo=True) as s:
+            self.first(s, actor_json)
+            self.figure("actor_json_new_url_memo", s, actor_json, mode="bust")
 
         # 5. The full export, on fresh workers (their memory high-water mark is the export's).
         with serving_app(f"{self.backend}-app-export", big) as s:

@@ -86,13 +86,18 @@ def timeline_json(session: Session, timeline: Timeline) -> bytes:
         "actors": actor_records(session, actors),
         "topics": [topic_record(t) for t in timeline.topics()],
     }
-    parts = [dumpb(head)[:-1], b',"events":[']
-    for event in timeline.events:
-        parts += (event.body, b",")
-    if timeline.events:
-        parts.pop()
-    parts += (b'],"histories":', dumpb([h.as_dict() for h in timeline.histories]), b"}")
-    return b"".join(parts)  # one copy of the whole document
+    bodies = [row.body for row in timeline.events]
+    # Bytes as SQLite gives them; PostgreSQL's text is encoded once, all events together.
+    events = ",".join(bodies).encode() if bodies and isinstance(bodies[0], str) else b",".join(bodies)
+    parts = (
+        dumpb(head)[:-1],
+        b',"events":[',
+        events,
+        b'],"histories":',
+        dumpb([h.as_dict() for h in timeline.histories]),
+        b"}",
+    )
+    return b"".join(parts)
 
 
 def stream_full_csv(

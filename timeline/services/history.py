@@ -12,10 +12,10 @@ The rules (documented in the README, "Stance history"):
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
 import orjson
@@ -121,6 +121,8 @@ class TopicHistory:
     @cached_property
     def points(self) -> list[StancePoint]:
         """Every statement, in timeline order."""
+        if len(self.series) == 1:  # a series is sorted already (build_series)
+            return list(self.series[0].points)
         return sorted((p for s in self.series for p in s.points), key=_SORT_KEY)
 
     @property
@@ -176,18 +178,18 @@ class TopicHistory:
                 {"speaker": s.speaker_slug, "speaker_name": s.speaker_name, **s.summary()}
                 for s in self.series
             ],
-            "points": [
+            "points": [  # unpacked: a tuple's fields by name cost a call each, thousands per document
                 {
-                    "event_uid": p.event_uid,
-                    "actor": p.actor_slug,
-                    "date": p.edtf,
-                    "date_earliest": str(p.earliest),
-                    "date_latest": str(p.latest),
-                    "date_display": p.display,
-                    "score": p.score,
-                    "speaker_role": p.speaker_role,
+                    "event_uid": uid,
+                    "actor": actor,
+                    "date": edtf,
+                    "date_earliest": str(earliest),
+                    "date_latest": str(latest),
+                    "date_display": display,
+                    "score": score,
+                    "speaker_role": role,
                 }
-                for p in self.points
+                for _i, uid, _t, actor, _n, role, edtf, earliest, latest, display, score, _r in self.points
             ],
             "changes": [
                 {
@@ -220,19 +222,31 @@ class StanceValue(NamedTuple):
     rationale: str | None
 
 
+def columns(rows: Sequence[Any], *names: str) -> Callable[[Any], tuple[Any, ...]]:
+    """A getter of these columns (two or more) as a tuple: by position on Core rows (a C call, where
+    each attribute of a Row costs a lookup by name), by attribute on anything else (ORM objects)."""
+    fields = getattr(rows[0], "_fields", None) if rows else None
+    if fields is not None and all(name in fields for name in names):
+        return itemgetter(*(fields.index(name) for name in names))
+    return attrgetter(*names)
+
+
 def stances_of(events: Iterable[Any], topics: Iterable[Topic]) -> dict[int, list[tuple[Any, Topic]]]:
     """Each event's stances with their topics, by topic name, from the rows' stances_json (kept by the
     database with every stance and topic change): no query per listing."""
     by_slug = {t.slug: t for t in topics}
     make = partial(tuple.__new__, StanceValue)  # a C call per stance (NamedTuple._make is Python)
-    result: dict[int, list[tuple[Any, Topic]]] = {}
-    for ev in events:
-        raw = ev.stances_json
-        if raw and raw != "[]":
-            result[ev.id] = [
-                (make((s["score"], s["rationale"])), by_slug[s["topic"]]) for s in orjson.loads(raw)
-            ]
-    return result
+    events = events if isinstance(events, Sequence) else list(events)
+    get = columns(events, "id", "stances_json")
+    carrying = [(event_id, raw) for event_id, raw in map(get, events) if raw and raw != "[]"]
+    if not carrying:
+        return {}
+    # One parse of every event's array joined into one: a C call per listing, not one per event.
+    parsed = orjson.loads("[" + ",".join(raw for _id, raw in carrying) + "]")
+    return {
+        event_id: [(make((s["score"], s["rationale"])), by_slug[s["topic"]]) for s in stances]
+        for (event_id, _raw), stances in zip(carrying, parsed, strict=True)
+    }
 
 
 def classify(before: int, after: int) -> str:
@@ -308,16 +322,26 @@ def build_histories(
     make_point = partial(tuple.__new__, StancePoint)
     names = {actor_id: (actor.slug, actor.name) for actor_id, actor in actors.items()}
     by_topic: dict[str, tuple[Topic, dict[str, list[StancePoint]]]] = {}
+    events = events if isinstance(events, Sequence) else list(events)
+    head = columns(events, "id", "actor_id")
+    tail = columns(events, "uid", "title", "speaker_role", "date_edtf", "date_earliest", "date_latest",
+                   "date_display")  # fmt: skip
     for ev in events:
-        pairs = stances.get(ev.id)
+        event_id, actor_id = head(ev)
+        pairs = stances.get(event_id)
         if not pairs:
             continue
-        slug, name = names[ev.actor_id]
-        base = (ev.id, ev.uid, ev.title, slug, name, ev.speaker_role, ev.date_edtf,
-                ev.date_earliest, ev.date_latest, ev.date_display)  # fmt: skip
+        slug, name = names[actor_id]
+        uid, title, role, edtf, earliest, latest, display = tail(ev)
+        base = (event_id, uid, title, slug, name, role, edtf, earliest, latest, display)
         for stance, topic in pairs:
-            speakers = by_topic.setdefault(topic.slug, (topic, {}))[1]
-            speakers.setdefault(slug, []).append(make_point((*base, stance.score, stance.rationale)))
+            found = by_topic.get(topic.slug)  # no setdefault: its default would be built every time
+            if found is None:
+                found = by_topic[topic.slug] = (topic, {})
+            points = found[1].get(slug)
+            if points is None:
+                points = found[1][slug] = []
+            points.append(make_point((*base, stance.score, stance.rationale)))
     histories = []
     for topic, speakers in by_topic.values():
         series = [build_series(slug, points[0].actor_name, points) for slug, points in speakers.items()]

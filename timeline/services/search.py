@@ -13,7 +13,7 @@ from .. import queries
 from ..models import Actor, Event, Topic
 from .errors import Invalid
 from .paging import page_count
-from .search_facets import candidate_of, facets_of, narrow, suggestions
+from .search_facets import facets_of, suggestions
 
 MAX_QUERY = 200
 MAX_TERMS = 12
@@ -56,7 +56,9 @@ class Results:
     matched: int = 0  # matches before the filters, counted up to SEARCH_CAP + 1
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     suggestions: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, slug, name)
-    ids: list[int] = field(default_factory=list)  # every kept match in the chosen order (for CSV)
+    # What the results were narrowed by: the CSV lists every kept match again (search_ids).
+    filters: queries.EventFilters = field(default_factory=queries.EventFilters)
+    actor_id: int | None = None
 
     @property
     def more(self) -> bool:
@@ -146,19 +148,22 @@ def search(
     last = page_count(queries.SEARCH_CAP, per_page)
     if page < 1 or page > last:
         raise Invalid({"page": f"must be between 1 and {last} (the best {queries.SEARCH_CAP} matches)"})
-    ranked = queries.search_candidates(session, terms)
-    candidates = [candidate_of(row) for row in ranked[: queries.SEARCH_CAP]]
-    rank = {c.id: i for i, c in enumerate(candidates)}
     filters = filters or queries.EventFilters()
+    actor_id = actor.id if actor else None
+    # Counted, faceted and paged by the database: only the page's events are read and highlighted.
+    found = queries.search_matches(
+        session,
+        terms,
+        filters=filters,
+        actor_id=actor_id,
+        sort=sort,
+        limit=per_page,
+        offset=(page - 1) * per_page,
+        facet_size=FACET_SIZE,
+    )
     topic = queries.topics_by_ids(session, [filters.topic_id])[0] if filters.topic_id is not None else None
-    kept = narrow(candidates, filters, topic.slug if topic else None, actor.id if actor else None)
-    if sort == "date":
-        kept.sort(key=lambda c: (c.earliest, c.latest, c.id))
-    else:
-        kept.sort(key=lambda c: rank[c.id])
-    facets = facets_of(session, kept, filters, topic, actor, FACET_SIZE)
-    offset = (page - 1) * per_page
-    ids = [c.id for c in kept[offset : offset + per_page]]
+    facets = facets_of(session, found, filters, topic, actor, FACET_SIZE)
+    ids = found.page
     events = queries.events_by_ids(session, ids)
     actors = queries.actors_by_ids(session, {e.actor_id for e in events.values()})
     stances = queries.stances_for_events(session, ids)
@@ -178,17 +183,25 @@ def search(
                 alias=_alias_matched(who, terms, [event.title, event.quote, event.summary]),
             )
         )
-    suggested = suggestions(session, query) if not kept else []
+    suggested = suggestions(session, query) if not found.total else []
     return Results(
         query,
         terms,
         hits,
-        len(kept),
+        found.total,
         page,
         per_page,
         sort,
-        len(ranked),
+        found.matched,
         facets,
         suggested,
-        [c.id for c in kept],
+        filters,
+        actor_id,
+    )
+
+
+def search_ids(session: Session, results: Results) -> list[int]:
+    """Every match the results count (the best SEARCH_CAP, after their filters), in their order."""
+    return queries.search_match_ids(
+        session, results.terms, filters=results.filters, actor_id=results.actor_id, sort=results.sort
     )

@@ -46,6 +46,7 @@ from sqlalchemy.orm import Session
 
 from .. import scopes
 from ..db import _WriteSession
+from ..services.read_memo import MemoStore, ReadMemo
 from .compression import (
     MIN_SIZE,
     CompressionMiddleware,
@@ -448,13 +449,16 @@ class Cache:
     source: VersionSource
     store: Store
     readers: Readers
+    memo: MemoStore | None = None  # rows kept by the scope versions they were read under (read_memo)
 
 
 def init_app(app: Flask, engine: Engine) -> None:
+    memo_bytes = int(app.config["READ_MEMO_MB"]) * 1024 * 1024
     cache = Cache(
         VersionSource(app.config["DATABASE_URL"], engine, app.instance_path),
         Store(int(app.config["RESPONSE_CACHE_MB"]) * 1024 * 1024),
         Readers(app),
+        MemoStore(memo_bytes) if memo_bytes > 0 else None,
     )
     app.extensions[_EXT] = cache
     # Outermost: serves stored answers; the rest is compressed on the way out (CacheMiddleware.live).
@@ -586,6 +590,15 @@ class CacheMiddleware:
             kept = add_vary(kept)
         self.cache.store.put(key, Entry(kept, data, deps, etag=_etag(key, deps)))
         return [data]
+
+
+def read_memo() -> ReadMemo | None:
+    """The read memo with the versions this request read before any data (None: nothing is kept)."""
+    cache = current_app.extensions.get(_EXT)
+    versions: Versions | None = request.environ.get(_VERSION_KEY)
+    if cache is None or cache.memo is None or versions is None:
+        return None
+    return ReadMemo(cache.memo, versions)
 
 
 def _cache() -> Cache:

@@ -25,7 +25,7 @@ from ..services.reads import actors as read_actors
 from ..services.reads import events as read_events
 from ..services.reads.overview import home_page
 from ..services.records import iso_utc
-from .cache import cached, depends_on
+from .cache import cached, depends_on, read_memo
 from .common import json_response, page_url, parse_filters, url_with
 from .downloads import csv_file, download_name, offer, statements_csv, statements_timelinejs
 from .embeds import story_page
@@ -85,7 +85,7 @@ def actor_page(slug: str) -> tuple[str, int]:
 @cached
 def actor_json(slug: str) -> Response:
     filters = parse_filters()
-    document = read_actors.actor_document(get_session(), slug, filters)
+    document = read_actors.actor_document(get_session(), slug, filters, read_memo())
     depends_on(*document.scopes)
     response = Response(document.to_json(), mimetype="application/json")
     return offer(response, download_name(document.actor.slug, filters.args, "json"))

@@ -14,6 +14,7 @@ from ..charts import DETAIL_POINTS, PageCharts, charts_on_one_axis
 from ..errors import NotFound
 from ..export import timeline_json
 from ..paging import Page
+from ..read_memo import ReadMemo
 from ..timeline import Timeline, actor_timeline
 from .filters import KINDS, Filters, listing_page, whole_axis
 
@@ -90,10 +91,15 @@ class ActorDocument:
         return self.document
 
 
-def actor_document(session: Session, slug: str, filters: Filters) -> ActorDocument:
-    """The actor's timeline as a native JSON document, each event's record built by the database."""
+def actor_document(
+    session: Session, slug: str, filters: Filters, memo: ReadMemo | None = None
+) -> ActorDocument:
+    """The actor's timeline as a native JSON document, each event's record built by the database;
+    its rows reused from `memo` while no write has moved what they show."""
     actor = find_actor(session, slug)
-    timeline = actor_timeline(session, actor, filters.check(), listing=queries.json_rows_for_actors)
+    timeline = actor_timeline(
+        session, actor, filters.check(), listing=queries.json_rows_for_actors, memo=memo
+    )
     return ActorDocument(timeline, timeline_scopes(timeline), timeline_json(session, timeline))
 
 

@@ -11,7 +11,7 @@ from ... import queries
 from .. import paging
 from ..errors import Invalid, InvalidFilter
 from ..records import iso_utc
-from ..search import Hit, Results, parse_sort, search
+from ..search import Hit, Results, parse_sort, search, search_ids
 from ..tabular import csv_rows, csv_text
 from .filters import KINDS, Filters
 
@@ -107,7 +107,7 @@ def search_csv(session: Session, found: SearchPage, topic_slug: str = "") -> str
     """Every match the page counts (the best SEARCH_CAP, after the filters), one row per stance;
     filtered to a topic, only that topic's rows."""
     topic = queries.topic_by_slug(session, topic_slug) if topic_slug else None
-    ids = found.results.ids if found.results else []
+    ids = search_ids(session, found.results) if found.results else []
     chunks = []
     for start in range(0, len(ids), CSV_CHUNK):
         chunk = ids[start : start + CSV_CHUNK]
