@@ -28,7 +28,7 @@ from timeline.services.validation import validate
 from support.app import load_doc
 from support.data import small_doc
 
-EVENT = {
+EVENT: dict[str, Any] = {
     "actor": "vladimir-putin",
     "kind": "statement",
     "title": "Переговоры — مذاکرات",
