@@ -1,13 +1,10 @@
 """The response cache never serves stale data: every write bumps the data version, in every worker."""
 
-import json
-import urllib.request
-
 from flask import Flask
 
 from support.app import create_user, load_doc
 from support.data import SEED_FILE, small_doc
-from support.server import Gunicorn, create_editor, flask_cli, issue_token, server_env
+from support.server import Gunicorn, create_editor, flask_cli, get_text, issue_token, send_json, server_env
 
 
 def test_etag_and_304_then_fresh_data_after_a_write(app: Flask, client) -> None:
@@ -41,24 +38,6 @@ def test_signed_in_editors_are_never_served_a_shared_page(app: Flask, editor) ->
     assert "ETag" not in page.headers and "Sign out" in page.get_data(as_text=True)
 
 
-def _get(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return response.read().decode()
-
-
-def _send(url: str, token: str, method: str, body: dict | None = None) -> dict:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(
-        url,
-        data=data,
-        method=method,
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        text = response.read().decode()
-    return json.loads(text) if text else {}
-
-
 def test_every_worker_sees_a_write_at_once(db_url: str, tmp_path) -> None:
     env = server_env(db_url)
     flask_cli(env, "import", str(SEED_FILE))
@@ -72,7 +51,7 @@ def _every_worker_sees(base: str, token: str) -> None:
     pages = ["/actors/russia", "/actors/russia.json", "/topics/jcpoa", "/topics/jcpoa.json"]
     for _ in range(10):  # warm both workers' caches
         for path in pages:
-            _get(base + path)
+            get_text(base + path)
     event = {
         "actor": "russia",
         "kind": "statement",
@@ -80,11 +59,11 @@ def _every_worker_sees(base: str, token: str) -> None:
         "date": "2021-01",
         "stances": [{"topic": "jcpoa", "score": 1}],
     }
-    created = _send(f"{base}/api/v1/events", token, "POST", event)
+    created = send_json(f"{base}/api/v1/events", token, "POST", event)
     for _ in range(10):  # each request may land on either worker: all must see it
         for path in pages:
-            assert "Fresh everywhere" in _get(base + path), path
-    _send(
+            assert "Fresh everywhere" in get_text(base + path), path
+    send_json(
         f"{base}/api/v1/events/{created['id']}",
         token,
         "PUT",
@@ -92,12 +71,12 @@ def _every_worker_sees(base: str, token: str) -> None:
     )
     for _ in range(10):
         for path in pages:
-            text = _get(base + path)
+            text = get_text(base + path)
             assert "Edited everywhere" in text and "Fresh everywhere" not in text, path
-    _send(f"{base}/api/v1/events/{created['id']}", token, "DELETE")
+    send_json(f"{base}/api/v1/events/{created['id']}", token, "DELETE")
     for _ in range(10):
         for path in pages:
-            assert "Edited everywhere" not in _get(base + path), path
+            assert "Edited everywhere" not in get_text(base + path), path
 
 
 def test_bookkeeping_writes_keep_the_cache_but_data_writes_do_not(app: Flask, client, tmp_path) -> None:

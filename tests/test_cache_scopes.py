@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import urllib.request
 from collections.abc import Callable
 from typing import Any
 
@@ -21,7 +20,7 @@ from timeline.services import topics as topic_service
 
 from support.app import load_doc
 from support.data import BACKEND, small_doc
-from support.server import Gunicorn, create_editor, flask_cli, issue_token, server_env
+from support.server import Gunicorn, create_editor, flask_cli, get_text, issue_token, send_json, server_env
 
 
 def _more_doc() -> dict[str, Any]:
@@ -146,23 +145,6 @@ def test_renames_and_reparenting_renew_every_page(app: Flask, client: FlaskClien
 # --- through every worker of a real server -------------------------------------------------------
 
 
-def _get(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return response.read().decode()
-
-
-def _send(url: str, token: str, method: str, body: dict | None = None) -> dict:
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(body).encode() if body is not None else None,
-        method=method,
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        text = response.read().decode()
-    return json.loads(text) if text else {}
-
-
 def test_every_worker_renews_what_each_kind_of_write_touches(db_url: str, tmp_path) -> None:
     env = server_env(db_url)
     doc_file = tmp_path / "doc.json"
@@ -185,7 +167,7 @@ def test_every_worker_renews_what_each_kind_of_write_touches(db_url: str, tmp_pa
         def everywhere(check: Callable[[str, str], None]) -> None:
             for _ in range(8):  # each request may land on either worker
                 for path in pages:
-                    check(path, _get(base + path))
+                    check(path, get_text(base + path))
 
         everywhere(lambda path, text: None)  # warm both workers' caches
         event = {
@@ -195,7 +177,7 @@ def test_every_worker_renews_what_each_kind_of_write_touches(db_url: str, tmp_pa
             "date": "2021-01",
             "stances": [{"topic": "look-east", "score": -1}],
         }
-        created = _send(f"{base}/api/v1/events", token, "POST", event)
+        created = send_json(f"{base}/api/v1/events", token, "POST", event)
 
         def shows_fresh(path: str, text: str) -> None:
             if "iran" in path or "look-east" in path or path == "/":
@@ -210,7 +192,7 @@ def test_every_worker_renews_what_each_kind_of_write_touches(db_url: str, tmp_pa
             "stances": [{"topic": "jcpoa", "score": 1}],
             "version": created["version"],
         }
-        _send(f"{base}/api/v1/events/{created['id']}", token, "PUT", moved)
+        send_json(f"{base}/api/v1/events/{created['id']}", token, "PUT", moved)
 
         def stance_moved(path: str, text: str) -> None:
             if path.startswith("/topics/look-east"):
@@ -219,23 +201,23 @@ def test_every_worker_renews_what_each_kind_of_write_touches(db_url: str, tmp_pa
                 assert "Fresh, now on the JCPOA" in text, path
 
         everywhere(stance_moved)
-        _send(
+        send_json(
             f"{base}/api/v1/actors/iran",
             token,
             "PUT",
             {"slug": "iran", "name": "Islamic Republic", "kind": "government"},
         )
         everywhere(lambda p, t: None if p == "/actors/russia.json" else _contains(t, "Islamic Republic", p))
-        _send(f"{base}/api/v1/topics/look-east", token, "PUT", {"slug": "look-east", "name": "Eastward"})
+        send_json(f"{base}/api/v1/topics/look-east", token, "PUT", {"slug": "look-east", "name": "Eastward"})
         everywhere(lambda p, t: None if "russia" in p or "jcpoa" in p else _contains(t, "Eastward", p))
-        _send(
+        send_json(
             f"{base}/api/v1/actors/zarif",
             token,
             "PUT",
             {"slug": "zarif", "name": "Javad Zarif", "kind": "person", "parent": "iran"},
         )
         everywhere(lambda p, t: _contains(t, "Zarif in Moscow", p) if p.startswith("/actors/iran") else None)
-        _send(f"{base}/api/v1/events/{created['id']}", token, "DELETE")
+        send_json(f"{base}/api/v1/events/{created['id']}", token, "DELETE")
         everywhere(lambda p, t: _absent(t, "Fresh", p))
 
 

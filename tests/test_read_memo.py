@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import urllib.request
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
@@ -25,7 +24,7 @@ from timeline.services.read_memo import Deps, MemoStore, ReadMemo
 
 from support.app import load_doc, make_app
 from support.data import small_doc
-from support.server import Gunicorn, create_editor, flask_cli, issue_token, server_env
+from support.server import Gunicorn, create_editor, flask_cli, get_text, issue_token, send_json, server_env
 
 # --- the store, without HTTP ---------------------------------------------------------------------
 
@@ -196,23 +195,6 @@ def test_without_a_memo_every_url_reads_its_rows(db_url: str, monkeypatch: pytes
 # --- through every worker of a real server -------------------------------------------------------
 
 
-def _get(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return response.read().decode()
-
-
-def _send(url: str, token: str, method: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(body).encode() if body is not None else None,
-        method=method,
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        text = response.read().decode()
-    return json.loads(text) if text else {}
-
-
 def test_every_worker_shows_each_write_at_a_new_url(db_url: str, tmp_path) -> None:
     env = server_env(db_url)
     doc_file = tmp_path / "doc.json"
@@ -225,26 +207,26 @@ def test_every_worker_shows_each_write_at_a_new_url(db_url: str, tmp_path) -> No
 
         def everywhere(check: Callable[[str], None]) -> None:
             for _ in range(12):  # each request may land on either worker; each URL is new
-                check(_get(f"{base}/actors/russia.json?n={next(_BUST)}"))
+                check(get_text(f"{base}/actors/russia.json?n={next(_BUST)}"))
 
         everywhere(lambda text: None)  # both workers keep Russia's rows
         event = {"actor": "vladimir-putin", "kind": "statement", "title": "Fresh in Moscow",
                  "date": "2021-01", "stances": [{"topic": "jcpoa", "score": -1}]}  # fmt: skip
-        created = _send(f"{base}/api/v1/events", token, "POST", event)
+        created = send_json(f"{base}/api/v1/events", token, "POST", event)
         everywhere(lambda text: _contains(text, "Fresh in Moscow"))
         edited = {**event, "title": "Fresh, edited", "version": created["version"]}
-        _send(f"{base}/api/v1/events/{created['id']}", token, "PUT", edited)
+        send_json(f"{base}/api/v1/events/{created['id']}", token, "PUT", edited)
         everywhere(lambda text: _contains(text, "Fresh, edited"))
-        _send(f"{base}/api/v1/topics/jcpoa", token, "PUT", {"slug": "jcpoa-deal", "name": "JCPOA"})
+        send_json(f"{base}/api/v1/topics/jcpoa", token, "PUT", {"slug": "jcpoa-deal", "name": "JCPOA"})
         everywhere(lambda text: _contains(text, '"jcpoa-deal"'))
-        _send(
+        send_json(
             f"{base}/api/v1/actors/zarif",
             token,
             "PUT",
             {"slug": "zarif", "name": "Javad Zarif", "kind": "person", "parent": "russia"},
         )
         everywhere(lambda text: _contains(text, "Zarif in Moscow"))
-        _send(f"{base}/api/v1/events/{created['id']}", token, "DELETE")
+        send_json(f"{base}/api/v1/events/{created['id']}", token, "DELETE")
         everywhere(lambda text: _absent(text, "Fresh"))
 
 

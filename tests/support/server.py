@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import json
 import math
 import os
 import signal
@@ -16,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -297,3 +299,22 @@ def event_body(uid: str, title: str, stances: list[dict[str, Any]], actor: str =
         "confidence": "medium",
         "stances": stances,
     }
+
+
+def get_text(url: str) -> str:
+    """GET url, the body as text (an error status raises)."""
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode()
+
+
+def send_json(url: str, token: str, method: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An API call with a bearer token: the JSON answer ({} when empty; an error status raises)."""
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode() if body is not None else None,
+        method=method,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        text = response.read().decode()
+    return json.loads(text) if text else {}
