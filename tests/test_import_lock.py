@@ -200,3 +200,40 @@ def test_rows_built_before_the_write_are_kept_when_others_wrote_since_the_plan(
         assert ninth is not None
         snapshot = event_service.event_snapshot(session, ninth)
         assert [s["topic"] for s in snapshot["stances"]] == ["jcpoa", "us-sanctions"]
+
+
+def test_an_event_purged_between_plan_and_write_is_created_again_whole(app: Flask, monkeypatch) -> None:
+    """The plan found bulk-7 stored (no row built for it); an editor purges it before the write: the
+    import builds that one row inside its transaction, and stores it with its stances."""
+    load_doc(app, small_doc())
+    doc = _doc(20)
+    with app.app_context(), write_session() as session:
+        stored = event_service.submit_event(session, {**doc["events"][7], "title": "Stored before"})
+    real_plan, real_build = work.plan_import, importrows.new_events
+    built_in_write: list[int] = []
+
+    def plan_then_purge(session: Any, valid: Any) -> Any:
+        plan = real_plan(session, valid)
+        with write_session() as other:
+            event_service.delete_event(other, stored.id)
+            event_service.purge_event(other, stored.id)
+        return plan
+
+    in_write = flag_write_transactions(monkeypatch, work)
+
+    def build(events: Any, uids: Any, *args: Any) -> Any:
+        if in_write[0]:
+            built_in_write.append(len(uids))
+        return real_build(events, uids, *args)
+
+    monkeypatch.setattr(work, "plan_import", plan_then_purge)
+    monkeypatch.setattr(importrows, "new_events", build)
+    with app.app_context():
+        report = work.import_document(doc)
+    assert report.created["events"] == 20 and built_in_write == [1]
+    with app.app_context():
+        session = get_session()
+        again = queries.event_by_uid(session, "bulk-7")
+        assert again is not None and again.title == doc["events"][7]["title"]
+        snapshot = event_service.event_snapshot(session, again)
+        assert [s["topic"] for s in snapshot["stances"]] == ["jcpoa", "us-sanctions"]

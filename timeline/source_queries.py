@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -103,21 +102,6 @@ def drifted_quotes(session: Session) -> list[DriftRow]:
     return [DriftRow(*row) for row in session.execute(query).all()]
 
 
-def last_quote_check_at(session: Session) -> datetime | None:
-    return session.exec(select(QuoteCheck.checked_at).order_by(col(QuoteCheck.checked_at).desc())).first()
-
-
-def event_ids_by_uid(session: Session, uids: Sequence[str]) -> dict[str, int]:
-    """Event ids by uid, 500 uids a query (SQLite caps bound parameters)."""
-    found: dict[str, int] = {}
-    for start in range(0, len(uids), 500):
-        query = core_select(col(Event.uid), col(Event.id)).where(
-            col(Event.uid).in_(uids[start : start + 500])
-        )
-        found.update((row[0], row[1]) for row in session.execute(query))
-    return found
-
-
 def sources_by_ids(session: Session, source_ids: Sequence[int]) -> list[Source]:
     """These sources by id, 500 ids a query."""
     ids, found = list(source_ids), []
@@ -166,6 +150,18 @@ def source_keys(session: Session) -> dict[SourceKey, tuple[int, bool]]:
 
 
 _SOURCE = Source.__table__  # type: ignore[attr-defined]
+_EVENT = Event.__table__  # type: ignore[attr-defined]
+
+
+def link_events(session: Session, columns: Sequence[str], rows: Sequence[dict[str, object]]) -> None:
+    """Set these columns (source_id, quote_prefix, quote_suffix) of each row's event ("event": its id),
+    in one executemany: a bookkeeping change (the events' versions and histories stay the editors')."""
+    statement = (
+        update(_EVENT)
+        .where(_EVENT.c.id == bindparam("event"))
+        .values({name: bindparam(f"new_{name}") for name in columns})
+    )
+    session.execute(statement, [{"event": r["event"], **{f"new_{n}": r[n] for n in columns}} for r in rows])
 
 
 def source_key(session: Session, key: SourceKey) -> tuple[int, bool] | None:

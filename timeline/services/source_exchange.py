@@ -10,17 +10,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, ConfigDict, Field, ValidationError, model_validator
 from sqlmodel import Session, SQLModel
 
-from .. import source_queries
+from .. import queries, source_queries
 from ..models import Source
 from ..schemas import OptLine, check_http_url, field_errors
 from . import sources
 from .errors import Invalid
-from .records import dumpb, iso_utc
+from .records import dumpb
 
 VERSION_2 = 2
 MAX_SOURCE_TEXT = 2_000_000
@@ -139,21 +140,30 @@ def apply_links(session: Session, links: SourceLinks) -> None:
     """Keep the document's sources and link its events (after the events are written).
 
     A source is matched like any other (same URL, or title and publisher, or the same text); a kept
-    text is never replaced. An event's anchor is set only when the document gives one.
+    text is never replaced. An event's source is set when the document names one (new events already
+    link the one their citation names), its anchor only when the document gives one: one executemany
+    per shape, inside the import's short write.
     """
     by_key: dict[str, Source | None] = {}
     for record in links.sources:
         by_key[record.key] = sources.keep_source(
             session, record.fields, text=record.text, retrieved_at=_utc(record.retrieved_at)
         )
-    ids = source_queries.event_ids_by_uid(session, list(links.events))
+    ids = queries.event_ids_by_uid(session, list(links.events))
+    changes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for uid, (ref, anchor) in links.events.items():
-        event_id = ids.get(uid)
-        if event_id is None:
+        if uid not in ids:
             continue
-        selector = sources.Anchor(anchor.exact, anchor.prefix, anchor.suffix) if anchor else None
-        source = by_key.get(ref) if ref else None
-        sources.link_event(session, event_id, source=source, anchor=selector, find_in_text=False)
+        values: dict[str, Any] = {}
+        if ref:
+            source = by_key.get(ref)
+            values["source_id"] = source.id if source else None
+        if anchor is not None:
+            values.update(quote_prefix=anchor.prefix, quote_suffix=anchor.suffix)
+        if values:
+            changes.setdefault(tuple(values), []).append({"event": ids[uid], **values})
+    for columns, rows in changes.items():
+        source_queries.link_events(session, columns, rows)
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -197,8 +207,6 @@ def _record(s: Source) -> dict[str, Any]:
     assert s.id is not None
     record = {"key": source_key(s.id), **sources.source_record(s)}
     del record["id"]
-    if s.retrieved_at is not None:
-        record["retrieved_at"] = iso_utc(s.retrieved_at)
     return record
 
 
@@ -206,12 +214,10 @@ def event_extras(session: Session, event_ids: Sequence[int]) -> dict[int, dict[s
     """Each event's source_ref and anchor (version 2 members), by event id."""
     extras: dict[int, dict[str, Any]] = {}
     for event_id, source_id, quote, prefix, suffix in source_queries.event_links(session, event_ids):
-        anchor = None
-        if quote and prefix is not None and suffix is not None:
-            anchor = sources.Anchor(quote, prefix, suffix).as_json()
+        anchor = sources.event_anchor(SimpleNamespace(quote=quote, quote_prefix=prefix, quote_suffix=suffix))
         extras[event_id] = {
             "source_ref": source_key(source_id) if source_id is not None else None,
-            "anchor": anchor,
+            "anchor": anchor.as_json() if anchor else None,
             "source_id": source_id,
         }
     return extras

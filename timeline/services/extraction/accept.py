@@ -154,7 +154,12 @@ def anchor_accepted(
     text_sha256: str | None,
 ) -> None:
     """Anchor a singly accepted candidate's quote at the offsets the extractor found it at, in the text
-    its source keeps (the anonymous source of that text's SHA-256 when the citation names none)."""
+    its source keeps (the anonymous source of that text's SHA-256 when the citation names none).
+
+    Without offsets or a text (a plain form post), the create already anchored the quote in its source's
+    text: nothing to do."""
+    if start is None and end is None and text_sha256 is None:
+        return
     event = session.get(Event, event_id)
     if event is None or not event.quote:
         return
