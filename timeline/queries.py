@@ -1030,15 +1030,6 @@ def data_version(session: Session) -> int:
     return int(session.execute(text("SELECT version FROM data_version WHERE id = 1")).scalar_one())
 
 
-def existing_uids(session: Session, uids: Sequence[str]) -> set[str]:
-    """Which of these uids events have (deleted ones too), 500 uids a query."""
-    found: set[str] = set()
-    for start in range(0, len(uids), 500):
-        stmt = select(col(Event.uid)).where(col(Event.uid).in_(uids[start : start + 500]))
-        found.update(session.execute(stmt).scalars())
-    return found
-
-
 def event_ids_by_uid(session: Session, uids: Sequence[str]) -> dict[str, int]:
     """The ids of the events with these uids, 500 uids a query."""
     found: dict[str, int] = {}

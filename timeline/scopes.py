@@ -82,8 +82,6 @@ def bump(executor: Session | Connection, scopes: Iterable[str]) -> None:
         # Delivered at commit to every listening worker; the payload lets the writer wait for its own.
         notice = new_notice()
         executor.execute(_NOTIFY, {"channel": CHANNEL, "notice": notice})
-        if isinstance(executor, Session):
-            executor.info[NOTICE_KEY] = notice
 
 
 def new_notice() -> str:

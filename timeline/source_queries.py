@@ -18,20 +18,6 @@ def source_by_id(session: Session, source_id: int) -> Source | None:
     return session.get(Source, source_id)
 
 
-def source_by_url(session: Session, url: str) -> Source | None:
-    return session.exec(select(Source).where(col(Source.url) == url)).first()
-
-
-def source_by_title(session: Session, title: str, publisher: str | None) -> Source | None:
-    """The oldest source without a URL with this title and publisher."""
-    query = select(Source).where(col(Source.url).is_(None), col(Source.title) == title)
-    if publisher:
-        query = query.where(col(Source.publisher) == publisher)
-    else:
-        query = query.where(col(Source.publisher).is_(None))
-    return session.exec(query.order_by(col(Source.id))).first()
-
-
 def source_by_sha256(session: Session, sha256: str, *, anonymous: bool = False) -> Source | None:
     """A source whose kept text has this digest (anonymous: one with neither URL nor title)."""
     query = select(Source).where(col(Source.content_sha256) == sha256)
@@ -174,7 +160,7 @@ def source_key(session: Session, key: SourceKey) -> tuple[int, bool] | None:
         query = query.where(
             col(Source.url).is_(None),
             col(Source.title) == title,
-            col(Source.publisher).is_(None) if publisher is None else col(Source.publisher) == publisher,
+            col(Source.publisher) == publisher if publisher else col(Source.publisher).is_(None),
         )
     row = session.execute(query.order_by(col(Source.id)).limit(1)).first()
     return (int(row[0]), bool(row[1])) if row else None

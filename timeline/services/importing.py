@@ -150,7 +150,7 @@ def apply_import(
             new_rows = importrows.new_events(valid.events, plan.new_events)
     else:
         uids = [e.uid for e in valid.events if e.uid]
-        new_uids_now = set(uids) - queries.existing_uids(session, uids)
+        new_uids_now = set(uids) - set(queries.event_ids_by_uid(session, uids))
         if new_rows is None:
             new_rows = importrows.new_events(valid.events, new_uids_now)
         else:

@@ -84,12 +84,11 @@ class SourceFields:
 
 
 def find_source(session: Session, fields: SourceFields) -> Source | None:
-    """Same URL, same source; without a URL, the same title and publisher."""
-    if fields.url:
-        return source_queries.source_by_url(session, fields.url)
-    if not fields.title:
+    """Same URL, same source; without a URL, the same title and publisher (the oldest such)."""
+    if not fields.identified:
         return None
-    return source_queries.source_by_title(session, fields.title, fields.publisher)
+    found = source_queries.source_key(session, _key(fields))
+    return source_queries.source_by_id(session, found[0]) if found else None
 
 
 def keep_source(

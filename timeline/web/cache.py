@@ -70,6 +70,7 @@ _VERSION_SQL = "SELECT version FROM data_version WHERE id = 1"
 _SCOPES_SQL = "SELECT scope, version FROM data_scope"
 _SCOPES_KEY = "timeline.cache_scopes"
 _NOTICE_WAIT = 0.2  # seconds a PostgreSQL writer waits at most for its own notice
+_MAX_HEARD = 4096  # notices of this process's writes kept for their writers
 Deps = tuple[tuple[str, int], ...]
 Key = tuple[str, str, str]
 # Headers that belong to one response only: never replayed from the store.
@@ -238,6 +239,8 @@ class VersionSource:
     def _remember(self, notices: Iterable[Any]) -> None:
         """Note this process's writers' notices (the payload starts with its pid): they are waited for."""
         mine = f"{os.getpid()}-"
+        if len(self.heard) > _MAX_HEARD:  # notices whose writer stopped waiting (or never waited)
+            self.heard.clear()  # a writer still waiting then waits at most _NOTICE_WAIT
         self.heard.update(n.payload for n in notices if n.payload.startswith(mine))
 
     def close(self) -> None:
