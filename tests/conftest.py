@@ -29,25 +29,20 @@ from support.pgserver import PostgresServer  # noqa: E402
 from support.server import Gunicorn, create_editor, flask_cli, server_env  # noqa: E402
 from support.web import login  # noqa: E402
 
-# isort: split
-# What test modules imported from here before tests/support existed, re-exported for branches written
-# then (tests/test_jobs_busy.py and tests/test_jobs_guard.py among them); new code imports from support.
-from support.data import ARTICLE as ARTICLE  # noqa: E402
-from support.data import PASSWORD as PASSWORD  # noqa: E402
-from support.data import ROOT as ROOT  # noqa: E402
-from support.data import small_doc as small_doc  # noqa: E402
-from support.web import csrf_token as csrf_token  # noqa: E402
-
 # Markers from what a test does, so that no module has to remember them (see pyproject's markers).
 _SERVER_SIGNS = ("Gunicorn(", "subprocess.", "flask_cli(", "Popen(", "_scheduler_process(")
 # Whole modules that build big datasets or fuzz: the benchmark's references, the demo generator
-# (1,200 distinct EDTF dates parsed on its first run), schemathesis over the whole API.
+# (1,200 distinct EDTF dates parsed on its first run), schemathesis over the whole API, a 14,000-event
+# import.
 _SLOW_MODULES = {
     "test_crash",
     "test_load",
     "test_jobs_busy",
     "test_bench_refs",
     "test_bench_search",
+    "test_bench_demo_copy",
+    "test_search_in_sql",
+    "test_import_lock",
     "test_bench_reads_during_writes",
     "test_demo",
     "test_schemathesis",
